@@ -1,0 +1,46 @@
+# Maillage: `make run` serves the demo at http://127.0.0.1:8000, `make test` runs the tests.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test check bench install messages clean-db
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+.env:
+	cp .env.example .env
+
+run: install .env
+	$(PY) manage.py migrate --noinput
+	-$(PY) manage.py seed_demo
+	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+
+test: install
+	$(PY) -m pytest
+
+check: install
+	$(BIN)/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+
+bench: install
+	$(PY) bench/run.py
+
+messages: install
+	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=var
+	$(PY) manage.py makemessages -d djangojs -l fr --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean-db:
+	rm -f var/maillage.sqlite3 var/maillage.sqlite3-wal var/maillage.sqlite3-shm

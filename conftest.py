@@ -1,0 +1,84 @@
+"""Fixtures shared by every app's tests. Factories: extranet/testing/factories.py."""
+
+import pytest
+from django.core import mail
+
+from extranet.testing.factories import (
+    CoordinatorFactory,
+    PendingUserFactory,
+    TerritoryFactory,
+    UserFactory,
+    VenueFactory,
+)
+
+
+@pytest.fixture
+def territory(db):
+    return TerritoryFactory(name="Pays des Causses")
+
+
+@pytest.fixture
+def other_territory(db):
+    return TerritoryFactory(name="Vallée du Lys")
+
+
+@pytest.fixture
+def venue(territory):
+    return VenueFactory(territory=territory, name="EPM de Limogne")
+
+
+@pytest.fixture
+def member(territory, venue):
+    return UserFactory(territory=territory, venues=[venue], display_name="Karim Benali")
+
+
+@pytest.fixture
+def pending_user(territory, venue):
+    return PendingUserFactory(territory=territory, venues=[venue], display_name="Romain Espitalier")
+
+
+@pytest.fixture
+def referent(territory):
+    return UserFactory(territory=territory, referent_of=[territory], display_name="Marc Delpech")
+
+
+@pytest.fixture
+def coordinator(db, other_territory):
+    return CoordinatorFactory(territory=other_territory, display_name="Claire Dumas")
+
+
+@pytest.fixture
+def editor(territory):
+    return UserFactory(territory=territory, site_editor=True, display_name="Sophie Marchal")
+
+
+def _client_for(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def member_client(client, member):
+    return _client_for(client, member)
+
+
+@pytest.fixture
+def pending_client(client, pending_user):
+    return _client_for(client, pending_user)
+
+
+@pytest.fixture
+def referent_client(client, referent):
+    return _client_for(client, referent)
+
+
+@pytest.fixture
+def coordinator_client(client, coordinator):
+    return _client_for(client, coordinator)
+
+
+@pytest.fixture
+def outbox(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox = []
+    return mail.outbox

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ExtranetConfig(AppConfig):
+    name = "extranet"
+    verbose_name = _("Desk")
+
+    def ready(self):
+        from extranet import dashboard, notifications, signals, widgets  # noqa: F401  (registrations)

@@ -1,0 +1,20 @@
+from django.core.exceptions import ValidationError
+
+
+def add_service_errors(form, exc: ValidationError):
+    """Show a service's ValidationError on the form: field errors by field, others on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+    return form
+
+
+def error_text(exc: ValidationError):
+    return " ".join(exc.messages)
+
+

@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from members import permissions
+
+DESK_PREFIX = "/bureau/"
+
+
+class DeskAccessMiddleware:
+    """Every URL under /bureau/ is for approved members.
+
+    Anonymous visitors go to the login page; pending (or refused) members go to the
+    "waiting for approval" page, whatever desk URL they open. New desk routes are
+    protected without doing anything.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if path.startswith(DESK_PREFIX):
+            pending_url = reverse("desk:pending")
+            if not permissions.is_authenticated(request.user):
+                return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.get_full_path()}")
+            if not permissions.is_approved(request.user) and path != pending_url:
+                return redirect(pending_url)
+        return self.get_response(request)

@@ -1,0 +1,166 @@
+"""Desk shell models: spaces, notifications and the activity log."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members import permissions
+
+
+class SpaceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The spaces `user` may see, as one query (usable as a subquery)."""
+        if not permissions.is_approved(user):
+            return self.none()
+        if permissions.is_coordinator(user):
+            return self.all()
+        return self.filter(
+            Q(kind=Space.Kind.NETWORK)
+            | Q(kind=Space.Kind.TERRITORY, territory_id__in=permissions.territory_ids_of_subquery(user))
+        )
+
+
+class Space(models.Model):
+    """Where collaborative content lives: the network, a territory (later: a workgroup).
+
+    Forum categories, chat rooms, calendars and folders hold a foreign key to a Space
+    and ask it every permission question.
+
+    Rules (see docs/architecture.md):
+    - network: every approved member views and posts; coordinators manage.
+    - territory: its members and its local admins view and post; its local admins and
+      the coordinators manage (coordinators also view and post everywhere).
+    """
+
+    class Kind(models.TextChoices):
+        NETWORK = "network", _("Whole network")
+        TERRITORY = "territory", _("Territory")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    territory = models.OneToOneField(
+        "members.Territory", null=True, blank=True, on_delete=models.CASCADE, related_name="space"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = SpaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("space")
+        verbose_name_plural = _("spaces")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind"], condition=Q(kind="network"), name="one_network_space"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="network", territory__isnull=True) | Q(kind="territory", territory__isnull=False)),
+                name="space_kind_matches_link",
+            ),
+        ]
+
+    def __str__(self):
+        if self.kind == self.Kind.NETWORK:
+            return str(_("Whole network"))
+        return str(self.territory)
+
+    @classmethod
+    def network(cls):
+        space, _created = cls.objects.get_or_create(kind=cls.Kind.NETWORK)
+        return space
+
+    def members(self):
+        from members.models import User
+
+        approved = User.objects.filter(status=User.Status.APPROVED, is_active=True)
+        if self.kind == self.Kind.NETWORK:
+            return approved
+        return approved.filter(
+            Q(territory_id=self.territory_id) | Q(referent_territories=self.territory_id)
+        ).distinct()
+
+    def can_view(self, user):
+        if not permissions.is_approved(user):
+            return False
+        if self.kind == self.Kind.NETWORK or permissions.is_coordinator(user):
+            return True
+        return permissions.belongs_to_territory(user, self.territory_id)
+
+    def can_post(self, user):
+        return self.can_view(user)
+
+    def can_manage(self, user):
+        if self.kind == self.Kind.NETWORK:
+            return permissions.is_coordinator(user)
+        return permissions.is_local_admin(user, self.territory_id)
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verb = models.CharField(max_length=60)
+    target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE)
+    target_id = models.CharField(max_length=40, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+    # Kept so that the list still reads well if the target is deleted, and renders
+    # without fetching every target.
+    target_label = models.CharField(max_length=255, blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notif_recipient_recent"),
+            models.Index(
+                fields=["recipient"], condition=Q(read_at__isnull=True), name="notif_recipient_unread"
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def text(self):
+        from extranet.notifications import render_text
+
+        return render_text(self)
+
+    @property
+    def is_read(self):
+        return self.read_at is not None
+
+
+class Activity(models.Model):
+    """One entry of the activity log: who did what, on what, in which space."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verb = models.CharField(max_length=60)
+    space = models.ForeignKey(Space, null=True, blank=True, on_delete=models.CASCADE, related_name="activities")
+    target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE)
+    target_id = models.CharField(max_length=40, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+    target_label = models.CharField(max_length=255, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "activities"
+        indexes = [
+            models.Index(fields=["space", "-created_at"], name="activity_space_recent"),
+            models.Index(fields=["actor", "-created_at"], name="activity_actor_recent"),
+        ]
+
+    def __str__(self):
+        return f"{self.actor} {self.verb} {self.target_label}"

@@ -1,0 +1,76 @@
+"""Test factories, in one place for every app."""
+
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.utils.text import slugify
+
+from directory.models import Venue
+from members.models import Territory, User
+
+PASSWORD = "un-mot-de-passe-solide-42"
+
+
+class TerritoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Territory
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Territoire {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    kind = Territory.Kind.PAYS
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Venue
+
+    name = factory.Sequence(lambda n: f"Espace numérique {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    territory = factory.SubFactory(TerritoryFactory)
+    address = "1 place de la Mairie"
+    postal_code = "46000"
+    city = "Cahors"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """An approved member with a verified e-mail address, in a territory."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"membre{n}@exemple.test")
+    display_name = factory.Sequence(lambda n: f"Membre {n}")
+    territory = factory.SubFactory(TerritoryFactory)
+    status = User.Status.APPROVED
+    # Pass `password=...` to set another one.
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+    @factory.post_generation
+    def venues(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.venues.set(extracted)
+
+    @factory.post_generation
+    def referent_of(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.referent_territories.set(extracted)
+
+    @factory.post_generation
+    def site_editor(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.groups.add(Group.objects.get_or_create(name="Editors")[0])
+
+
+class PendingUserFactory(UserFactory):
+    status = User.Status.PENDING
+
+
+class CoordinatorFactory(UserFactory):
+    is_coordinator = True

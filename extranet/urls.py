@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.urls import include, path
+from django.views.static import serve
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from extranet import views
+
+desk_patterns = (
+    [
+        path("", views.desk_home, name="home"),
+        path("en-attente/", views.pending, name="pending"),
+        path("notifications/", views.notification_list, name="notifications"),
+        path("notifications/<int:pk>/lire/", views.notification_read, name="notification-read"),
+        path("notifications/tout-lire/", views.notification_read_all, name="notifications-read-all"),
+        path("parametres/", views.account_settings, name="settings"),
+    ],
+    "desk",
+)
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("compte/", include("allauth.urls")),
+    path("bureau/", include(desk_patterns)),
+    path("bureau/membres/", include("members.urls")),
+    path("invitation/", include("members.invitation_urls")),
+    path("cms/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+]
+
+if settings.DEBUG:
+    # Local development only; in production the reverse proxy or S3 serves uploads.
+    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+
+# Wagtail's page tree answers every other URL: keep it last.
+urlpatterns.append(path("", include(wagtail_urls)))

@@ -1,0 +1,18 @@
+"""The desk shell's own dashboard widgets and navigation entries."""
+
+from django.utils.translation import gettext_lazy as _
+
+from extranet import selectors
+from extranet.dashboard import NavEntry, Widget, register_nav, register_widget
+
+
+def my_notifications(request):
+    latest = list(selectors.notifications_for(user=request.user)[:5])
+    return {"notifications": latest}
+
+
+register_widget(Widget(key="notifications", title=_("My notifications"),
+                       template="extranet/widgets/notifications.html", context=my_notifications, order=10))
+register_nav(NavEntry(key="home", label=_("Dashboard"), url_name="desk:home", order=0))
+register_nav(NavEntry(key="notifications", label=_("Notifications"), url_name="desk:notifications", order=90))
+register_nav(NavEntry(key="settings", label=_("Account settings"), url_name="desk:settings", order=100))

@@ -1,0 +1,126 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from directory.models import Venue
+from members.models import Territory, User
+
+
+class SignupForm(forms.Form):
+    """Extra fields of the allauth signup form (e-mail and password come from allauth)."""
+
+    display_name = forms.CharField(
+        label=_("Your name"), max_length=150,
+        help_text=_("As other members will see it, for example: Camille Martin."),
+    )
+    territory = forms.ModelChoiceField(
+        label=_("Your territory"), queryset=Territory.objects.all(),
+        empty_label=_("Choose your territory"),
+        help_text=_("The local admin of this territory will approve your account."),
+    )
+    venue = forms.ModelChoiceField(
+        label=_("Your venue"), queryset=Venue.objects.select_related("territory"), required=False,
+        empty_label=_("No venue / not in the list"),
+        help_text=_("The public Internet access venue where you work, if any."),
+    )
+
+    field_order = ["display_name", "email", "password1", "password2", "territory", "venue"]
+
+    def clean(self):
+        cleaned = super().clean()
+        territory, venue = cleaned.get("territory"), cleaned.get("venue")
+        if territory and venue and venue.territory_id != territory.pk:
+            self.add_error("venue", _("This venue is not in the territory you chose."))
+        return cleaned
+
+    def signup(self, request, user):
+        """Required by allauth; the adapter's save_user does the work."""
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Message to the person (optional)"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    territory = forms.ModelChoiceField(label=_("Territory"), queryset=Territory.objects.none())
+    venue = forms.ModelChoiceField(
+        label=_("Venue"), queryset=Venue.objects.none(), required=False, empty_label=_("No venue")
+    )
+    message = forms.CharField(
+        label=_("Personal message (optional)"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, territories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["territory"].queryset = territories
+        self.fields["venue"].queryset = Venue.objects.filter(territory__in=territories).select_related("territory")
+
+
+class InvitationAcceptForm(forms.Form):
+    display_name = forms.CharField(label=_("Your name"), max_length=150)
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=_("Password (again)"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return cleaned
+
+
+class ProfileForm(forms.ModelForm):
+    skills_text = forms.CharField(
+        label=_("Skills"), required=False, max_length=500,
+        help_text=_("Comma-separated, for example: video editing, Linux, online procedures"),
+    )
+
+    class Meta:
+        model = User
+        fields = ["display_name", "job_title", "avatar", "bio", "phone", "email_visibility",
+                  "phone_visibility", "venues"]
+        widgets = {"venues": forms.CheckboxSelectMultiple, "bio": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["venues"].queryset = Venue.objects.select_related("territory")
+        if self.instance.pk and not self.is_bound:
+            self.fields["skills_text"].initial = ", ".join(t.name for t in self.instance.skills.all())
+
+    def clean_avatar(self):
+        from django.conf import settings
+
+        avatar = self.cleaned_data.get("avatar")
+        if avatar and getattr(avatar, "size", 0) > settings.AVATAR_MAX_BYTES:
+            raise forms.ValidationError(_("The image is too large (2 MB at most)."))
+        return avatar
+
+    def clean_skills_text(self):
+        raw = self.cleaned_data.get("skills_text", "")
+        skills = []
+        for name in raw.split(","):
+            name = " ".join(name.split())[:100]
+            if name and name.lower() not in {s.lower() for s in skills}:
+                skills.append(name)
+        if len(skills) > 30:
+            raise forms.ValidationError(_("30 skills at most."))
+        return skills
+
+
+class NotificationPreferencesForm(forms.Form):
+    notification_email = forms.ChoiceField(
+        label=_("E-mail me my notifications"), choices=User.EmailFrequency.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+class RolesForm(forms.Form):
+    is_coordinator = forms.BooleanField(label=_("Coordinator (whole network)"), required=False)
+    referent_territories = forms.ModelMultipleChoiceField(
+        label=_("Local admin of"), queryset=Territory.objects.all(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    site_editor = forms.BooleanField(label=_("Site editor (public pages)"), required=False)

@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from members import demo
+
+
+class Command(BaseCommand):
+    help = "Create the fictional demo network and its accounts (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Add the demo even if other accounts exist.")
+
+    def handle(self, *args, force, **options):
+        try:
+            demo.seed(force=force, log=self.stdout.write)
+        except demo.DemoRefused as exc:
+            raise CommandError(str(exc)) from None

@@ -1,0 +1,137 @@
+"""Every role question of Maillage, answered in one place.
+
+Roles: visitor (anonymous), pending member, member (animateur), local admin (référent of
+one or more territories), coordinator (network-wide), site editor (Wagtail), superuser.
+Views, services, consumers, templates and spaces call these functions; nothing else
+reads the role fields.
+"""
+
+from django.db.models import Q
+
+
+def _approved_status():
+    from members.models import User
+
+    return User.Status.APPROVED
+
+
+def is_authenticated(user):
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def is_pending(user):
+    return is_authenticated(user) and not is_approved(user)
+
+
+def is_approved(user):
+    """An approved, active member (a superuser always counts as approved)."""
+    if not is_authenticated(user):
+        return False
+    return user.is_superuser or user.status == _approved_status()
+
+
+can_access_desk = is_approved
+
+
+def is_coordinator(user):
+    return is_approved(user) and (user.is_superuser or user.is_coordinator)
+
+
+def referent_territory_ids(user):
+    """Ids of the territories `user` is local admin of (cached on the user object)."""
+    if not is_approved(user):
+        return frozenset()
+    cached = getattr(user, "_referent_territory_ids", None)
+    if cached is None:
+        cached = frozenset(user.referent_territories.values_list("id", flat=True))
+        user._referent_territory_ids = cached
+    return cached
+
+
+def is_local_admin(user, territory_id=None):
+    """Local admin of `territory_id` (or of any territory when None); coordinators count."""
+    if is_coordinator(user):
+        return True
+    ids = referent_territory_ids(user)
+    return bool(ids) if territory_id is None else territory_id in ids
+
+
+def territory_ids_of_subquery(user):
+    """Subquery of the territory ids `user` belongs to: home territory and those they admin."""
+    from members.models import Territory
+
+    return Territory.objects.filter(Q(members=user) | Q(referents=user)).values("id")
+
+
+def belongs_to_territory(user, territory_id):
+    if not is_approved(user):
+        return False
+    return user.territory_id == territory_id or territory_id in referent_territory_ids(user)
+
+
+def approvable_territory_ids(actor):
+    """Territories whose pending members `actor` may approve: None means all of them."""
+    if is_coordinator(actor):
+        return None
+    return referent_territory_ids(actor)
+
+
+def can_approve_members(actor):
+    return is_coordinator(actor) or bool(referent_territory_ids(actor))
+
+
+def can_approve_member(actor, member):
+    if not is_approved(actor) or actor.pk == member.pk:
+        return False
+    ids = approvable_territory_ids(actor)
+    return ids is None or member.territory_id in ids
+
+
+can_invite_members = can_approve_members
+
+
+def can_invite_to(actor, territory_id):
+    ids = approvable_territory_ids(actor)
+    return is_approved(actor) and (ids is None or territory_id in ids)
+
+
+def can_manage_roles(actor):
+    return is_coordinator(actor)
+
+
+def can_edit_venue(actor, venue):
+    return is_local_admin(actor, venue.territory_id)
+
+
+def can_edit_site(user):
+    """Site editors reach the Wagtail admin at /cms/ (Wagtail's own permission)."""
+    return is_approved(user) and user.has_perm("wagtailadmin.access_admin")
+
+
+def can_see_contact(viewer, member, visibility):
+    """Whether `viewer` sees a contact detail of `member` shared with `visibility`."""
+    from members.models import User
+
+    if not is_approved(viewer):
+        return False
+    if viewer.pk == member.pk or is_coordinator(viewer):
+        return True
+    if visibility == User.Visibility.MEMBERS:
+        return True
+    if visibility == User.Visibility.TERRITORY:
+        return member.territory_id is not None and belongs_to_territory(viewer, member.territory_id)
+    return False
+
+
+def can_view_profile(viewer, member):
+    return is_approved(viewer) and (is_approved(member) or can_approve_member(viewer, member))
+
+
+def approvers_of(territory_id):
+    """The members who may approve a newcomer of `territory_id` (mirrors can_approve_member)."""
+    from members.models import User
+
+    approved = User.objects.filter(status=User.Status.APPROVED, is_active=True)
+    return approved.filter(
+        Q(is_coordinator=True) | Q(is_superuser=True) | Q(referent_territories=territory_id)
+    ).distinct()

@@ -1,0 +1,315 @@
+"""Member services: registration, approval, invitations, roles and profiles.
+
+Each function checks permission (PermissionDenied), validates (ValidationError with a
+French message), writes inside one transaction, records activity and notifies.
+"""
+
+import secrets
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from extranet.services import absolute_url, activity_record, notify
+from members import permissions
+from members.models import Invitation, Territory, User, hash_token
+
+SITE_EDITORS_GROUP = "Editors"  # created by Wagtail's migrations, holds wagtailadmin.access_admin
+
+
+def _email(*, to, subject, template, context):
+    """Send a transactional e-mail once the transaction commits."""
+
+    def send():
+        with translation.override(settings.LANGUAGE_CODE):
+            body = render_to_string(template, context)
+            send_mail(f"[Maillage] {subject}", body, None, [to], fail_silently=False)
+
+    transaction.on_commit(send)
+
+
+def _validate_venue(territory, venue):
+    if venue is not None and territory is not None and venue.territory_id != territory.pk:
+        raise ValidationError(
+            {"venue": _("The venue %(venue)s is not in the territory %(territory)s.")
+             % {"venue": venue, "territory": territory}}
+        )
+
+
+# --- Registration and approval ---------------------------------------------------------
+
+
+def member_register(*, user, display_name, territory, venue=None):
+    """Complete a signup: the new account waits for approval; its approvers are told.
+
+    Called by the allauth adapter with the unsaved user of the signup form.
+    """
+    if territory is None:
+        raise ValidationError({"territory": _("Choose your territory.")})
+    _validate_venue(territory, venue)
+    with transaction.atomic():
+        user.display_name = display_name.strip()
+        user.territory = territory
+        user.status = User.Status.PENDING
+        user.save()
+        if venue is not None:
+            user.venues.add(venue)
+        activity_record(actor=user, verb="member.requested", target=user)
+        for approver in permissions.approvers_of(territory.pk):
+            notify(recipient=approver, verb="member.requested", target=user, actor=user,
+                   url=reverse("members:pending"))
+    return user
+
+
+def _set_status(*, actor, member, status):
+    """Move a pending member to `status`; exactly one of two concurrent deciders wins."""
+    if not permissions.can_approve_member(actor, member):
+        raise PermissionDenied(_("You cannot decide on this membership request."))
+    now = timezone.now()
+    updated = User.objects.filter(pk=member.pk, status=User.Status.PENDING).update(
+        status=status, status_changed_at=now, status_changed_by=actor
+    )
+    if not updated:
+        raise ValidationError(_("This request has already been handled."))
+    member.status, member.status_changed_at, member.status_changed_by = status, now, actor
+
+
+def member_approve(*, actor, member):
+    with transaction.atomic():
+        _set_status(actor=actor, member=member, status=User.Status.APPROVED)
+        activity_record(actor=actor, verb="member.approved", target=member)
+        # Local admins of the territory learn who joined (and who approved them);
+        # colleagues of the same venue are told a new colleague arrived.
+        told = {actor.pk, member.pk}
+        for approver in permissions.approvers_of(member.territory_id).filter(is_coordinator=False):
+            told.add(approver.pk)
+            notify(recipient=approver, verb="member.approved", target=member, actor=actor)
+        colleagues = (
+            User.objects.filter(status=User.Status.APPROVED, is_active=True, venues__members=member)
+            .exclude(pk__in=told)
+            .distinct()
+        )
+        for colleague in colleagues:
+            notify(recipient=colleague, verb="member.joined_venue", target=member, actor=actor)
+        _email(
+            to=member.email,
+            subject=_("Your account is approved"),
+            template="members/email/approved.txt",
+            context={"member": member, "desk_url": absolute_url(reverse("desk:home"))},
+        )
+    return member
+
+
+def member_refuse(*, actor, member, reason=""):
+    reason = (reason or "").strip()
+    if len(reason) > 2000:
+        raise ValidationError({"reason": _("The message is too long (2000 characters at most).")})
+    with transaction.atomic():
+        _set_status(actor=actor, member=member, status=User.Status.REFUSED)
+        activity_record(actor=actor, verb="member.refused", target=member, data={"reason": reason})
+        _email(
+            to=member.email,
+            subject=_("Your membership request"),
+            template="members/email/refused.txt",
+            context={"member": member, "reason": reason},
+        )
+    return member
+
+
+# --- Invitations -----------------------------------------------------------------------
+
+
+def invitation_create(*, actor, email, territory, venue=None, message=""):
+    """Invite someone by e-mail; returns the invitation (the link is only in the e-mail)."""
+    if territory is None or not permissions.can_invite_to(actor, territory.pk):
+        raise PermissionDenied(_("You cannot invite members to this territory."))
+    email = (email or "").strip().lower()
+    if not email:
+        raise ValidationError({"email": _("Enter an e-mail address.")})
+    _validate_venue(territory, venue)
+    taken = User.objects.filter(email__iexact=email).exists() or EmailAddress.objects.filter(email__iexact=email).exists()
+    if taken:
+        raise ValidationError({"email": _("A member already has this e-mail address.")})
+    now = timezone.now()
+    open_invitations = Invitation.objects.filter(
+        email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    )
+    if open_invitations.exists():
+        raise ValidationError({"email": _("This person already has an invitation waiting; revoke it to send a new one.")})
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            email=email,
+            territory=territory,
+            venue=venue,
+            message=(message or "").strip()[:2000],
+            invited_by=actor,
+            token_hash=hash_token(token),
+            created_at=now,
+            expires_at=now + timedelta(days=settings.INVITATION_VALIDITY_DAYS),
+        )
+        activity_record(actor=actor, verb="member.invited", target=invitation)
+        _email(
+            to=email,
+            subject=_("%(name)s invites you to Maillage") % {"name": actor},
+            template="members/email/invitation.txt",
+            context={
+                "invitation": invitation,
+                "link": absolute_url(reverse("invitations:accept", args=[token])),
+            },
+        )
+    return invitation
+
+
+def invitation_revoke(*, actor, invitation):
+    if not permissions.can_invite_to(actor, invitation.territory_id):
+        raise PermissionDenied(_("You cannot revoke this invitation."))
+    updated = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    if not updated:
+        raise ValidationError(_("This invitation was already used or revoked."))
+    invitation.refresh_from_db()
+    return invitation
+
+
+def invitation_check(token):
+    """The usable invitation behind `token`, or ValidationError saying why not."""
+    invitation = Invitation.objects.select_related("territory", "venue", "invited_by").filter(
+        token_hash=hash_token(token or "")
+    ).first()
+    if invitation is None:
+        raise ValidationError(_("This invitation link is not valid. Check that you copied it whole."))
+    if invitation.accepted_at is not None:
+        raise ValidationError(_("This invitation has already been used. Log in with your account."))
+    if invitation.revoked_at is not None:
+        raise ValidationError(_("This invitation was withdrawn. Ask the person who invited you for a new one."))
+    if invitation.is_expired:
+        raise ValidationError(_("This invitation has expired. Ask the person who invited you for a new one."))
+    return invitation
+
+
+def invitation_accept(*, token, display_name, password):
+    """Create the invited person's approved account; the link then stops working."""
+    invitation = invitation_check(token)
+    display_name = (display_name or "").strip()
+    if not display_name:
+        raise ValidationError({"display_name": _("Enter your name.")})
+    candidate = User(email=invitation.email, display_name=display_name)
+    validate_password(password, candidate)  # raises ValidationError with the reasons
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            claimed = Invitation.objects.filter(
+                pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+            ).update(accepted_at=now)
+            if not claimed:
+                raise ValidationError(_("This invitation has already been used. Log in with your account."))
+            if User.objects.filter(email__iexact=invitation.email).exists():
+                raise ValidationError(_("An account already exists with this e-mail address. Log in instead."))
+            user = User.objects.create_user(
+                email=invitation.email,
+                password=password,
+                display_name=display_name,
+                territory=invitation.territory,
+                status=User.Status.APPROVED,
+                status_changed_at=now,
+                status_changed_by=invitation.invited_by,
+            )
+            if invitation.venue_id:
+                user.venues.add(invitation.venue_id)
+            # The link reached this address: it is verified.
+            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+            Invitation.objects.filter(pk=invitation.pk).update(accepted_user=user)
+            activity_record(actor=user, verb="member.invitation_accepted", target=user)
+            notify(recipient=invitation.invited_by, verb="member.invitation_accepted", target=user, actor=user)
+    except IntegrityError:
+        raise ValidationError(_("An account already exists with this e-mail address. Log in instead.")) from None
+    return user
+
+
+# --- Roles and profile -------------------------------------------------------------------
+
+
+def member_set_roles(*, actor, member, is_coordinator, referent_territories, site_editor):
+    if not permissions.can_manage_roles(actor):
+        raise PermissionDenied(_("Only coordinators manage roles."))
+    if not permissions.is_approved(member):
+        raise ValidationError(_("Only approved members can be given a role."))
+    if member.pk == actor.pk and not is_coordinator and not actor.is_superuser:
+        raise ValidationError(_("You cannot remove your own coordinator role; ask another coordinator."))
+    territories = list(referent_territories)
+    with transaction.atomic():
+        User.objects.filter(pk=member.pk).update(is_coordinator=is_coordinator)
+        member.is_coordinator = is_coordinator
+        member.referent_territories.set(territories)
+        member.__dict__.pop("_referent_territory_ids", None)
+        group, _created = Group.objects.get_or_create(name=SITE_EDITORS_GROUP)
+        if site_editor:
+            member.groups.add(group)
+        else:
+            member.groups.remove(group)
+        activity_record(
+            actor=actor, verb="member.roles_changed", target=member,
+            data={"coordinator": is_coordinator, "referent_of": [t.pk for t in territories],
+                  "site_editor": bool(site_editor)},
+        )
+        notify(recipient=member, verb="member.roles_changed", target=member, actor=actor)
+    return member
+
+
+PROFILE_FIELDS = (
+    "display_name", "job_title", "bio", "phone", "email_visibility", "phone_visibility", "avatar",
+)
+
+
+def profile_update(*, actor, member, data, venues=None, skills=None):
+    """Update `member`'s own profile from validated form data."""
+    if not permissions.is_approved(actor) or actor.pk != member.pk:
+        raise PermissionDenied(_("You can only edit your own profile."))
+    unknown = set(data) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown profile fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    if "display_name" in data and not (data["display_name"] or "").strip():
+        raise ValidationError({"display_name": _("Enter your name.")})
+    with transaction.atomic():
+        for field, value in data.items():
+            setattr(member, field, value)
+        member.full_clean(exclude=["password", "territory", "status_changed_by"])
+        member.save()
+        if venues is not None:
+            member.venues.set(venues)
+        if skills is not None:
+            member.skills.set(skills)
+        activity_record(actor=actor, verb="member.profile_updated", target=member)
+    return member
+
+
+def notification_preferences_update(*, actor, notification_email):
+    if not permissions.is_authenticated(actor):
+        raise PermissionDenied(_("You must be logged in."))
+    if notification_email not in User.EmailFrequency.values:
+        raise ValidationError({"notification_email": _("Choose one of the proposed options.")})
+    User.objects.filter(pk=actor.pk).update(notification_email=notification_email)
+    actor.notification_email = notification_email
+    return actor
+
+
+def territory_create(*, actor, name, slug, kind=Territory.Kind.PAYS):
+    if not permissions.is_coordinator(actor):
+        raise PermissionDenied(_("Only coordinators create territories."))
+    if Territory.objects.filter(slug=slug).exists() or Territory.objects.filter(name__iexact=name).exists():
+        raise ValidationError(_("A territory with this name already exists."))
+    with transaction.atomic():
+        territory = Territory.objects.create(name=name, slug=slug, kind=kind)
+        activity_record(actor=actor, verb="territory.created", target=territory)
+    return territory

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from members import views
+
+app_name = "members"
+urlpatterns = [
+    path("demandes/", views.pending_list, name="pending"),
+    path("demandes/<int:pk>/approuver/", views.approve, name="approve"),
+    path("demandes/<int:pk>/refuser/", views.refuse, name="refuse"),
+    path("invitations/", views.invitation_list, name="invitations"),
+    path("invitations/<int:pk>/retirer/", views.invitation_revoke, name="invitation-revoke"),
+    path("profil/", views.profile_edit, name="profile-edit"),
+    path("<int:pk>/", views.profile, name="profile"),
+    path("<int:pk>/roles/", views.roles, name="roles"),
+]
