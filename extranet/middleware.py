@@ -1,4 +1,4 @@
-from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -23,7 +23,8 @@ class DeskAccessMiddleware:
         if path.startswith(DESK_PREFIX):
             pending_url = reverse("desk:pending")
             if not permissions.is_authenticated(request.user):
-                return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.get_full_path()}")
+                # redirect_to_login encodes `next`: a query string with "&" survives whole.
+                return redirect_to_login(request.get_full_path())
             if not permissions.is_approved(request.user) and path != pending_url:
                 return redirect(pending_url)
         return self.get_response(request)

@@ -189,8 +189,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    # A file (not :memory:) so that the browser tests' daphne process sees the test data.
-    _db["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # A file (not :memory:) so that the browser tests' daphne process sees the test data;
+    # one per test process, so that two test runs on one machine do not share it.
+    _db["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -244,7 +245,9 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 # is not secret inside the network, and a clear message beats a silent e-mail.
 ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "members.forms.SignupForm"}
+# The extra fields (name, territory, venue) of allauth's own signup form, which keeps the
+# e-mail and password fields. (ACCOUNT_FORMS["signup"] would replace the whole form.)
+ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Maillage] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

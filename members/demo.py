@@ -44,7 +44,8 @@ VENUES = [
     ("Centre social et culturel des Tanneurs", 3, "9 rue des Teinturiers", "46000", "Saint-Aurèle", 44.4415, 1.4360),
     ("Bibliothèque de quartier Jean-Jaurès", 3, "30 avenue Jean Jaurès", "46000", "Saint-Aurèle", 44.4400, 1.4370),
     ("PAPI de la Régie de quartier", 3, "5 impasse des Mégissiers", "46000", "Saint-Aurèle", 44.4410, 1.4340),
-    ("Atelier numérique de l'Association Passerelles", 3, "11 rue des Cordonniers", "46000", "Saint-Aurèle", 44.4425, 1.4355),
+    ("Atelier numérique de l'Association Passerelles", 3, "11 rue des Cordonniers", "46000", "Saint-Aurèle",
+     44.4425, 1.4355),
 ]
 
 # email local part, display name, territory index, venue index, job, extra settings

@@ -63,7 +63,9 @@ class InvitationForm(forms.Form):
 class InvitationAcceptForm(forms.Form):
     display_name = forms.CharField(label=_("Your name"), max_length=150)
     password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(label=_("Password (again)"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(
+        label=_("Password (again)"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def clean(self):
         cleaned = super().clean()

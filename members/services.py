@@ -136,7 +136,10 @@ def invitation_create(*, actor, email, territory, venue=None, message=""):
     if not email:
         raise ValidationError({"email": _("Enter an e-mail address.")})
     _validate_venue(territory, venue)
-    taken = User.objects.filter(email__iexact=email).exists() or EmailAddress.objects.filter(email__iexact=email).exists()
+    taken = (
+        User.objects.filter(email__iexact=email).exists()
+        or EmailAddress.objects.filter(email__iexact=email).exists()
+    )
     if taken:
         raise ValidationError({"email": _("A member already has this e-mail address.")})
     now = timezone.now()
@@ -144,7 +147,9 @@ def invitation_create(*, actor, email, territory, venue=None, message=""):
         email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
     )
     if open_invitations.exists():
-        raise ValidationError({"email": _("This person already has an invitation waiting; revoke it to send a new one.")})
+        raise ValidationError(
+            {"email": _("This person already has an invitation waiting; withdraw it to send a new one.")}
+        )
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         invitation = Invitation.objects.create(

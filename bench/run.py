@@ -1,0 +1,103 @@
+"""Benchmark of the desk pages: time and query count as the data grows (`make bench`).
+
+Builds a throw-away test database, fills it at scale 1, 10 and 100 (members of the
+venue, notifications, pending requests, invitations), and requests each page as a local
+admin. Prints the median time of 15 requests and the number of queries; the query count
+must not change with the scale.
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "extranet.settings")
+os.environ.setdefault("MAILLAGE_ENV_FILE", os.devnull)
+os.environ.setdefault("DEBUG", "1")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.signals import request_finished, request_started  # noqa: E402
+from django.db import close_old_connections, connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+PAGES = [
+    ("dashboard", "/bureau/"),
+    ("notifications", "/bureau/notifications/"),
+    ("membership requests", "/bureau/membres/demandes/"),
+    ("invitations", "/bureau/membres/invitations/"),
+    ("profile", None),
+]
+
+
+def fill(scale, territory, venue, referent):
+    from extranet.models import Notification
+    from extranet.testing.factories import PendingUserFactory, UserFactory
+    from members.models import Invitation, hash_token
+
+    start = Notification.objects.count()
+    UserFactory.create_batch(3 * scale, territory=territory, venues=[venue])
+    PendingUserFactory.create_batch(2 * scale, territory=territory, venues=[venue])
+    Notification.objects.bulk_create(
+        [Notification(recipient=referent, verb="member.requested", target_label=f"Personne {start + i}")
+         for i in range(10 * scale)]
+    )
+    from django.utils import timezone
+
+    now = timezone.now()
+    Invitation.objects.bulk_create(
+        [Invitation(email=f"invite{start}-{i}@exemple.test", territory=territory, invited_by=referent,
+                    token_hash=hash_token(f"bench-{start}-{i}"), expires_at=now + timezone.timedelta(days=14))
+         for i in range(2 * scale)]
+    )
+
+
+def measure(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    count = len(queries)  # now: the query log is a bounded deque that later requests shift
+    timings = []
+    for _ in range(15):
+        t0 = time.perf_counter()
+        client.get(url)
+        timings.append((time.perf_counter() - t0) * 1000)
+    return count, statistics.median(timings)
+
+
+def main():
+    from extranet.testing.factories import TerritoryFactory, UserFactory, VenueFactory
+
+    setup_test_environment()
+    # As Django's TestCase does: keep one connection across requests, so queries are counted.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    settings.ALLOWED_HOSTS = ["testserver"]
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        territory = TerritoryFactory(name="Territoire du banc")
+        venue = VenueFactory(territory=territory)
+        referent = UserFactory(territory=territory, venues=[venue], referent_of=[territory])
+        client = Client()
+        client.force_login(referent)
+        print(f"{'page':22} {'scale':>5} {'queries':>8} {'median ms':>10}")
+        total = 0
+        for scale in (1, 10, 100):
+            fill(scale - total, territory, venue, referent)
+            total = scale
+            for name, url in PAGES:
+                url = url or f"/bureau/membres/{referent.pk}/"
+                count, median = measure(client, url)
+                print(f"{name:22} {scale:>5} {count:>8} {median:>10.1f}")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
