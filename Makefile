@@ -39,7 +39,6 @@ bench: install
 
 messages: install
 	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=var
-	$(PY) manage.py makemessages -d djangojs -l fr --ignore=.venv --ignore=var
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean-db:

@@ -1,6 +1,9 @@
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
 from members import permissions
 
@@ -28,3 +31,18 @@ class DeskAccessMiddleware:
             if not permissions.is_approved(request.user) and path != pending_url:
                 return redirect(pending_url)
         return self.get_response(request)
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """French unless the person chose another language with the footer switch.
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language; Maillage's
+    interface is French for everyone by default, English only on request (cookie).
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from extranet import realtime
 from extranet.models import Activity, Notification
@@ -102,7 +103,7 @@ def notify(*, recipient, verb, target=None, actor=None, url=None):
 def _send_notification_email_safely(notification_id):
     try:
         _send_notification_email(notification_id)
-    except Exception:  # the in-app notification exists; the digest will retry
+    except Exception:  # the in-app notification stays in the list; the failure is logged
         logger.exception("Could not e-mail notification %s", notification_id)
 
 
@@ -162,7 +163,9 @@ def notification_digests_send(*, now=None):
                     "settings_url": absolute_url("/bureau/parametres/"),
                 },
             )
-            subject = _("[Maillage] %(count)s new notifications") % {"count": len(items)}
+            subject = ngettext(
+                "[Maillage] %(count)s new notification", "[Maillage] %(count)s new notifications", len(items)
+            ) % {"count": len(items)}
         try:
             send_mail(subject, body, None, [recipient.email], fail_silently=False)
         except Exception:

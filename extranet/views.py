@@ -11,6 +11,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from extranet import dashboard, selectors, services
@@ -62,7 +63,11 @@ def notification_read(request, pk):
 @require_POST
 def notification_read_all(request):
     count = services.notifications_mark_all_read(actor=request.user)
-    messages.success(request, _("%(count)s notifications marked as read.") % {"count": count})
+    messages.success(
+        request,
+        ngettext("%(count)s notification marked as read.", "%(count)s notifications marked as read.", count)
+        % {"count": count},
+    )
     return redirect(_safe_next(request, "desk:notifications"))
 
 

@@ -5,6 +5,14 @@ from directory.models import Venue
 from members.models import Territory, User
 
 
+def venue_choices_by_territory(empty_label):
+    """Venues grouped by territory (<optgroup>), in one query."""
+    groups = {}
+    for venue in Venue.objects.select_related("territory").order_by("territory__name", "name"):
+        groups.setdefault(venue.territory.name, []).append((venue.pk, f"{venue.name} ({venue.city})"))
+    return [("", empty_label), *groups.items()]
+
+
 class SignupForm(forms.Form):
     """Extra fields of the allauth signup form (e-mail and password come from allauth)."""
 
@@ -24,6 +32,10 @@ class SignupForm(forms.Form):
     )
 
     field_order = ["display_name", "email", "password1", "password2", "territory", "venue"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["venue"].widget.choices = venue_choices_by_territory(self.fields["venue"].empty_label)
 
     def clean(self):
         cleaned = super().clean()

@@ -186,6 +186,15 @@ class Invitation(models.Model):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         indexes = [models.Index(fields=["email"])]
+        constraints = [
+            # One open invitation per address: two coordinators inviting the same person
+            # at the same moment cannot both succeed (addresses are stored lower-case).
+            models.UniqueConstraint(
+                fields=["email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="one_open_invitation_per_email",
+            ),
+        ]
 
     def __str__(self):
         return self.email

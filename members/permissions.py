@@ -109,17 +109,23 @@ def can_edit_site(user):
 
 
 def can_see_contact(viewer, member, visibility):
-    """Whether `viewer` sees a contact detail of `member` shared with `visibility`."""
+    """Whether `viewer` sees a contact detail of `member` shared with `visibility`.
+
+    "Only me" means only the member, coordinators included.
+    """
     from members.models import User
 
     if not is_approved(viewer):
         return False
-    if viewer.pk == member.pk or is_coordinator(viewer):
+    if viewer.pk == member.pk:
         return True
     if visibility == User.Visibility.MEMBERS:
         return True
     if visibility == User.Visibility.TERRITORY:
-        return member.territory_id is not None and belongs_to_territory(viewer, member.territory_id)
+        # The coordination works with every territory: it counts as in each of them.
+        return is_coordinator(viewer) or (
+            member.territory_id is not None and belongs_to_territory(viewer, member.territory_id)
+        )
     return False
 
 
@@ -129,9 +135,20 @@ def can_view_profile(viewer, member):
 
 def approvers_of(territory_id):
     """The members who may approve a newcomer of `territory_id` (mirrors can_approve_member)."""
+    network_wide = Q(is_coordinator=True) | Q(is_superuser=True)
+    if territory_id is None:
+        return _approved_members().filter(network_wide)
+    return _approved_members().filter(network_wide | Q(referent_territories=territory_id)).distinct()
+
+
+def referents_of(territory_id):
+    """The local admins of `territory_id` (not the coordinators)."""
+    if territory_id is None:
+        return _approved_members().none()
+    return _approved_members().filter(referent_territories=territory_id).distinct()
+
+
+def _approved_members():
     from members.models import User
 
-    approved = User.objects.filter(status=User.Status.APPROVED, is_active=True)
-    return approved.filter(
-        Q(is_coordinator=True) | Q(is_superuser=True) | Q(referent_territories=territory_id)
-    ).distinct()
+    return User.objects.filter(status=User.Status.APPROVED, is_active=True)

@@ -53,8 +53,12 @@ def member_register(*, user, display_name, territory, venue=None):
 
     Called by the allauth adapter with the unsaved user of the signup form.
     """
+    if user.pk is not None:
+        raise ValidationError(_("This account is already registered."))
     if territory is None:
         raise ValidationError({"territory": _("Choose your territory.")})
+    if not (display_name or "").strip():
+        raise ValidationError({"display_name": _("Enter your name.")})
     _validate_venue(territory, venue)
     with transaction.atomic():
         user.display_name = display_name.strip()
@@ -90,9 +94,9 @@ def member_approve(*, actor, member):
         # Local admins of the territory learn who joined (and who approved them);
         # colleagues of the same venue are told a new colleague arrived.
         told = {actor.pk, member.pk}
-        for approver in permissions.approvers_of(member.territory_id).filter(is_coordinator=False):
-            told.add(approver.pk)
-            notify(recipient=approver, verb="member.approved", target=member, actor=actor)
+        for referent in permissions.referents_of(member.territory_id).exclude(pk__in=told):
+            told.add(referent.pk)
+            notify(recipient=referent, verb="member.approved", target=member, actor=actor)
         colleagues = (
             User.objects.filter(status=User.Status.APPROVED, is_active=True, venues__members=member)
             .exclude(pk__in=told)
@@ -143,14 +147,25 @@ def invitation_create(*, actor, email, territory, venue=None, message=""):
     if taken:
         raise ValidationError({"email": _("A member already has this e-mail address.")})
     now = timezone.now()
-    open_invitations = Invitation.objects.filter(
-        email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    already_invited = ValidationError(
+        {"email": _("This person already has an invitation waiting; withdraw it to send a new one.")}
     )
-    if open_invitations.exists():
-        raise ValidationError(
-            {"email": _("This person already has an invitation waiting; withdraw it to send a new one.")}
-        )
+    open_invitations = Invitation.objects.filter(email=email, accepted_at__isnull=True, revoked_at__isnull=True)
+    if open_invitations.filter(expires_at__gt=now).exists():
+        raise already_invited
     token = secrets.token_urlsafe(32)
+    try:
+        with transaction.atomic():
+            # An expired link is closed so that the new one can take its place (the
+            # database allows one open invitation per address: see Invitation.Meta).
+            open_invitations.filter(expires_at__lte=now).update(revoked_at=now)
+            invitation = _invitation_create(actor, email, territory, venue, message, token, now)
+    except IntegrityError:
+        raise already_invited from None
+    return invitation
+
+
+def _invitation_create(actor, email, territory, venue, message, token, now):
     with transaction.atomic():
         invitation = Invitation.objects.create(
             email=email,
@@ -257,7 +272,9 @@ def member_set_roles(*, actor, member, is_coordinator, referent_territories, sit
         User.objects.filter(pk=member.pk).update(is_coordinator=is_coordinator)
         member.is_coordinator = is_coordinator
         member.referent_territories.set(territories)
-        member.__dict__.pop("_referent_territory_ids", None)
+        # Forget the role caches of this object (ours and Django's permission caches).
+        for cache in ("_referent_territory_ids", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+            member.__dict__.pop(cache, None)
         group, _created = Group.objects.get_or_create(name=SITE_EDITORS_GROUP)
         if site_editor:
             member.groups.add(group)
@@ -286,16 +303,22 @@ def profile_update(*, actor, member, data, venues=None, skills=None):
         raise ValidationError(_("Unknown profile fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     if "display_name" in data and not (data["display_name"] or "").strip():
         raise ValidationError({"display_name": _("Enter your name.")})
+    if len(data.get("bio") or "") > User._meta.get_field("bio").max_length:
+        raise ValidationError({"bio": _("The text is too long (2000 characters at most).")})
+    # Validate a fresh copy: on error the caller's object (often request.user) is untouched.
+    fresh = User.objects.get(pk=member.pk)
+    for field, value in data.items():
+        setattr(fresh, field, value)
+    fresh.full_clean(exclude=["password", "territory", "status_changed_by"])
     with transaction.atomic():
-        for field, value in data.items():
-            setattr(member, field, value)
-        member.full_clean(exclude=["password", "territory", "status_changed_by"])
-        member.save()
+        fresh.save()
         if venues is not None:
-            member.venues.set(venues)
+            fresh.venues.set(venues)
         if skills is not None:
-            member.skills.set(skills)
-        activity_record(actor=actor, verb="member.profile_updated", target=member)
+            fresh.skills.set(skills)
+        activity_record(actor=actor, verb="member.profile_updated", target=fresh)
+    for field in data:
+        setattr(member, field, getattr(fresh, field))
     return member
 
 
@@ -312,9 +335,12 @@ def notification_preferences_update(*, actor, notification_email):
 def territory_create(*, actor, name, slug, kind=Territory.Kind.PAYS):
     if not permissions.is_coordinator(actor):
         raise PermissionDenied(_("Only coordinators create territories."))
-    if Territory.objects.filter(slug=slug).exists() or Territory.objects.filter(name__iexact=name).exists():
-        raise ValidationError(_("A territory with this name already exists."))
+    name, slug = (name or "").strip(), (slug or "").strip()
+    if Territory.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": _("A territory with this name already exists.")})
+    territory = Territory(name=name, slug=slug, kind=kind)
+    territory.full_clean()  # blank name or slug, malformed slug, unknown kind, taken slug
     with transaction.atomic():
-        territory = Territory.objects.create(name=name, slug=slug, kind=kind)
+        territory.save()
         activity_record(actor=actor, verb="territory.created", target=territory)
     return territory

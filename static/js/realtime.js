@@ -70,7 +70,7 @@
       badge.hidden = !count;
     });
     document.querySelectorAll("[data-unread-label]").forEach(function (label) {
-      var template = count === 1 ? label.dataset.one : label.dataset.many;
+      var template = label.dataset.template;
       label.textContent = template ? template.replace("%s", count) : String(count);
     });
   }

@@ -1,0 +1,182 @@
+"""Spaces: who views, posts and manages the network space and each territory space.
+
+People of the territory under study (T, conftest `territory`) and of another one (O,
+`other_territory`). The local admin of T lives in O; the coordinator and the superuser
+live in O too, so that their rights on T come from their role only.
+"""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import IntegrityError, transaction
+
+from extranet.models import Activity, Space
+from extranet.testing.factories import CoordinatorFactory, PendingUserFactory, TerritoryFactory, UserFactory
+from members.models import User
+
+ROLES = (
+    "anonymous", "pending", "refused", "inactive", "member", "member_elsewhere", "local_admin",
+    "local_admin_elsewhere", "coordinator", "superuser", "site_editor",
+)
+APPROVED = {
+    "member", "member_elsewhere", "local_admin", "local_admin_elsewhere", "coordinator", "superuser", "site_editor",
+}
+NETWORK_ADMINS = {"coordinator", "superuser"}
+
+# Expected rights, per space: who views (and posts), who manages, who are its members.
+VIEW = {
+    "network": APPROVED,
+    "here": {"member", "site_editor", "local_admin", "coordinator", "superuser"},
+    "there": {"member_elsewhere", "local_admin", "local_admin_elsewhere", "coordinator", "superuser"},
+    "lonely": NETWORK_ADMINS,
+}
+MANAGE = {
+    "network": NETWORK_ADMINS,
+    "here": {"local_admin", "coordinator", "superuser"},
+    "there": {"local_admin_elsewhere", "coordinator", "superuser"},
+    "lonely": NETWORK_ADMINS,
+}
+MEMBERS = {
+    "network": APPROVED,
+    "here": {"member", "site_editor", "local_admin"},
+    "there": {"member_elsewhere", "local_admin", "local_admin_elsewhere", "coordinator", "superuser"},
+    "lonely": set(),
+}
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def people(territory, other_territory):
+    return {
+        "anonymous": AnonymousUser(),
+        "pending": PendingUserFactory(territory=territory),
+        "refused": UserFactory(territory=territory, status=User.Status.REFUSED),
+        "inactive": UserFactory(territory=territory, is_active=False),
+        "member": UserFactory(territory=territory),
+        "member_elsewhere": UserFactory(territory=other_territory),
+        "local_admin": UserFactory(territory=other_territory, referent_of=[territory]),
+        "local_admin_elsewhere": UserFactory(territory=other_territory, referent_of=[other_territory]),
+        "coordinator": CoordinatorFactory(territory=other_territory),
+        "superuser": UserFactory(territory=other_territory, is_superuser=True, is_staff=True),
+        "site_editor": UserFactory(territory=territory, site_editor=True),
+    }
+
+
+@pytest.fixture
+def spaces(territory, other_territory):
+    lonely = TerritoryFactory(name="Quartier des Tanneurs")
+    return {
+        "network": Space.network(),
+        "here": Space.objects.get(territory=territory),
+        "there": Space.objects.get(territory=other_territory),
+        "lonely": Space.objects.get(territory=lonely),
+    }
+
+
+def holders(people, predicate):
+    return {role for role in ROLES if predicate(people[role])}
+
+
+def role_names(people, users):
+    by_pk = {getattr(people[r], "pk", None): r for r in ROLES if people[r].pk is not None}
+    names = [by_pk[u.pk] for u in users]
+    assert len(names) == len(set(names)), "someone is listed twice"
+    return set(names)
+
+
+@pytest.mark.parametrize("space", list(VIEW))
+def test_can_view(people, spaces, space):
+    assert holders(people, spaces[space].can_view) == VIEW[space]
+
+
+@pytest.mark.parametrize("space", list(VIEW))
+def test_can_post(people, spaces, space):
+    assert holders(people, spaces[space].can_post) == VIEW[space]
+
+
+@pytest.mark.parametrize("space", list(MANAGE))
+def test_can_manage(people, spaces, space):
+    assert holders(people, spaces[space].can_manage) == MANAGE[space]
+
+
+@pytest.mark.parametrize("space", list(MEMBERS))
+def test_members(people, spaces, space):
+    assert role_names(people, spaces[space].members()) == MEMBERS[space]
+
+
+def test_a_member_who_is_also_local_admin_of_their_territory_is_listed_once(referent, territory):
+    assert list(Space.objects.get(territory=territory).members()) == [referent]
+
+
+def test_whoever_manages_a_space_can_view_it(people, spaces):
+    for space in spaces.values():
+        assert holders(people, space.can_manage) <= holders(people, space.can_view)
+
+
+# --- Space.objects.visible_to ----------------------------------------------------------------
+
+VISIBLE = {role: {space for space, viewers in VIEW.items() if role in viewers} for role in ROLES}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_visible_to_matches_can_view(people, spaces, role):
+    user = people[role]
+    by_pk = {space.pk: name for name, space in spaces.items()}
+    visible = {by_pk[s.pk] for s in Space.objects.visible_to(user)}
+    assert visible == VISIBLE[role]
+    assert set(Space.objects.visible_to(user)) == {s for s in Space.objects.all() if s.can_view(user)}
+
+
+@pytest.mark.parametrize("role", sorted(APPROVED))
+def test_visible_to_is_one_query(people, spaces, role, django_assert_num_queries):
+    user = people[role]
+    with django_assert_num_queries(1):
+        spaces_seen = list(Space.objects.visible_to(user))
+    assert spaces_seen
+
+
+@pytest.mark.parametrize("role", sorted(set(ROLES) - APPROVED))
+def test_visible_to_asks_nothing_for_those_who_see_nothing(people, spaces, role, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert list(Space.objects.visible_to(people[role])) == []
+
+
+def test_visible_to_works_as_a_subquery(people, spaces, django_assert_num_queries):
+    for space in spaces.values():
+        Activity.objects.create(verb="test.posted", space=space)
+    with django_assert_num_queries(1):
+        seen = set(
+            Activity.objects.filter(space__in=Space.objects.visible_to(people["member"])).values_list(
+                "space_id", flat=True
+            )
+        )
+    assert seen == {spaces["network"].pk, spaces["here"].pk}
+
+
+# --- The structure of spaces ----------------------------------------------------------------------
+
+
+def test_there_is_one_network_space(db):
+    first = Space.network()
+    assert Space.network() == first
+    assert Space.objects.filter(kind=Space.Kind.NETWORK).count() == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Space.objects.create(kind=Space.Kind.NETWORK)
+
+
+def test_a_territory_space_needs_its_territory_and_the_network_none(territory):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Space.objects.create(kind=Space.Kind.TERRITORY, territory=None)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Space.objects.filter(kind=Space.Kind.NETWORK).update(territory=territory)
+
+
+def test_each_territory_gets_exactly_one_space(db):
+    territory = TerritoryFactory(name="Causse de Gramat")
+    territory.description = "Modifié"
+    territory.save()
+    assert Space.objects.filter(territory=territory).count() == 1
+    assert str(territory.space) == "Causse de Gramat"
