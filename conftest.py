@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.test import Client
 
 from extranet.testing.factories import (
     CoordinatorFactory,
@@ -52,29 +53,31 @@ def editor(territory):
     return UserFactory(territory=territory, site_editor=True, display_name="Sophie Marchal")
 
 
-def _client_for(client, user):
+def _client_for(user):
+    """A client of its own per person: a test may use several at once."""
+    client = Client()
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def member_client(client, member):
-    return _client_for(client, member)
+def member_client(member):
+    return _client_for(member)
 
 
 @pytest.fixture
-def pending_client(client, pending_user):
-    return _client_for(client, pending_user)
+def pending_client(pending_user):
+    return _client_for(pending_user)
 
 
 @pytest.fixture
-def referent_client(client, referent):
-    return _client_for(client, referent)
+def referent_client(referent):
+    return _client_for(referent)
 
 
 @pytest.fixture
-def coordinator_client(client, coordinator):
-    return _client_for(client, coordinator)
+def coordinator_client(coordinator):
+    return _client_for(coordinator)
 
 
 @pytest.fixture

@@ -14,6 +14,11 @@ def add_service_errors(form, exc: ValidationError):
     return form
 
 
+def posted(request):
+    """The form data of a POST (even an empty one), None otherwise: bind forms with it."""
+    return request.POST if request.method == "POST" else None
+
+
 def error_text(exc: ValidationError):
     return " ".join(exc.messages)
 

@@ -8,6 +8,7 @@ from django.utils import translation
 from members import permissions
 
 DESK_PREFIX = "/bureau/"
+CMS_PREFIX = "/cms/"
 
 
 class DeskAccessMiddleware:
@@ -23,6 +24,10 @@ class DeskAccessMiddleware:
 
     def __call__(self, request):
         path = request.path_info
+        if path.startswith(CMS_PREFIX) and permissions.is_pending(request.user):
+            # Wagtail checks only its own permission; a pending or refused account never
+            # reaches the editing interface, whatever group it is in.
+            return redirect(reverse("desk:pending"))
         if path.startswith(DESK_PREFIX):
             pending_url = reverse("desk:pending")
             if not permissions.is_authenticated(request.user):

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from extranet import dashboard, selectors, services
+from extranet.forms import posted
 from members import permissions
 from members.forms import NotificationPreferencesForm
 from members.services import notification_preferences_update
@@ -73,7 +74,7 @@ def notification_read_all(request):
 
 def account_settings(request):
     form = NotificationPreferencesForm(
-        request.POST or None, initial={"notification_email": request.user.notification_email}
+        posted(request), initial={"notification_email": request.user.notification_email}
     )
     if request.method == "POST" and form.is_valid():
         notification_preferences_update(actor=request.user, notification_email=form.cleaned_data["notification_email"])

@@ -5,10 +5,11 @@ from directory.models import Venue
 from members.models import Territory, User
 
 
-def venue_choices_by_territory(empty_label):
+def venue_choices_by_territory(empty_label, venues=None):
     """Venues grouped by territory (<optgroup>), in one query."""
+    venues = Venue.objects.all() if venues is None else venues
     groups = {}
-    for venue in Venue.objects.select_related("territory").order_by("territory__name", "name"):
+    for venue in venues.select_related("territory").order_by("territory__name", "name"):
         groups.setdefault(venue.territory.name, []).append((venue.pk, f"{venue.name} ({venue.city})"))
     return [("", empty_label), *groups.items()]
 
@@ -57,7 +58,9 @@ class RefuseForm(forms.Form):
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
-    territory = forms.ModelChoiceField(label=_("Territory"), queryset=Territory.objects.none())
+    territory = forms.ModelChoiceField(
+        label=_("Territory"), queryset=Territory.objects.none(), empty_label=_("Choose a territory")
+    )
     venue = forms.ModelChoiceField(
         label=_("Venue"), queryset=Venue.objects.none(), required=False, empty_label=_("No venue")
     )
@@ -69,7 +72,9 @@ class InvitationForm(forms.Form):
     def __init__(self, *args, territories, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["territory"].queryset = territories
-        self.fields["venue"].queryset = Venue.objects.filter(territory__in=territories).select_related("territory")
+        venues = Venue.objects.filter(territory__in=territories)
+        self.fields["venue"].queryset = venues
+        self.fields["venue"].widget.choices = venue_choices_by_territory(self.fields["venue"].empty_label, venues)
 
 
 class InvitationAcceptForm(forms.Form):

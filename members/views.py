@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from extranet.forms import add_service_errors, error_text
+from extranet.forms import add_service_errors, error_text, posted
 from members import permissions, selectors, services
 from members.forms import InvitationAcceptForm, InvitationForm, ProfileForm, RefuseForm, RolesForm
 from members.models import User
@@ -66,7 +66,7 @@ def refuse(request, pk):
 def invitation_list(request):
     _require(permissions.can_invite_members(request.user))
     territories = selectors.invitable_territories_for(actor=request.user)
-    form = InvitationForm(request.POST or None, territories=territories)
+    form = InvitationForm(posted(request), territories=territories)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -104,7 +104,7 @@ def invitation_accept(request, token):
     if request.user.is_authenticated:
         messages.info(request, _("You are already logged in. Log out to accept this invitation."))
         return redirect("desk:home")
-    form = InvitationAcceptForm(request.POST or None)
+    form = InvitationAcceptForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             user = services.invitation_accept(
@@ -136,7 +136,8 @@ def profile(request, pk):
 
 def profile_edit(request):
     member = request.user
-    form = ProfileForm(request.POST or None, request.FILES or None, instance=User.objects.get(pk=member.pk))
+    files = request.FILES if request.method == "POST" else None
+    form = ProfileForm(posted(request), files, instance=User.objects.get(pk=member.pk))
     if request.method == "POST" and form.is_valid():
         data = {field: form.cleaned_data[field] for field in services.PROFILE_FIELDS if field in form.cleaned_data}
         if data.get("avatar") is None:
@@ -164,7 +165,7 @@ def roles(request, pk):
         "referent_territories": list(member.referent_territories.all()),
         "site_editor": member.groups.filter(name=services.SITE_EDITORS_GROUP).exists(),
     }
-    form = RolesForm(request.POST or None, initial=initial)
+    form = RolesForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.member_set_roles(actor=request.user, member=member, **form.cleaned_data)

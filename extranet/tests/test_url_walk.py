@@ -1,0 +1,550 @@
+"""The URL walk: every route of the project, requested as every kind of visitor.
+
+The resolver is walked recursively. Each route whose view lives in one of the project's
+apps must have an entry in EXPECTATIONS (keyed by its namespaced name) saying how to
+build its arguments and what each persona gets; the build fails when a route has no
+entry, or when an entry names a route that no longer exists. Third-party URL trees are
+declared once, by prefix, in THIRD_PARTY, each with one representative URL that is
+requested too.
+
+Personas: anonymous visitor, pending member, member (animateur) and coordinator (the
+network's staff). Routes of the Wagtail admin also name the site editor.
+
+An expected value is a status code or a Redirect (302 to a target starting with a prefix,
+or equal to it).
+"""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
+
+from extranet.models import Notification
+from extranet.testing.factories import UserFactory
+from members.models import Invitation, User, hash_token
+
+PROJECT_MODULES = (
+    "extranet.", "members.", "directory.", "website.", "workgroups.", "forum.", "chat.",
+    "calendar_app.", "workshops.", "lending.", "resources.", "visio.",
+)
+PERSONAS = ("anonymous", "pending", "member", "coordinator")
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """A 302 whose Location starts with `prefix` (or equals it, when `exact`)."""
+
+    prefix: str
+    exact: bool = False
+
+
+LOGIN = Redirect("/compte/login/?next=")
+WAITING = Redirect("/bureau/en-attente/", exact=True)
+DESK = Redirect("/bureau/", exact=True)
+CMS_LOGIN = Redirect("/cms/login/?next=")
+
+
+def _desk(member=200, coordinator=200):
+    """A GET page of the desk: the middleware keeps out visitors and pending members."""
+    return {"anonymous": LOGIN, "pending": WAITING, "member": member, "coordinator": coordinator}
+
+
+@dataclass
+class Expect:
+    get: dict
+    kwargs: Callable = field(default=lambda w: {})
+    # What each persona *not* allowed to act gets when it POSTs (`post_data`), and a
+    # snapshot of the state the POST must leave unchanged. POST-only routes must have it.
+    post_denied: dict | None = None
+    state: Callable | None = None
+    post_data: Callable = field(default=lambda w: {})
+    extra_personas: tuple = ()
+
+
+def _notification_state(w):
+    return Notification.objects.filter(pk=w.notification.pk).values_list("read_at", flat=True).get()
+
+
+def _unread_state(w):
+    return sorted(Notification.objects.filter(read_at__isnull=True).values_list("pk", flat=True))
+
+
+def _pending_state(w):
+    return User.objects.filter(pk=w.pending.pk).values_list("status", "status_changed_by").get()
+
+
+def _invitation_state(w):
+    return Invitation.objects.filter(pk=w.invitation.pk).values_list("revoked_at", "accepted_at").get()
+
+
+def _invitations_state(w):
+    return sorted(Invitation.objects.values_list("pk", "email", "revoked_at", "accepted_at"))
+
+
+def _roles_state(w):
+    member = User.objects.get(pk=w.member.pk)
+    return member.is_coordinator, sorted(member.referent_territories.values_list("pk", flat=True))
+
+
+def _accounts_state(w):
+    return sorted(User.objects.values_list("pk", "email")), _invitation_state(w)
+
+
+EXPECTATIONS = {
+    "healthz": Expect(get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
+    # --- Desk shell
+    "desk:home": Expect(get=_desk()),
+    "desk:pending": Expect(get={"anonymous": LOGIN, "pending": 200, "member": DESK, "coordinator": DESK}),
+    "desk:notifications": Expect(get=_desk()),
+    "desk:settings": Expect(get=_desk()),
+    "desk:notification-read": Expect(
+        kwargs=lambda w: {"pk": w.notification.pk},
+        get=_desk(member=405, coordinator=405),
+        # The notification is the member's: the coordinator gets a 404, not a hint.
+        post_denied={"anonymous": LOGIN, "pending": WAITING, "coordinator": 404},
+        state=_notification_state,
+    ),
+    "desk:notifications-read-all": Expect(
+        get=_desk(member=405, coordinator=405),
+        post_denied={"anonymous": LOGIN, "pending": WAITING},
+        state=_unread_state,
+    ),
+    # --- Members
+    "members:pending": Expect(get=_desk(member=403)),
+    "members:approve": Expect(
+        kwargs=lambda w: {"pk": w.pending.pk},
+        get=_desk(member=405, coordinator=405),
+        post_denied={"anonymous": LOGIN, "pending": WAITING, "member": 403},
+        state=_pending_state,
+    ),
+    "members:refuse": Expect(
+        kwargs=lambda w: {"pk": w.pending.pk},
+        get=_desk(member=405, coordinator=405),
+        post_denied={"anonymous": LOGIN, "pending": WAITING, "member": 403},
+        state=_pending_state,
+        post_data=lambda w: {"reason": "Non."},
+    ),
+    "members:invitations": Expect(
+        get=_desk(member=403),
+        post_denied={"anonymous": LOGIN, "pending": WAITING, "member": 403},
+        state=_invitations_state,
+        post_data=lambda w: {"email": "intrus@exemple.test", "territory": w.member.territory_id},
+    ),
+    "members:invitation-revoke": Expect(
+        kwargs=lambda w: {"pk": w.invitation.pk},
+        get=_desk(member=405, coordinator=405),
+        post_denied={"anonymous": LOGIN, "pending": WAITING, "member": 404},
+        state=_invitation_state,
+    ),
+    "members:profile-edit": Expect(get=_desk()),
+    "members:profile": Expect(kwargs=lambda w: {"pk": w.member.pk}, get=_desk()),
+    # A member cannot give themself roles.
+    "members:roles": Expect(
+        kwargs=lambda w: {"pk": w.member.pk},
+        get=_desk(member=403),
+        post_denied={"anonymous": LOGIN, "pending": WAITING, "member": 403},
+        state=_roles_state,
+        post_data=lambda w: {"is_coordinator": "on", "referent_territories": [w.member.territory_id]},
+    ),
+    # Public: the link of an invitation e-mail. Logged-in people are sent to their desk.
+    "invitations:accept": Expect(
+        kwargs=lambda w: {"token": w.invitation_token},
+        get={"anonymous": 200, "pending": DESK, "member": DESK, "coordinator": DESK},
+        # Logged-in people cannot accept (and create an account) with someone's link.
+        post_denied={"pending": DESK, "member": DESK, "coordinator": DESK},
+        state=_accounts_state,
+        post_data=lambda w: {"display_name": "Intrus", "password1": "Causses-2024-solide!",
+                             "password2": "Causses-2024-solide!"},
+    ),
+    # --- Directory: the venues of the Wagtail admin (/cms/venues/), with the project's
+    # own index view. Wagtail's rule: site editors get in, with venue permissions.
+    # The Editors group holds the venue permissions (members migration 0002).
+    # Coordinators are not site editors unless they are given that role too.
+    "venues:index": Expect(
+        get={"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN,
+             "coordinator": CMS_LOGIN, "editor": 200},
+        extra_personas=("editor",),
+    ),
+    "venues:index_results": Expect(
+        get={"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN,
+             "coordinator": CMS_LOGIN, "editor": 200},
+        extra_personas=("editor",),
+    ),
+}
+
+
+@dataclass
+class ThirdParty:
+    reason: str
+    prefixes: tuple
+    url: Callable  # world -> URL of one representative page
+    expect: dict
+    # Routes that only exist in some configurations (media: DEBUG only); served by a
+    # middleware rather than a URL pattern (static files: WhiteNoise).
+    optional: bool = False
+
+
+def _media_url(w):
+    """A file really in the media folder the route serves (read from the route itself)."""
+    root = Path(resolve("/media/x.txt").kwargs["document_root"])
+    name = f"url-walk-{uuid.uuid4().hex}.txt"
+    root.mkdir(parents=True, exist_ok=True)
+    (root / name).write_text("Maillage")
+    w.cleanup.append(root / name)
+    return f"/media/{name}"
+
+
+def _document_url(w):
+    from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
+
+    document = Document(title="Compte rendu")
+    document.file.save("compte-rendu.txt", ContentFile(b"Compte rendu de la reunion"), save=True)
+    return document.url
+
+
+EVERYONE_200 = {"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200, "editor": 200}
+
+THIRD_PARTY = {
+    "allauth": ThirdParty(
+        reason="django-allauth: login, signup, e-mail confirmation, password, 2FA",
+        prefixes=("compte/",),
+        url=lambda w: "/compte/login/",
+        # Logged-in people are sent away from the login page (pending ones to the waiting page).
+        expect={"anonymous": 200, "pending": WAITING, "member": DESK, "coordinator": DESK, "editor": DESK},
+    ),
+    "wagtail-admin": ThirdParty(
+        reason="Wagtail admin: the public site's editors, by Wagtail's own permissions",
+        prefixes=("cms/",),
+        url=lambda w: "/cms/",
+        # Only Wagtail's "access admin" permission opens it (the Editors group has it);
+        # a pending account is sent to the waiting page (DeskAccessMiddleware).
+        expect={"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN,
+                "coordinator": CMS_LOGIN, "editor": 200},
+    ),
+    "wagtail-documents": ThirdParty(
+        reason="Wagtail documents served to the public (collection privacy applies)",
+        prefixes=("documents/",),
+        url=_document_url,
+        expect=EVERYONE_200,
+    ),
+    "wagtail-pages": ThirdParty(
+        reason="Wagtail's page tree answers every other URL; _util/ holds its page-privacy forms",
+        prefixes=("_util/", "^((?:[\\w\\-]+/)*)$"),
+        url=lambda w: "/",
+        expect=EVERYONE_200,
+    ),
+    "i18n": ThirdParty(
+        reason="Django's set_language (POST changes the language; GET changes nothing)",
+        prefixes=("i18n/",),
+        url=lambda w: "/i18n/setlang/",
+        # A GET without `next` goes back home (to the Referer when it is safe).
+        expect={p: Redirect("/", exact=True) for p in ("anonymous", "pending", "member", "coordinator", "editor")},
+    ),
+    "media": ThirdParty(
+        reason="Uploaded files, served by Django in development only (DEBUG)",
+        prefixes=("media/",),
+        url=_media_url,
+        expect=EVERYONE_200,
+        optional=True,
+    ),
+    "static": ThirdParty(
+        reason="Static files, served by WhiteNoise's middleware (no URL pattern)",
+        prefixes=("static/",),
+        url=lambda w: "/static/css/maillage.css",
+        expect=EVERYONE_200,
+        optional=True,
+    ),
+}
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Factories hash a password per user: a fast hasher keeps the walk quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- Walking the resolver ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    route: str
+    name: str | None
+    module: str
+
+    @property
+    def key(self):
+        return self.name or self.route
+
+    @property
+    def is_project(self):
+        return self.module.startswith(PROJECT_MODULES)
+
+
+def _walk(resolver, prefix="", namespace=None):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = namespace
+            if pattern.namespace:
+                ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _walk(pattern, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            name = pattern.name and (f"{namespace}:{pattern.name}" if namespace else pattern.name)
+            callback = pattern.callback
+            module = getattr(callback, "__module__", None) or getattr(
+                getattr(callback, "view_class", None), "__module__", ""
+            )
+            yield Route(route=prefix + str(pattern.pattern), name=name, module=module)
+
+
+def all_routes():
+    return list(_walk(get_resolver()))
+
+
+def project_routes():
+    return [r for r in all_routes() if r.is_project]
+
+
+def _third_party_for(route):
+    for key, entry in THIRD_PARTY.items():
+        if route.route.startswith(entry.prefixes):
+            return key
+    return None
+
+
+def test_the_walk_finds_the_desk_and_members_routes():
+    """Guard the walker itself: it must see nested, namespaced routes and their views."""
+    routes = {r.key: r for r in all_routes()}
+    assert routes["members:approve"].route == "bureau/membres/demandes/<int:pk>/approuver/"
+    assert routes["members:approve"].module == "members.views"
+    assert routes["desk:home"].route == "bureau/"
+    assert routes["healthz"].module == "extranet.views"
+    assert routes["account_login"].route == "compte/login/"
+    assert not routes["account_login"].is_project
+
+
+def test_every_project_route_has_an_expectation():
+    missing = sorted(
+        f"{r.key}  ({r.route}, {r.module})" for r in project_routes() if r.key not in EXPECTATIONS
+    )
+    assert not missing, (
+        "Routes without an expectation in extranet/tests/test_url_walk.py EXPECTATIONS "
+        "(say what anonymous, pending, member and coordinator get):\n  " + "\n  ".join(missing)
+    )
+
+
+def test_every_expectation_names_an_existing_project_route():
+    existing = {r.key for r in project_routes()}
+    stale = sorted(set(EXPECTATIONS) - existing)
+    assert not stale, f"Expectations for routes that no longer exist (remove them): {stale}"
+
+
+def test_every_other_route_belongs_to_a_declared_third_party_tree():
+    undeclared = sorted(
+        f"{r.route}  ({r.key}, {r.module})"
+        for r in all_routes()
+        if not r.is_project and _third_party_for(r) is None
+    )
+    assert not undeclared, (
+        "Third-party routes outside every THIRD_PARTY prefix (declare the tree with a reason):\n  "
+        + "\n  ".join(undeclared)
+    )
+
+
+def test_every_third_party_tree_still_exists():
+    routes = all_routes()
+    gone = [
+        key for key, entry in THIRD_PARTY.items()
+        if not entry.optional and not any(r.route.startswith(entry.prefixes) for r in routes)
+    ]
+    assert not gone, f"THIRD_PARTY declares trees with no route any more: {gone}"
+
+
+def test_every_expectation_covers_the_four_personas():
+    incomplete = {
+        key: sorted(set(PERSONAS + e.extra_personas) - set(e.get))
+        for key, e in EXPECTATIONS.items()
+        if set(PERSONAS + e.extra_personas) - set(e.get)
+    }
+    assert not incomplete, f"Expectations missing personas: {incomplete}"
+    for key, e in EXPECTATIONS.items():
+        if 405 in e.get.values():  # POST-only: say who may not POST, and what must not change
+            assert e.post_denied, f"{key}: a POST-only route needs post_denied"
+        if e.post_denied is not None:
+            assert e.state is not None, f"{key}: post_denied needs a state snapshot"
+
+
+# --- Requesting every route as every persona ---------------------------------------------
+
+
+@dataclass
+class World:
+    member: User
+    pending: User
+    coordinator: User
+    editor: User
+    notification: Notification
+    invitation: Invitation
+    invitation_token: str
+    cleanup: list = field(default_factory=list)
+
+    def user(self, persona):
+        return None if persona == "anonymous" else getattr(self, persona)
+
+
+@pytest.fixture
+def world(territory, venue, member, pending_user, coordinator, editor, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # uploads (documents); /media/ keeps the root it was built with
+    notification = Notification.objects.create(
+        recipient=member, actor=coordinator, verb="member.roles_changed", target_label=str(member),
+        url=member.get_absolute_url(),
+    )
+    token = "jeton-de-test-url-walk"
+    now = timezone.now()
+    invitation = Invitation.objects.create(
+        email="invitee@exemple.test", territory=territory, venue=venue, invited_by=coordinator,
+        token_hash=hash_token(token), created_at=now, expires_at=now + timedelta(days=14),
+    )
+    w = World(member=member, pending=pending_user, coordinator=coordinator, editor=editor,
+              notification=notification, invitation=invitation, invitation_token=token)
+    yield w
+    for path in w.cleanup:
+        path.unlink(missing_ok=True)
+
+
+def _login(client, world, persona):
+    user = world.user(persona)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _check(response, expected, what):
+    if isinstance(expected, Redirect):
+        assert response.status_code == 302, f"{what}: expected a redirect, got {response.status_code}"
+        location = response["Location"]
+        if expected.exact:
+            assert location == expected.prefix, f"{what}: redirected to {location}, not {expected.prefix}"
+        else:
+            assert location.startswith(expected.prefix), f"{what}: redirected to {location}, not {expected.prefix}…"
+    else:
+        assert response.status_code == expected, f"{what}: expected {expected}, got {response.status_code}"
+
+
+def _cases():
+    for key, e in EXPECTATIONS.items():
+        for persona in PERSONAS + e.extra_personas:
+            yield pytest.param(key, persona, id=f"{key}-{persona}")
+
+
+def _post_cases():
+    for key, e in EXPECTATIONS.items():
+        for persona in (e.post_denied or {}):
+            yield pytest.param(key, persona, id=f"{key}-{persona}")
+
+
+@pytest.mark.parametrize(("key", "persona"), list(_cases()))
+def test_get_route_as_persona(client, world, key, persona):
+    e = EXPECTATIONS[key]
+    url = reverse(key, kwargs=e.kwargs(world))
+    response = _login(client, world, persona).get(url)
+    _check(response, e.get[persona], f"GET {url} as {persona}")
+
+
+@pytest.mark.parametrize(("key", "persona"), list(_post_cases()))
+def test_post_only_route_refuses_persona_and_changes_nothing(client, world, key, persona):
+    e = EXPECTATIONS[key]
+    url = reverse(key, kwargs=e.kwargs(world))
+    before = e.state(world)
+    response = _login(client, world, persona).post(url, e.post_data(world))
+    _check(response, e.post_denied[persona], f"POST {url} as {persona}")
+    assert response.status_code in (302, 403, 404)
+    assert e.state(world) == before, f"POST {url} as {persona} changed the data"
+
+
+def _desk_routes():
+    """Expectations whose URL is under /bureau/ (stale ones are reported by another test)."""
+    keys = []
+    for key, e in EXPECTATIONS.items():
+        try:
+            url = reverse(key, kwargs=e.kwargs(_FakeWorld()))
+        except NoReverseMatch:
+            continue
+        if url.startswith("/bureau/"):
+            keys.append(key)
+    return keys
+
+
+class _FakeWorld:
+    """Stands in for the world when only the shape of a URL matters (collection time)."""
+
+    def __getattr__(self, name):
+        class _Obj:
+            pk = 1
+
+        return _Obj() if name != "invitation_token" else "x"
+
+
+def test_desk_routes_are_all_declared_behind_the_middleware():
+    """Sanity of the two tests below: they do cover the desk."""
+    assert {"desk:home", "members:approve", "members:profile"} <= set(_desk_routes())
+
+
+@pytest.mark.parametrize("key", _desk_routes())
+def test_anonymous_on_the_desk_is_sent_to_login_with_next(client, world, key):
+    url = reverse(key, kwargs=EXPECTATIONS[key].kwargs(world))
+    for method in (client.get, client.post):
+        response = method(url)
+        assert response.status_code == 302
+        parts = urlsplit(response["Location"])
+        assert parts.path == "/compte/login/"
+        assert parse_qs(parts.query)["next"] == [url]
+
+
+def test_login_next_keeps_the_whole_query_string(client):
+    """A desk link with several parameters survives the detour through the login page."""
+    url = "/bureau/notifications/?filtre=non-lues&page=2"
+    response = client.get(url)
+    assert response.status_code == 302
+    parts = urlsplit(response["Location"])
+    assert parts.path == "/compte/login/"
+    assert parse_qs(parts.query) == {"next": [url]}
+
+
+@pytest.mark.parametrize("key", [k for k in _desk_routes() if k != "desk:pending"])
+def test_pending_member_on_the_desk_lands_on_the_waiting_page(client, world, key):
+    client.force_login(world.pending)
+    url = reverse(key, kwargs=EXPECTATIONS[key].kwargs(world))
+    for method in (client.get, client.post):
+        response = method(url)
+        assert response.status_code == 302
+        assert response["Location"] == "/bureau/en-attente/"
+    page = client.get(url, follow=True)
+    assert page.status_code == 200
+    assert page.redirect_chain == [("/bureau/en-attente/", 302)]
+
+
+def test_refused_member_on_the_desk_lands_on_the_waiting_page(client, world):
+    refused = UserFactory(status=User.Status.REFUSED)
+    client.force_login(refused)
+    response = client.get("/bureau/notifications/")
+    assert response.status_code == 302
+    assert response["Location"] == "/bureau/en-attente/"
+
+
+@pytest.mark.parametrize(
+    ("key", "persona"),
+    [pytest.param(k, p, id=f"{k}-{p}") for k, e in THIRD_PARTY.items() for p in (*PERSONAS, "editor")],
+)
+def test_third_party_representative_url(client, world, key, persona):
+    entry = THIRD_PARTY[key]
+    url = entry.url(world)
+    response = _login(client, world, persona).get(url)
+    _check(response, entry.expect[persona], f"GET {url} as {persona} ({key})")
