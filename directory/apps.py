@@ -1,6 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DirectoryConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'directory'
+    name = "directory"
+    verbose_name = _("Directory of venues")
+
+    def ready(self):
+        from directory import widgets  # noqa: F401  (registers the navigation entry)

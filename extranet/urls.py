@@ -25,6 +25,7 @@ urlpatterns = [
     path("compte/", include("allauth.urls")),
     path("bureau/", include(desk_patterns)),
     path("bureau/membres/", include("members.urls")),
+    path("bureau/lieux/", include("directory.urls")),
     path("invitation/", include("members.invitation_urls")),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

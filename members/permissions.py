@@ -69,11 +69,15 @@ def belongs_to_territory(user, territory_id):
     return user.territory_id == territory_id or territory_id in referent_territory_ids(user)
 
 
-def approvable_territory_ids(actor):
-    """Territories whose pending members `actor` may approve: None means all of them."""
+def administered_territory_ids(actor):
+    """Territories `actor` administers (approves members, edits venues): None means all."""
     if is_coordinator(actor):
         return None
     return referent_territory_ids(actor)
+
+
+# Approving newcomers is one of the local admin's powers over a territory.
+approvable_territory_ids = administered_territory_ids
 
 
 def can_approve_members(actor):

@@ -5,7 +5,6 @@ import smtplib
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -54,15 +53,24 @@ def listen():
     joined = []
 
     def subscribe(user):
-        channel = async_to_sync(layer.new_channel)()
+        channel = _run(layer.new_channel())
         group = f"user.{user.pk}"
-        async_to_sync(layer.group_add)(group, channel)
+        _run(layer.group_add(group, channel))
         joined.append((group, channel))
         return channel
 
     yield subscribe
     for group, channel in joined:
-        async_to_sync(layer.group_discard)(group, channel)
+        _run(layer.group_discard(group, channel))
+
+
+# The listening side runs in one event loop for the whole module: channels-redis binds a
+# channel's receive buffer to the loop that first waited on it.
+_LOOP = asyncio.new_event_loop()
+
+
+def _run(coroutine):
+    return _LOOP.run_until_complete(coroutine)
 
 
 def receive(channel, timeout=1.0):
@@ -71,7 +79,7 @@ def receive(channel, timeout=1.0):
     async def _receive():
         return await asyncio.wait_for(layer.receive(channel), timeout)
 
-    return async_to_sync(_receive)()
+    return _run(_receive())
 
 
 def assert_nothing_received(channel):

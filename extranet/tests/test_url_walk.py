@@ -25,6 +25,7 @@ import pytest
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
+from directory.models import Venue
 from extranet.models import Notification
 from extranet.testing.factories import UserFactory
 from members.models import Invitation, User, hash_token
@@ -90,6 +91,10 @@ def _invitations_state(w):
 def _roles_state(w):
     member = User.objects.get(pk=w.member.pk)
     return member.is_coordinator, sorted(member.referent_territories.values_list("pk", flat=True))
+
+
+def _venue_state(w):
+    return Venue.objects.filter(pk=w.venue.pk).values_list("name", "phone", "updated_at").get()
 
 
 def _accounts_state(w):
@@ -161,6 +166,16 @@ EXPECTATIONS = {
         state=_accounts_state,
         post_data=lambda w: {"display_name": "Intrus", "password1": "Causses-2024-solide!",
                              "password2": "Causses-2024-solide!"},
+    ),
+    # --- Directory: local admins (and coordinators) keep their territories' venues up to date
+    "directory:venues": Expect(get=_desk(member=403)),
+    "directory:venue-edit": Expect(
+        kwargs=lambda w: {"pk": w.venue.pk},
+        get=_desk(member=404),
+        post_denied={"anonymous": LOGIN, "pending": WAITING, "member": 404},
+        state=_venue_state,
+        post_data=lambda w: {"name": "Renommé", "address": "1 rue", "postal_code": "46000", "city": "Cahors",
+                             "phone": "00 00"},
     ),
     # --- Directory: the venues of the Wagtail admin (/cms/venues/), with the project's
     # own index view. Wagtail's rule: site editors get in, with venue permissions.
@@ -393,6 +408,7 @@ class World:
     notification: Notification
     invitation: Invitation
     invitation_token: str
+    venue: Venue
     cleanup: list = field(default_factory=list)
 
     def user(self, persona):
@@ -413,7 +429,7 @@ def world(territory, venue, member, pending_user, coordinator, editor, settings,
         token_hash=hash_token(token), created_at=now, expires_at=now + timedelta(days=14),
     )
     w = World(member=member, pending=pending_user, coordinator=coordinator, editor=editor,
-              notification=notification, invitation=invitation, invitation_token=token)
+              notification=notification, invitation=invitation, invitation_token=token, venue=venue)
     yield w
     for path in w.cleanup:
         path.unlink(missing_ok=True)
