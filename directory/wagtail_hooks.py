@@ -1,7 +1,8 @@
-"""Venues in the Wagtail admin (/cms/), for coordinators and editors.
+"""Venues in the Wagtail admin (/cms/), for coordinators.
 
 Access follows Django model permissions (`directory.add_venue`, `change_`, `delete_`,
-`view_`): superusers have them all; give them to a Wagtail group for others.
+`view_`), held by the "Coordination" group that the coordinator role gives. Local admins
+edit their territories' venues in the desk (/bureau/lieux/), through directory.services.
 """
 
 from django.db import models

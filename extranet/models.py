@@ -72,9 +72,7 @@ class Space(models.Model):
         return space
 
     def members(self):
-        from members.models import User
-
-        approved = User.objects.filter(status=User.Status.APPROVED, is_active=True)
+        approved = permissions.approved_members()
         if self.kind == self.Kind.NETWORK:
             return approved
         return approved.filter(

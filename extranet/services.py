@@ -24,16 +24,25 @@ from members import permissions
 logger = logging.getLogger(__name__)
 
 
+def _local_path(url):
+    """Notification links stay on this site: a path like /bureau/..., never //host or http://."""
+    if not url:
+        return ""
+    if not url.startswith("/") or url.startswith("//") or len(url) > 500:
+        raise ValueError(f"A notification link must be a local path of at most 500 characters: {url!r}")
+    return url
+
+
 def _target_fields(target, url=None):
     if target is None:
-        return {"target_type": None, "target_id": "", "target_label": "", "url": url or ""}
+        return {"target_type": None, "target_id": "", "target_label": "", "url": _local_path(url)}
     if url is None and hasattr(target, "get_absolute_url"):
         url = target.get_absolute_url()
     return {
         "target_type": ContentType.objects.get_for_model(target),
         "target_id": str(target.pk),
         "target_label": str(target)[:255],
-        "url": url or "",
+        "url": _local_path(url),
     }
 
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.static import serve
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -27,6 +28,9 @@ urlpatterns = [
     path("bureau/membres/", include("members.urls")),
     path("bureau/lieux/", include("directory.urls")),
     path("invitation/", include("members.invitation_urls")),
+    # One way in: allauth's login (e-mail verification, two-factor, rate limits), never
+    # Wagtail's own login form.
+    path("cms/login/", RedirectView.as_view(pattern_name="account_login", query_string=True), name="cms-login"),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

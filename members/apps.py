@@ -7,4 +7,4 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self):
-        from members import widgets  # noqa: F401  (registers dashboard widgets and navigation)
+        from members import signals, widgets  # noqa: F401  (signal receivers, dashboard widgets and navigation)

@@ -5,7 +5,6 @@ accounts outside the demo domain unless forced.
 """
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -115,7 +114,6 @@ def seed(*, force=False, log=print):
             },
         )
         venues.append(venue)
-    editors, _created = Group.objects.get_or_create(name=services.SITE_EDITORS_GROUP)
     created_count = 0
     for local, name, t_index, v_index, job, extra in ACCOUNTS:
         user, created = _member(f"{local}{DEMO_DOMAIN}", name, territories[t_index], venues[v_index], job)
@@ -126,8 +124,9 @@ def seed(*, force=False, log=print):
                 user.save(update_fields=["is_coordinator"])
             if extra.get("referent_of"):
                 user.referent_territories.set([territories[i] for i in extra["referent_of"]])
-            if extra.get("site_editor"):
-                user.groups.add(editors)
+            services.set_role_groups(
+                user, coordinator=bool(extra.get("is_coordinator")), site_editor=bool(extra.get("site_editor"))
+            )
     for local, name, t_index, v_index, job, skills in MEMBERS:
         user, created = _member(f"{local}{DEMO_DOMAIN}", name, territories[t_index], venues[v_index], job)
         created_count += created
@@ -142,7 +141,9 @@ def seed(*, force=False, log=print):
             user=newcomer, display_name="Romain Espitalier", territory=territories[0], venue=venues[1]
         )
         created_count += 1
-    _verified(User.objects.get(email=pending_email))
+    newcomer = User.objects.get(email=pending_email)
+    _verified(newcomer)
+    services.member_request_announce(member=newcomer)
     log(f"Demo network ready: {len(territories)} territories, {len(venues)} venues, "
         f"{User.objects.filter(email__endswith=DEMO_DOMAIN).count()} accounts ({created_count} new). "
         f"Password of every demo account: {DEMO_PASSWORD}")

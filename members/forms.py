@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Venue
+from members import permissions
 from members.models import Territory, User
 
 
@@ -105,7 +106,8 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["venues"].queryset = Venue.objects.select_related("territory")
+        # The venues of my territory (and of those I administer): see services.profile_update.
+        self.fields["venues"].queryset = permissions.venues_open_to(self.instance).select_related("territory")
         if self.instance.pk and not self.is_bound:
             self.fields["skills_text"].initial = ", ".join(t.name for t in self.instance.skills.all())
 

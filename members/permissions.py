@@ -63,6 +63,13 @@ def territory_ids_of_subquery(user):
     return Territory.objects.filter(Q(members=user) | Q(referents=user)).values("id")
 
 
+def venues_open_to(user):
+    """The venues `user` may say they work in: those of the territories they belong to."""
+    from directory.models import Venue
+
+    return Venue.objects.filter(territory_id__in=territory_ids_of_subquery(user))
+
+
 def belongs_to_territory(user, territory_id):
     if not is_approved(user):
         return False
@@ -107,9 +114,17 @@ def can_edit_venue(actor, venue):
     return is_local_admin(actor, venue.territory_id)
 
 
+SITE_EDITORS_GROUP = "Editors"  # Wagtail's group: page editing at /cms/
+
+
 def can_edit_site(user):
-    """Site editors reach the Wagtail admin at /cms/ (Wagtail's own permission)."""
-    return is_approved(user) and user.has_perm("wagtailadmin.access_admin")
+    """Site editors edit the public pages at /cms/ (members of Wagtail's "Editors" group).
+
+    Coordinators reach /cms/ too, for territories and venues only (group "Coordination").
+    """
+    if not is_approved(user):
+        return False
+    return user.is_superuser or user.groups.filter(name=SITE_EDITORS_GROUP).exists()
 
 
 def can_see_contact(viewer, member, visibility):
@@ -141,18 +156,19 @@ def approvers_of(territory_id):
     """The members who may approve a newcomer of `territory_id` (mirrors can_approve_member)."""
     network_wide = Q(is_coordinator=True) | Q(is_superuser=True)
     if territory_id is None:
-        return _approved_members().filter(network_wide)
-    return _approved_members().filter(network_wide | Q(referent_territories=territory_id)).distinct()
+        return approved_members().filter(network_wide)
+    return approved_members().filter(network_wide | Q(referent_territories=territory_id)).distinct()
 
 
 def referents_of(territory_id):
     """The local admins of `territory_id` (not the coordinators)."""
     if territory_id is None:
-        return _approved_members().none()
-    return _approved_members().filter(referent_territories=territory_id).distinct()
+        return approved_members().none()
+    return approved_members().filter(referent_territories=territory_id).distinct()
 
 
-def _approved_members():
+def approved_members():
+    """Every approved, active account (the people the desk is for)."""
     from members.models import User
 
     return User.objects.filter(status=User.Status.APPROVED, is_active=True)

@@ -1,5 +1,7 @@
 """Reads about members, scoped to the viewer."""
 
+from allauth.account.models import EmailAddress
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 from members import permissions
@@ -9,8 +11,10 @@ from members.models import Invitation, Territory, User
 def pending_members_for(*, actor):
     """Pending requests `actor` may decide on, oldest first."""
     ids = permissions.approvable_territory_ids(actor)
+    verified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
     qs = (
-        User.objects.filter(status=User.Status.PENDING, is_active=True)
+        # Only people who proved their address: the others cannot log in yet anyway.
+        User.objects.filter(Exists(verified), status=User.Status.PENDING, is_active=True)
         .select_related("territory")
         .prefetch_related("venues")
         .order_by("date_joined", "id")
@@ -55,7 +59,7 @@ def member_get_for_user(viewer, pk):
 def venue_colleagues(*, user, limit=12):
     """Approved members sharing a venue with `user` (the dashboard widget)."""
     return (
-        User.objects.filter(status=User.Status.APPROVED, is_active=True, venues__in=user.venues.all())
+        permissions.approved_members().filter(venues__in=user.venues.all())
         .exclude(pk=user.pk)
         .distinct()
         .order_by("display_name")[:limit]

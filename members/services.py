@@ -4,6 +4,7 @@ Each function checks permission (PermissionDenied), validates (ValidationError w
 French message), writes inside one transaction, records activity and notifies.
 """
 
+import logging
 import secrets
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -19,20 +21,31 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from extranet.models import Activity
 from extranet.services import absolute_url, activity_record, notify
 from members import permissions
 from members.models import Invitation, Territory, User, hash_token
 
-SITE_EDITORS_GROUP = "Editors"  # created by Wagtail's migrations, holds wagtailadmin.access_admin
+logger = logging.getLogger(__name__)
+
+COORDINATION_GROUP = "Coordination"  # created by migration members 0002: territories and venues at /cms/
+SITE_EDITORS_GROUP = permissions.SITE_EDITORS_GROUP  # created by Wagtail's migrations, holds wagtailadmin.access_admin
 
 
 def _email(*, to, subject, template, context):
-    """Send a transactional e-mail once the transaction commits."""
+    """Send a transactional e-mail once the transaction commits.
+
+    A mail server failure is logged and never undoes (or 500s) what was committed; the
+    invitation list lets the sender resend a link.
+    """
 
     def send():
-        with translation.override(settings.LANGUAGE_CODE):
-            body = render_to_string(template, context)
-            send_mail(f"[Maillage] {subject}", body, None, [to], fail_silently=False)
+        try:
+            with translation.override(settings.LANGUAGE_CODE):
+                body = render_to_string(template, context)
+                send_mail(f"[Maillage] {subject}", body, None, [to], fail_silently=False)
+        except Exception:
+            logger.exception("Could not send the e-mail %r to %s", template, to)
 
     transaction.on_commit(send)
 
@@ -49,9 +62,10 @@ def _validate_venue(territory, venue):
 
 
 def member_register(*, user, display_name, territory, venue=None):
-    """Complete a signup: the new account waits for approval; its approvers are told.
+    """Complete a signup: the new account waits for approval.
 
-    Called by the allauth adapter with the unsaved user of the signup form.
+    Called by the allauth adapter with the unsaved user of the signup form. The approvers
+    are told once the person has verified their e-mail address (member_request_announce).
     """
     if user.pk is not None:
         raise ValidationError(_("This account is already registered."))
@@ -67,11 +81,33 @@ def member_register(*, user, display_name, territory, venue=None):
         user.save()
         if venue is not None:
             user.venues.add(venue)
-        activity_record(actor=user, verb="member.requested", target=user)
-        for approver in permissions.approvers_of(territory.pk):
-            notify(recipient=approver, verb="member.requested", target=user, actor=user,
-                   url=reverse("members:pending"))
+        activity_record(actor=user, verb="member.registered", target=user)
     return user
+
+
+def member_request_announce(*, member):
+    """Tell the approvers of `member`'s territory that a request waits (once).
+
+    Runs when the person confirms their e-mail address: nobody is asked to approve an
+    address that nobody has proved they own. Returns whether approvers were told.
+    """
+    if member.status != User.Status.PENDING or not member.is_active:
+        return False
+    if not EmailAddress.objects.filter(user=member, verified=True).exists():
+        return False
+    with transaction.atomic():
+        # Lock the member row so that two confirmations at once announce only once.
+        User.objects.select_for_update().filter(pk=member.pk).first()
+        already = Activity.objects.filter(
+            verb="member.requested", target_type=ContentType.objects.get_for_model(User), target_id=str(member.pk)
+        ).exists()
+        if already:
+            return False
+        activity_record(actor=member, verb="member.requested", target=member)
+        for approver in permissions.approvers_of(member.territory_id):
+            notify(recipient=approver, verb="member.requested", target=member, actor=member,
+                   url=reverse("members:pending"))
+    return True
 
 
 def _set_status(*, actor, member, status):
@@ -98,7 +134,7 @@ def member_approve(*, actor, member):
             told.add(referent.pk)
             notify(recipient=referent, verb="member.approved", target=member, actor=actor)
         colleagues = (
-            User.objects.filter(status=User.Status.APPROVED, is_active=True, venues__members=member)
+            permissions.approved_members().filter(venues__members=member)
             .exclude(pk__in=told)
             .distinct()
         )
@@ -178,15 +214,37 @@ def _invitation_create(actor, email, territory, venue, message, token, now):
             expires_at=now + timedelta(days=settings.INVITATION_VALIDITY_DAYS),
         )
         activity_record(actor=actor, verb="member.invited", target=invitation)
-        _email(
-            to=email,
-            subject=_("%(name)s invites you to Maillage") % {"name": actor},
-            template="members/email/invitation.txt",
-            context={
-                "invitation": invitation,
-                "link": absolute_url(reverse("invitations:accept", args=[token])),
-            },
-        )
+        _email_invitation(invitation, token)
+    return invitation
+
+
+def _email_invitation(invitation, token):
+    _email(
+        to=invitation.email,
+        subject=_("%(name)s invites you to Maillage") % {"name": invitation.invited_by},
+        template="members/email/invitation.txt",
+        context={"invitation": invitation, "link": absolute_url(reverse("invitations:accept", args=[token]))},
+    )
+
+
+def invitation_resend(*, actor, invitation):
+    """Send a new link (the old one stops working) valid for another full period.
+
+    For a lost or undelivered e-mail, or an expired link.
+    """
+    if not permissions.can_invite_to(actor, invitation.territory_id):
+        raise PermissionDenied(_("You cannot resend this invitation."))
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        updated = Invitation.objects.filter(
+            pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(token_hash=hash_token(token), expires_at=now + timedelta(days=settings.INVITATION_VALIDITY_DAYS))
+        if not updated:
+            raise ValidationError(_("This invitation was already used or revoked."))
+        invitation.refresh_from_db()
+        activity_record(actor=actor, verb="member.invitation_resent", target=invitation)
+        _email_invitation(invitation, token)
     return invitation
 
 
@@ -260,6 +318,23 @@ def invitation_accept(*, token, display_name, password):
 # --- Roles and profile -------------------------------------------------------------------
 
 
+def set_role_groups(member, *, coordinator, site_editor):
+    """The Django groups that carry a role's permissions in Wagtail (/cms/).
+
+    "Coordination" manages territories and venues there; "Editors" (Wagtail's) edits
+    the public pages. Called by member_set_roles and the demo data.
+    """
+    for name, wanted in ((COORDINATION_GROUP, coordinator), (SITE_EDITORS_GROUP, site_editor)):
+        group, _created = Group.objects.get_or_create(name=name)
+        if wanted:
+            member.groups.add(group)
+        else:
+            member.groups.remove(group)
+    # Forget the role caches of this object (ours and Django's permission caches).
+    for cache in ("_referent_territory_ids", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        member.__dict__.pop(cache, None)
+
+
 def member_set_roles(*, actor, member, is_coordinator, referent_territories, site_editor):
     if not permissions.can_manage_roles(actor):
         raise PermissionDenied(_("Only coordinators manage roles."))
@@ -272,14 +347,7 @@ def member_set_roles(*, actor, member, is_coordinator, referent_territories, sit
         User.objects.filter(pk=member.pk).update(is_coordinator=is_coordinator)
         member.is_coordinator = is_coordinator
         member.referent_territories.set(territories)
-        # Forget the role caches of this object (ours and Django's permission caches).
-        for cache in ("_referent_territory_ids", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
-            member.__dict__.pop(cache, None)
-        group, _created = Group.objects.get_or_create(name=SITE_EDITORS_GROUP)
-        if site_editor:
-            member.groups.add(group)
-        else:
-            member.groups.remove(group)
+        set_role_groups(member, coordinator=is_coordinator, site_editor=site_editor)
         activity_record(
             actor=actor, verb="member.roles_changed", target=member,
             data={"coordinator": is_coordinator, "referent_of": [t.pk for t in territories],
@@ -305,6 +373,12 @@ def profile_update(*, actor, member, data, venues=None, skills=None):
         raise ValidationError({"display_name": _("Enter your name.")})
     if len(data.get("bio") or "") > User._meta.get_field("bio").max_length:
         raise ValidationError({"bio": _("The text is too long (2000 characters at most).")})
+    if venues is not None:
+        venues = list(venues)
+        open_ids = set(permissions.venues_open_to(member).values_list("pk", flat=True))
+        strangers = [venue for venue in venues if venue.pk not in open_ids]
+        if strangers:
+            raise ValidationError({"venues": _("%(venue)s is not in your territory.") % {"venue": strangers[0]}})
     # Validate a fresh copy: on error the caller's object (often request.user) is untouched.
     fresh = User.objects.get(pk=member.pk)
     for field, value in data.items():

@@ -9,6 +9,7 @@ urlpatterns = [
     path("demandes/<int:pk>/refuser/", views.refuse, name="refuse"),
     path("invitations/", views.invitation_list, name="invitations"),
     path("invitations/<int:pk>/retirer/", views.invitation_revoke, name="invitation-revoke"),
+    path("invitations/<int:pk>/renvoyer/", views.invitation_resend, name="invitation-resend"),
     path("profil/", views.profile_edit, name="profile-edit"),
     path("<int:pk>/", views.profile, name="profile"),
     path("<int:pk>/roles/", views.roles, name="roles"),

@@ -84,6 +84,18 @@ def invitation_list(request):
 
 
 @require_POST
+def invitation_resend(request, pk):
+    invitation = selectors.invitation_get_for_user(request.user, pk)
+    try:
+        services.invitation_resend(actor=request.user, invitation=invitation)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("A new link was sent to %(email)s.") % {"email": invitation.email})
+    return redirect("members:invitations")
+
+
+@require_POST
 def invitation_revoke(request, pk):
     invitation = selectors.invitation_get_for_user(request.user, pk)
     try:

@@ -1,7 +1,8 @@
-"""Territories in the Wagtail admin (/cms/), for coordinators and editors.
+"""Territories in the Wagtail admin (/cms/), for coordinators.
 
-Access follows Django model permissions (`members.add_territory`, `change_`,
-`delete_`, `view_`): superusers have them all; give them to a Wagtail group for others.
+Access follows Django model permissions (`members.add_territory`, `change_`, `view_`),
+held by the "Coordination" group that the coordinator role gives (members migration
+0002, members.services.set_role_groups). Site editors do not have them.
 """
 
 from django.utils.translation import gettext_lazy as _

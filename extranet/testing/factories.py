@@ -73,4 +73,11 @@ class PendingUserFactory(UserFactory):
 
 
 class CoordinatorFactory(UserFactory):
+    """A coordinator, with the "Coordination" group that opens territories and venues at /cms/."""
+
     is_coordinator = True
+
+    @factory.post_generation
+    def coordination_group(obj, create, extracted, **kwargs):
+        if create:
+            obj.groups.add(Group.objects.get_or_create(name="Coordination")[0])

@@ -438,3 +438,10 @@ def test_send_now_never_fails_the_caller(caplog):
     # An invalid group name makes the channel layer raise; the request must go on.
     realtime.send_now("not a valid group name!", realtime.envelope("notification.read"))
     assert "Could not publish realtime event notification.read" in caplog.text
+
+
+@pytest.mark.parametrize("url", ["https://ailleurs.example/", "//ailleurs.example/x", "bureau/", "/" + "a" * 500])
+def test_notify_refuses_a_link_off_the_site(member, url):
+    with pytest.raises(ValueError):
+        notify(recipient=member, verb="member.roles_changed", url=url)
+    assert not Notification.objects.filter(recipient=member).exists()

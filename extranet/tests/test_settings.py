@@ -104,3 +104,9 @@ def test_email_url_parsing():
     assert _email_settings("smtps://mail.example.org")["EMAIL_USE_SSL"] is True
     with pytest.raises(ImproperlyConfigured, match="EMAIL_URL"):
         _email_settings("pigeon://nowhere")
+
+
+def test_production_mode_refuses_to_start_without_allowed_hosts(tmp_path):
+    result = run_django(["check"], tmp_path, DEBUG="0", SECRET_KEY="x" * 60)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS is not set" in result.stderr

@@ -48,7 +48,9 @@ class Redirect:
 LOGIN = Redirect("/compte/login/?next=")
 WAITING = Redirect("/bureau/en-attente/", exact=True)
 DESK = Redirect("/bureau/", exact=True)
-CMS_LOGIN = Redirect("/cms/login/?next=")
+# Wagtail sends to its login URL, which is allauth's (WAGTAILADMIN_LOGIN_URL).
+CMS_LOGIN = Redirect("/compte/login/?next=")
+CMS_HOME = Redirect("/cms/", exact=True)
 
 
 def _desk(member=200, coordinator=200):
@@ -82,6 +84,10 @@ def _pending_state(w):
 
 def _invitation_state(w):
     return Invitation.objects.filter(pk=w.invitation.pk).values_list("revoked_at", "accepted_at").get()
+
+
+def _invitation_link_state(w):
+    return Invitation.objects.filter(pk=w.invitation.pk).values_list("token_hash", "expires_at").get()
 
 
 def _invitations_state(w):
@@ -147,6 +153,12 @@ EXPECTATIONS = {
         post_denied={"anonymous": LOGIN, "pending": WAITING, "member": 404},
         state=_invitation_state,
     ),
+    "members:invitation-resend": Expect(
+        kwargs=lambda w: {"pk": w.invitation.pk},
+        get=_desk(member=405, coordinator=405),
+        post_denied={"anonymous": LOGIN, "pending": WAITING, "member": 404},
+        state=_invitation_link_state,
+    ),
     "members:profile-edit": Expect(get=_desk()),
     "members:profile": Expect(kwargs=lambda w: {"pk": w.member.pk}, get=_desk()),
     # A member cannot give themself roles.
@@ -178,17 +190,17 @@ EXPECTATIONS = {
                              "phone": "00 00"},
     ),
     # --- Directory: the venues of the Wagtail admin (/cms/venues/), with the project's
-    # own index view. Wagtail's rule: site editors get in, with venue permissions.
-    # The Editors group holds the venue permissions (members migration 0002).
-    # Coordinators are not site editors unless they are given that role too.
+    # own index view. The "Coordination" group holds the venue permissions (members
+    # migration 0002); site editors edit pages, not venues: Wagtail sends them back to
+    # its dashboard.
     "venues:index": Expect(
         get={"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN,
-             "coordinator": CMS_LOGIN, "editor": 200},
+             "coordinator": 200, "editor": CMS_HOME},
         extra_personas=("editor",),
     ),
     "venues:index_results": Expect(
         get={"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN,
-             "coordinator": CMS_LOGIN, "editor": 200},
+             "coordinator": 200, "editor": CMS_HOME},
         extra_personas=("editor",),
     ),
 }
@@ -238,10 +250,10 @@ THIRD_PARTY = {
         reason="Wagtail admin: the public site's editors, by Wagtail's own permissions",
         prefixes=("cms/",),
         url=lambda w: "/cms/",
-        # Only Wagtail's "access admin" permission opens it (the Editors group has it);
-        # a pending account is sent to the waiting page (DeskAccessMiddleware).
+        # Only Wagtail's "access admin" permission opens it (the Editors and Coordination
+        # groups have it); a pending account is sent to the waiting page (DeskAccessMiddleware).
         expect={"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN,
-                "coordinator": CMS_LOGIN, "editor": 200},
+                "coordinator": 200, "editor": 200},
     ),
     "wagtail-documents": ThirdParty(
         reason="Wagtail documents served to the public (collection privacy applies)",

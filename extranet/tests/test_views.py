@@ -509,3 +509,13 @@ def test_a_pending_account_in_the_editors_group_never_reaches_wagtail(client, te
     response = client.get("/cms/pages/")
     assert response.status_code == 302
     assert response["Location"] == "/bureau/en-attente/"
+
+
+def test_wagtail_login_form_is_not_a_way_in(client, editor):
+    """/cms/login/ sends to allauth's login (2FA, verification); posting to it logs nobody in."""
+    response = client.get("/cms/login/?next=/cms/pages/")
+    assert response.status_code == 302
+    assert response["Location"] == "/compte/login/?next=/cms/pages/"
+    client.post("/cms/login/", {"username": editor.email, "password": "un-mot-de-passe-solide-42"})
+    assert "_auth_user_id" not in client.session
+    assert client.get("/cms/").status_code == 302

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('directory', '0002_initial'),
-        ('members', '0002_editor_permissions'),
+        ('members', '0002_coordination_group'),
     ]
 
     operations = [

@@ -8,6 +8,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.urls import reverse
 from django.utils import timezone
 
@@ -90,7 +91,9 @@ def test_member_register_creates_a_pending_account(territory, venue):
     assert list(saved.venues.all()) == [venue]
     assert saved.check_password(NEW_PASSWORD)
     assert not permissions.is_approved(saved)
-    assert Activity.objects.filter(verb="member.requested", actor=saved).count() == 1
+    assert Activity.objects.filter(verb="member.registered", actor=saved).count() == 1
+    # Not yet announced: the address is not verified.
+    assert not Notification.objects.filter(verb="member.requested").exists()
 
 
 def test_member_register_without_venue(territory):
@@ -99,16 +102,21 @@ def test_member_register_without_venue(territory):
     assert User.objects.get(pk=user.pk).venues.count() == 0
 
 
-def test_member_register_tells_the_approvers_of_that_territory_only(
+def test_member_request_announce_tells_the_approvers_of_that_territory_only(
     territory, other_territory, venue, referent, coordinator, referent_elsewhere, member, outbox,
     django_capture_on_commit_callbacks,
 ):
     second_referent = UserFactory(territory=other_territory, referent_of=[territory, other_territory])
     daily_referent = UserFactory(territory=territory, referent_of=[territory], notification_email="daily")
     user = User(email="nouveau@exemple.test")
+    services.member_register(user=user, display_name="Nouveau Venu", territory=territory, venue=venue)
+    assert services.member_request_announce(member=user) is False  # address not verified yet
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.member_register(user=user, display_name="Nouveau Venu", territory=territory, venue=venue)
+        assert services.member_request_announce(member=user) is True
+    # A second confirmation (another address, a double click) announces nothing more.
+    assert services.member_request_announce(member=user) is False
 
     told = set(
         Notification.objects.filter(verb="member.requested").values_list("recipient_id", flat=True)
@@ -895,3 +903,78 @@ def test_territory_create_refuses_a_blank_name_or_slug(coordinator, name, slug):
 def test_territories_made_without_the_service_get_a_space_too():
     territory = TerritoryFactory()
     assert Space.objects.filter(kind=Space.Kind.TERRITORY, territory=territory).count() == 1
+
+
+# --- Resending an invitation, and mail server failures ------------------------------------
+
+
+def test_invitation_resend_sends_a_new_link_and_the_old_one_stops_working(
+    coordinator, territory, outbox, django_capture_on_commit_callbacks
+):
+    from members.services import invitation_check, invitation_create, invitation_resend
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = invitation_create(actor=coordinator, email="perdu@exemple.test", territory=territory)
+    old_token = re.search(r"/invitation/([^/\s]+)/", outbox[0].body).group(1)
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_resend(actor=coordinator, invitation=invitation)
+    assert len(outbox) == 2
+    new_token = re.search(r"/invitation/([^/\s]+)/", outbox[1].body).group(1)
+    assert new_token != old_token
+    assert invitation_check(new_token).pk == invitation.pk
+    with pytest.raises(ValidationError):
+        invitation_check(old_token)
+
+
+def test_invitation_resend_is_denied_to_a_plain_member(member, coordinator, territory):
+    from members.services import invitation_create, invitation_resend
+
+    invitation = invitation_create(actor=coordinator, email="x@exemple.test", territory=territory)
+    before = Invitation.objects.values_list("token_hash", "expires_at").get(pk=invitation.pk)
+    with pytest.raises(PermissionDenied):
+        invitation_resend(actor=member, invitation=invitation)
+    assert Invitation.objects.values_list("token_hash", "expires_at").get(pk=invitation.pk) == before
+
+
+def test_invitation_resend_of_a_withdrawn_invitation_is_refused(coordinator, territory, outbox):
+    from members.services import invitation_create, invitation_resend, invitation_revoke
+
+    invitation = invitation_create(actor=coordinator, email="y@exemple.test", territory=territory)
+    invitation_revoke(actor=coordinator, invitation=invitation)
+    with pytest.raises(ValidationError):
+        invitation_resend(actor=coordinator, invitation=invitation)
+
+
+class BrokenMailServer(LocmemBackend):
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("smtp down")
+
+
+def test_a_mail_server_failure_loses_nothing_and_raises_nothing(
+    coordinator, territory, settings, django_capture_on_commit_callbacks, caplog
+):
+    from members.services import invitation_create
+
+    settings.EMAIL_BACKEND = f"{__name__}.BrokenMailServer"
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = invitation_create(actor=coordinator, email="z@exemple.test", territory=territory)
+    assert Invitation.objects.filter(pk=invitation.pk).exists()
+    assert "Could not send the e-mail" in caplog.text
+
+
+def test_member_request_announce_ignores_approved_and_inactive_accounts(member, territory, referent):
+    assert services.member_request_announce(member=member) is False
+    sleeper = PendingUserFactory(territory=territory, is_active=False)
+    assert services.member_request_announce(member=sleeper) is False
+    assert not Notification.objects.filter(verb="member.requested").exists()
+
+
+def test_profile_update_refuses_a_venue_of_another_territory(member, other_territory, venue):
+    far_venue = VenueFactory(territory=other_territory, name="Cyber-base lointaine")
+    with pytest.raises(ValidationError) as excinfo:
+        services.profile_update(actor=member, member=member, data={}, venues=[venue, far_venue])
+    assert "Cyber-base lointaine" in excinfo.value.message_dict["venues"][0]
+    assert list(User.objects.get(pk=member.pk).venues.all()) == [venue]
+    services.profile_update(actor=member, member=member, data={}, venues=[])
+    assert User.objects.get(pk=member.pk).venues.count() == 0

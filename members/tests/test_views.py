@@ -21,6 +21,7 @@ from PIL import Image
 
 from extranet.models import Notification
 from extranet.testing.factories import PASSWORD, UserFactory, VenueFactory
+from members import selectors
 from members.models import Invitation, User
 
 NEW_PASSWORD = "Causses-et-vallees-2024!"
@@ -114,9 +115,8 @@ def test_signup_creates_a_pending_member_and_sends_a_verification_email(
     verification = [m for m in outbox if m.to == ["lea.fabre@exemple.test"]]
     assert len(verification) == 1
     assert re.search(r"/compte/confirm-email/[-:\w]+/", verification[0].body)
-    # The local admin of the territory is told a request waits.
-    assert Notification.objects.filter(recipient=referent, verb="member.requested",
-                                       target_id=str(user.pk)).count() == 1
+    # Nobody is asked to approve an address not yet proved.
+    assert not Notification.objects.filter(verb="member.requested", target_id=str(user.pk)).exists()
 
 
 def test_signup_with_a_taken_address_says_so_and_creates_nothing(client, member, territory, outbox):
@@ -149,7 +149,7 @@ def test_signup_requires_a_territory(client, territory, outbox):
 
 
 def test_after_confirming_the_email_login_lands_on_the_waiting_page(
-    client, territory, venue, outbox, django_capture_on_commit_callbacks
+    client, territory, venue, referent, outbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/compte/signup/", signup_data(territory, venue))
@@ -163,6 +163,11 @@ def test_after_confirming_the_email_login_lands_on_the_waiting_page(
     assert confirm_page.context["confirmation"] is not None
     browser.post(link)
     assert EmailAddress.objects.get(email="lea.fabre@exemple.test").verified
+    # Now the local admin of the territory is told a request waits, once.
+    user = User.objects.get(email="lea.fabre@exemple.test")
+    assert Notification.objects.filter(recipient=referent, verb="member.requested",
+                                       target_id=str(user.pk)).count() == 1
+    assert list(selectors.pending_members_for(actor=referent)) == [user]
 
     response = browser.post("/compte/login/", {"login": "lea.fabre@exemple.test", "password": NEW_PASSWORD})
     assert response.status_code == 302

@@ -33,7 +33,10 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         env = {**os.environ, "WEB_CONCURRENCY": "1"}
         commands = [
-            [sys.executable, "-m", "daphne", "-b", host, "-p", str(port + i), "--proxy-headers",
+            [sys.executable, "-m", "daphne", "-b", host, "-p", str(port + i),
+             # Client addresses come from X-Forwarded-For only behind a trusted proxy
+             # (allauth's rate limits count per address).
+             *(["--proxy-headers"] if settings.BEHIND_PROXY else []),
              "extranet.asgi:application"]
             for i in range(workers)
         ]

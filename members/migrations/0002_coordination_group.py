@@ -1,4 +1,8 @@
-"""Site editors (Wagtail's "Editors" group) manage territories and venues at /cms/."""
+"""Coordinators manage territories and venues at /cms/ (group "Coordination").
+
+Members get the group with the coordinator role (members.services.member_set_roles).
+Site editors ("Editors", Wagtail's group) edit the public pages only.
+"""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
@@ -18,25 +22,18 @@ def grant(apps, schema_editor):
         config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    editors, _created = Group.objects.get_or_create(name="Editors")
+    coordination, _created = Group.objects.get_or_create(name="Coordination")
+    coordination.permissions.add(
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    )
     for (app_label, model), actions in CODENAMES.items():
         for action in actions:
             permission = Permission.objects.get(content_type__app_label=app_label, codename=f"{action}_{model}")
-            editors.permissions.add(permission)
+            coordination.permissions.add(permission)
 
 
 def revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    editors = Group.objects.filter(name="Editors").first()
-    if editors is None:
-        return
-    for (app_label, model), actions in CODENAMES.items():
-        editors.permissions.remove(
-            *Permission.objects.filter(
-                content_type__app_label=app_label, codename__in=[f"{a}_{model}" for a in actions]
-            )
-        )
+    apps.get_model("auth", "Group").objects.filter(name="Coordination").delete()
 
 
 class Migration(migrations.Migration):
@@ -44,6 +41,7 @@ class Migration(migrations.Migration):
         ("members", "0001_initial"),
         ("directory", "0002_initial"),
         ("wagtailcore", "0002_initial_data"),
+        ("wagtailadmin", "0001_create_admin_access_permissions"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
