@@ -7,4 +7,10 @@ class ExtranetConfig(AppConfig):
     verbose_name = _("Desk")
 
     def ready(self):
-        from extranet import dashboard, notifications, signals, widgets  # noqa: F401  (registrations)
+        from extranet import (  # noqa: F401  (registrations)
+            dashboard,
+            notifications,
+            session_events,  # noqa: F401  (logout closes the session's sockets)
+            signals,
+            widgets,
+        )

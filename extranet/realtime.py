@@ -8,6 +8,12 @@ sent by `transaction.on_commit`, so nothing is announced that a rollback removes
 Groups: `user.<id>` (joined at connect) and per-object groups (`room.<id>`, `topic.<id>`)
 that a client subscribes to; each kind registers an access check with
 `register_subscription`, which the consumer calls before joining.
+
+Closing sockets: `close_user_sockets(user_id)` closes every socket of a user (refused or
+deactivated account) and logging out closes the sockets of that session
+(extranet.session_events). Both send the internal control message `session.close` to
+`user.<id>`; it is handled by the consumer and never forwarded to the browser, which
+only sees the close code (4401 or 4403).
 """
 
 import logging
@@ -18,7 +24,19 @@ from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
+# Close codes seen by the browser: realtime.js stops reconnecting on these.
+CLOSE_UNAUTHORIZED = 4401  # anonymous, deactivated or logged out
+CLOSE_FORBIDDEN = 4403  # logged in but not (or no longer) an approved member
+
+# Internal control message between server processes (not a browser event).
+SESSION_CLOSE = "session.close"
+
 EVENT_TYPES = {
+    "session.ready": "The socket is open; data: user id, unread count (to refresh a stale badge).",
+    "session.pong": 'Answer to {"action": "ping"}; data: empty.',
+    "session.subscribed": "A subscription was accepted; data: group (as the client sent it).",
+    "session.denied": "A subscription was refused (unknown kind, malformed group, check failed); data: group.",
+    "session.error": "A client message could not be handled; data: error (a short reason).",
     "notification.new": "A notification was created for the user; data: unread count, notification.",
     "notification.read": "Notifications were marked read; data: unread count.",
 }
@@ -46,14 +64,18 @@ def envelope(event_type, object_id=None, data=None):
     return {"type": event_type, "id": object_id, "data": data or {}}
 
 
-def send_now(group, event):
+def _group_send(group, message, what):
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group, {"type": "realtime.event", "event": event})
+        async_to_sync(layer.group_send)(group, message)
     except Exception:  # the page still works by reload; never fail the request for this
-        logger.exception("Could not publish realtime event %s to %s", event.get("type"), group)
+        logger.exception("Could not %s to %s", what, group)
+
+
+def send_now(group, event):
+    _group_send(group, {"type": "realtime.event", "event": event}, f"publish realtime event {event.get('type')}")
 
 
 def publish(group, event_type, object_id=None, data=None):
@@ -64,3 +86,24 @@ def publish(group, event_type, object_id=None, data=None):
 
 def publish_to_user(user_id, event_type, object_id=None, data=None):
     publish(user_group(user_id), event_type, object_id, data)
+
+
+def close_message(session_key=None, code=CLOSE_UNAUTHORIZED):
+    if code not in (CLOSE_UNAUTHORIZED, CLOSE_FORBIDDEN):
+        raise ValueError(f"Unexpected close code: {code}")
+    return {"type": SESSION_CLOSE, "session_key": session_key, "code": code}
+
+
+def close_session_sockets(user_id, session_key, code=CLOSE_UNAUTHORIZED):
+    """Close now the sockets of `user_id` opened with `session_key` (None: all of them)."""
+    _group_send(user_group(user_id), close_message(session_key, code), f"send {SESSION_CLOSE} ({code})")
+
+
+def close_user_sockets(user_id, code=CLOSE_UNAUTHORIZED):
+    """Close every socket of a user once the current transaction commits.
+
+    For services that refuse or deactivate an account: the tabs stop reconnecting (the
+    browser sees `code`), and a new connection is checked against the committed state.
+    """
+    close_message(None, code)  # refuse a bad code at the call, not after the commit
+    transaction.on_commit(lambda: close_session_sockets(user_id, None, code))

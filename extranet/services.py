@@ -5,6 +5,7 @@ Any app notifies someone with `notify(recipient=..., verb=..., target=...)`.
 
 import itertools
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -141,6 +142,9 @@ def notifications_mark_all_read(*, actor):
     return count
 
 
+DIGEST_WINDOW = timedelta(days=7)
+
+
 def notification_digests_send(*, now=None):
     """E-mail each daily-digest member their unread, not yet e-mailed notifications.
 
@@ -154,6 +158,9 @@ def notification_digests_send(*, now=None):
             recipient__is_active=True,
             emailed_at__isnull=True,
             read_at__isnull=True,
+            # A digest is about the last days; older unread notifications stay in the list
+            # (a member who switches from "never" to "daily" is not sent months of them).
+            created_at__gte=now - DIGEST_WINDOW,
         )
         .select_related("recipient", "actor")
         .order_by("recipient_id", "created_at", "id")

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from extranet import realtime
 from extranet.models import Activity
 from extranet.services import absolute_url, activity_record, notify
 from members import permissions
@@ -156,6 +157,8 @@ def member_refuse(*, actor, member, reason=""):
     with transaction.atomic():
         _set_status(actor=actor, member=member, status=User.Status.REFUSED)
         activity_record(actor=actor, verb="member.refused", target=member, data={"reason": reason})
+        # A refused account keeps no live connection (none should exist; belt and braces).
+        realtime.close_user_sockets(member.pk, code=realtime.CLOSE_FORBIDDEN)
         _email(
             to=member.email,
             subject=_("Your membership request"),

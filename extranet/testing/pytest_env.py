@@ -8,6 +8,3 @@ import os
 
 os.environ.setdefault("MAILLAGE_ENV_FILE", os.devnull)
 os.environ.setdefault("DEBUG", "1")
-# Playwright's sync API runs an event loop in the test thread; Django's ORM calls made
-# by the same tests are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

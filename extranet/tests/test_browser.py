@@ -9,6 +9,7 @@ Without /usr/bin/chromium every test here is skipped with the reason printed (CI
 installs the `chromium` Debian package).
 """
 
+import json
 import os
 import re
 import threading
@@ -38,6 +39,19 @@ CHROMIUM_ARGS = [
 ]
 WAIT_MS = 10_000
 NARROW = {"width": 320, "height": 640}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def playwright_runs_an_event_loop():
+    """Playwright's sync API runs an event loop in the test thread, where these tests also
+    make (synchronous) ORM calls; allowed here only, not in the rest of the suite."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="module")
@@ -250,3 +264,159 @@ def test_desk_works_without_javascript(new_context, people):
     expect(item.get_by_role("button", name=re.compile(r"^(Marquer comme lue|Mark as read)$"))).to_have_count(0)
     notification.refresh_from_db()
     assert notification.read_at is not None
+
+
+# --- The socket's life: logout, giving up, reconnecting ------------------------------------------
+
+
+LOG_OUT = re.compile(r"^(Se déconnecter|Déconnexion|Log out)$")
+
+
+def test_logging_out_closes_the_other_tabs_socket_but_not_another_browsers(new_context, people):
+    from playwright.sync_api import expect
+
+    animatrice = people["animatrice"]
+    in_thread(notify, recipient=animatrice, verb="member.joined_venue", target=people["pending"])
+    laptop = new_context()
+    tab_1 = log_in(laptop, animatrice)
+    tab_2 = laptop.new_page()  # same browser, same session
+    tab_2.goto("/bureau/")
+    phone = log_in(new_context(), animatrice)  # another browser: another session
+    for page in (tab_1, tab_2, phone):
+        expect(page.locator("html")).to_have_attribute("data-realtime", "connected", timeout=WAIT_MS)
+        expect(page.locator("[data-unread-badge]")).to_have_text("1")
+
+    tab_1.get_by_role("button", name=LOG_OUT).first.click()
+    tab_1.wait_for_url(re.compile(r"/$"))
+
+    # The tab still showing the desk was closed with 4401 and does not reconnect.
+    expect(tab_2.locator("html")).to_have_attribute("data-realtime", "stopped", timeout=WAIT_MS)
+    expect(tab_2.locator("html")).to_have_attribute("data-realtime-close", "4401")
+
+    # The other browser stays live: marking the notification read in another of its tabs
+    # (an event published by the server) updates its desk without reloading.
+    phone.evaluate("window.__sameDocument = 'yes'")
+    inbox = phone.context.new_page()
+    inbox.goto("/bureau/notifications/")
+    inbox.get_by_role("button", name=re.compile(r"^(Marquer comme lue|Mark as read)$")).first.click()
+    inbox.wait_for_url(re.compile(r"/bureau/notifications/$"))
+    expect(phone.locator("[data-unread-badge]")).to_be_hidden(timeout=WAIT_MS)
+    expect(phone.locator("[data-unread-badge]")).to_have_text("0")
+    expect(phone.locator("html")).to_have_attribute("data-realtime", "connected")
+    assert phone.evaluate("window.__sameDocument") == "yes"
+    # The logged-out tab's socket is gone: its badge was not updated.
+    expect(tab_2.locator("[data-unread-badge]")).to_have_text("1")
+    assert Notification.objects.get(recipient=animatrice).read_at is not None
+
+
+# Replaces WebSocket by a socket whose handshake always fails (close 1006, never open) and
+# shortens the backoff timers, recording the delays realtime.js asked for.
+FAILING_SOCKETS = """
+(function () {
+  window.__sockets = 0;
+  window.__delays = [];
+  var realSetTimeout = window.setTimeout;
+  window.setTimeout = function (fn, delay) {
+    if (delay >= 400) { window.__delays.push(delay); delay = 5; }
+    return realSetTimeout(fn, delay);
+  };
+  function FailingSocket() {
+    var listeners = {};
+    var self = this;
+    window.__sockets += 1;
+    this.readyState = 0;
+    this.addEventListener = function (type, fn) { (listeners[type] = listeners[type] || []).push(fn); };
+    this.send = function () { throw new Error("not open"); };
+    realSetTimeout(function () {
+      self.readyState = 3;
+      (listeners.close || []).forEach(function (fn) { fn({ code: 1006 }); });
+    }, 1);
+  }
+  FailingSocket.OPEN = 1;
+  window.WebSocket = FailingSocket;
+})();
+"""
+
+
+def test_the_client_gives_up_after_eight_failed_handshakes_in_a_row(new_context, people):
+    from playwright.sync_api import expect
+
+    context = new_context()
+    context.add_init_script(FAILING_SOCKETS)
+    desk = log_in(context, people["animatrice"])
+    expect(desk.locator("html")).to_have_attribute("data-realtime", "stopped", timeout=WAIT_MS)
+    desk.wait_for_timeout(500)  # time for more attempts, were any still scheduled
+    assert desk.evaluate("window.__sockets") == 8
+    delays = desk.evaluate("window.__delays")
+    # Exponential backoff with jitter (half to all of 1 s, 2 s, 4 s ...) between the attempts.
+    assert len(delays) == 7
+    for attempt, delay in enumerate(delays):
+        full = min(30000, 1000 * 2**attempt)
+        assert full / 2 <= delay <= full, (attempt, delays)
+
+
+def test_after_a_reconnection_the_client_subscribes_again_and_refreshes_the_badge(new_context, people):
+    """The server side is mocked (Playwright's routeWebSocket): what the client sends, and does."""
+    from playwright.sync_api import expect
+
+    connections = []  # one list of received messages per connection
+
+    def fake_server(ws):
+        received = []
+        connections.append((ws, received))
+        unread = 0 if len(connections) == 1 else 3
+
+        def on_message(message):
+            data = json.loads(message)
+            received.append(data)
+            if data.get("action") == "subscribe":
+                reply = "session.denied" if data["group"].startswith("forbidden.") else "session.subscribed"
+                ws.send(json.dumps({"type": reply, "id": None, "data": {"group": data["group"]}}))
+
+        ws.on_message(on_message)
+        ws.send(json.dumps({"type": "session.ready", "id": None, "data": {"user": 1, "unread": unread}}))
+
+    def wait_until(condition, what):
+        deadline = time.monotonic() + WAIT_MS / 1000
+        while not condition():
+            assert time.monotonic() < deadline, f"timed out waiting for {what}: {connections}"
+            desk.wait_for_timeout(50)
+
+    context = new_context()
+    context.route_web_socket(re.compile(r"/ws/$"), fake_server)
+    desk = log_in(context, people["animatrice"])
+    html = desk.locator("html")
+    badge = desk.locator("[data-unread-badge]")
+    expect(html).to_have_attribute("data-realtime", "connected")
+    expect(badge).to_be_hidden()
+
+    desk.evaluate(
+        """() => {
+          var rt = window.Maillage.realtime;
+          rt.subscribe("room.12");
+          rt.subscribe("topic.3");
+          rt.subscribe("forbidden.1");
+          rt.unsubscribe("topic.3");
+        }"""
+    )
+    wait_until(lambda: len(connections[0][1]) == 4, "the four messages of the first connection")
+    assert connections[0][1] == [
+        {"action": "subscribe", "group": "room.12"},
+        {"action": "subscribe", "group": "topic.3"},
+        {"action": "subscribe", "group": "forbidden.1"},
+        {"action": "unsubscribe", "group": "topic.3"},
+    ]
+    desk.evaluate("window.__sameDocument = 'yes'")
+
+    connections[0][0].close(code=1012)  # the server restarts
+    wait_until(lambda: len(connections) == 2 and connections[1][1], "a second connection subscribing")
+    expect(html).to_have_attribute("data-realtime", "connected")
+    # The unread count of the new session.ready (3, events missed while away) is shown.
+    expect(badge).to_have_text("3")
+    expect(badge).to_be_visible()
+    expect(desk.locator("[data-unread-label]")).to_contain_text("3")
+    desk.wait_for_timeout(300)
+    # Only what is still wanted: not the group left, nor the one refused.
+    assert connections[1][1] == [{"action": "subscribe", "group": "room.12"}]
+    assert len(connections) == 2
+    assert desk.evaluate("window.__sameDocument") == "yes"

@@ -17,10 +17,11 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.db import connection, transaction
 from django.test import Client
+from django.urls import reverse
 
 from extranet import realtime
 from extranet.asgi import application
-from extranet.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED
+from extranet.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED, MAX_SUBSCRIPTIONS
 from extranet.models import Notification
 from extranet.services import notification_mark_read, notify
 from extranet.testing.factories import PendingUserFactory, UserFactory
@@ -43,9 +44,41 @@ NOTHING = 0.5
 
 
 def session_cookie(user):
+    return logged_in_client(user).cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def logged_in_client(user):
     client = Client()
     client.force_login(user)
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
+    return client
+
+
+async def assert_accepted_then_closed_with(ws, code):
+    """Accepted (so that the browser can see a close code), then closed with `code`."""
+    connected, _subprotocol = await ws.connect(timeout=ARRIVES)
+    assert connected is True
+    assert await ws.receive_output(timeout=ARRIVES) == {"type": "websocket.close", "code": code}
+
+
+async def assert_closed_with(ws, code):
+    """An accepted socket is closed by the server with `code`, with nothing sent before."""
+    assert await ws.receive_output(timeout=ARRIVES) == {"type": "websocket.close", "code": code}
+
+
+async def assert_alive(ws):
+    """Nothing arrived, and the socket still answers a ping."""
+    assert await ws.receive_nothing(timeout=NOTHING)
+    await ws.send_json_to({"action": "ping"})
+    assert await ws.receive_json_from(timeout=ARRIVES) == {"type": "session.pong", "id": None, "data": {}}
+
+
+async def open_ready(cookie):
+    ws = communicator(cookie)
+    connected, _code = await ws.connect(timeout=ARRIVES)
+    assert connected
+    ready = await ws.receive_json_from(timeout=ARRIVES)
+    assert ready["type"] == "session.ready"
+    return ws
 
 
 def communicator(cookie=None, origin=ORIGIN):
@@ -107,32 +140,32 @@ async def group_event(group, event_type="notification.read", data=None):
 # --- Who may connect --------------------------------------------------------------------
 
 
-async def test_anonymous_visitor_is_closed_with_4401():
-    ws = communicator()
-    connected, code = await ws.connect(timeout=ARRIVES)
-    assert (connected, code) == (False, CLOSE_UNAUTHORIZED)
+async def test_anonymous_visitor_is_accepted_then_closed_with_4401():
+    await assert_accepted_then_closed_with(communicator(), CLOSE_UNAUTHORIZED)
 
 
 async def test_a_forged_session_cookie_counts_as_anonymous():
-    ws = communicator("not-a-real-session-key")
-    connected, code = await ws.connect(timeout=ARRIVES)
-    assert (connected, code) == (False, CLOSE_UNAUTHORIZED)
+    await assert_accepted_then_closed_with(communicator("not-a-real-session-key"), CLOSE_UNAUTHORIZED)
 
 
 @pytest.mark.parametrize("status", [User.Status.PENDING, User.Status.REFUSED])
-async def test_pending_or_refused_member_is_closed_with_4403(territory, status):
+async def test_pending_or_refused_member_is_accepted_then_closed_with_4403(territory, status):
     user = await database_sync_to_async(PendingUserFactory)(territory=territory, status=status)
     cookie = await database_sync_to_async(session_cookie)(user)
-    ws = communicator(cookie)
-    connected, code = await ws.connect(timeout=ARRIVES)
-    assert (connected, code) == (False, CLOSE_FORBIDDEN)
+    await assert_accepted_then_closed_with(communicator(cookie), CLOSE_FORBIDDEN)
 
 
-async def test_deactivated_account_is_closed_with_4401(member, member_cookie):
+async def test_deactivated_account_is_accepted_then_closed_with_4401(member, member_cookie):
     await database_sync_to_async(User.objects.filter(pk=member.pk).update)(is_active=False)
-    ws = communicator(member_cookie)
-    connected, code = await ws.connect(timeout=ARRIVES)
-    assert (connected, code) == (False, CLOSE_UNAUTHORIZED)
+    await assert_accepted_then_closed_with(communicator(member_cookie), CLOSE_UNAUTHORIZED)
+
+
+async def test_a_refused_socket_ignores_what_it_is_sent():
+    ws = communicator()
+    await assert_accepted_then_closed_with(ws, CLOSE_UNAUTHORIZED)
+    await ws.send_json_to({"action": "subscribe", "group": "testkind.2"})
+    await ws.send_to(bytes_data=b"\x00")
+    assert await ws.receive_nothing(timeout=NOTHING)
 
 
 @pytest.mark.parametrize(
@@ -158,10 +191,35 @@ async def test_approved_member_is_accepted_and_told_the_session_is_ready(member,
     try:
         assert connected is True
         ready = await ws.receive_json_from(timeout=ARRIVES)
-        assert ready == {"type": "session.ready", "id": None, "data": {"user": member.pk}}
+        assert ready == {"type": "session.ready", "id": None, "data": {"user": member.pk, "unread": 0}}
         assert await ws.receive_nothing(timeout=NOTHING)
     finally:
         await ws.disconnect()
+
+
+async def test_session_ready_carries_the_current_unread_count(member, member_cookie, colleague):
+    def two_unread_one_read():
+        first = notify(recipient=member, verb="member.joined_venue", target=colleague)
+        for verb in ("member.roles_changed", "member.joined_venue"):
+            notify(recipient=member, verb=verb, target=colleague)
+        notification_mark_read(actor=member, notification=first)
+        notify(recipient=colleague, verb="member.roles_changed", target=colleague)  # someone else's
+
+    await database_sync_to_async(two_unread_one_read)()
+    ws = communicator(member_cookie)
+    assert (await ws.connect(timeout=ARRIVES))[0]
+    try:
+        ready = await ws.receive_json_from(timeout=ARRIVES)
+        assert ready == {"type": "session.ready", "id": None, "data": {"user": member.pk, "unread": 2}}
+    finally:
+        await ws.disconnect()
+
+
+async def test_every_session_event_type_is_declared():
+    for event_type in ("session.ready", "session.pong", "session.subscribed", "session.denied", "session.error"):
+        assert event_type in realtime.EVENT_TYPES
+    # The internal control message is not a browser event.
+    assert realtime.SESSION_CLOSE not in realtime.EVENT_TYPES
 
 
 # --- Notifications ------------------------------------------------------------------------
@@ -255,12 +313,139 @@ async def test_ping_and_unknown_action(socket):
     assert await socket.receive_json_from(timeout=ARRIVES) == {"type": "session.pong", "id": None, "data": {}}
     await socket.send_json_to({"action": "explode"})
     reply = await socket.receive_json_from(timeout=ARRIVES)
-    assert reply["type"] == "session.error"
+    assert reply == {"type": "session.error", "id": None, "data": {"error": "unknown action"}}
     await socket.send_json_to(["not", "an", "object"])
+    assert (await socket.receive_json_from(timeout=ARRIVES))["type"] == "session.error"
+    await socket.send_json_to({"action": ["ping"]})
     assert (await socket.receive_json_from(timeout=ARRIVES))["type"] == "session.error"
 
 
-@pytest.mark.parametrize("group", ["nosuchkind.1", "user.1", "testkind", "testkind.abc", "testkind.-2", ""])
+@pytest.mark.parametrize(
+    ("frame", "error"),
+    [
+        ({"bytes_data": b'{"action": "ping"}'}, "text frames only"),
+        ({"bytes_data": b"\xff\x00"}, "text frames only"),
+        ({"text_data": "{not json"}, "invalid JSON"),
+        ({"text": ""}, "invalid JSON"),
+        ({"text_data": "NaN-ish [1,"}, "invalid JSON"),
+    ],
+    ids=["binary-json", "binary", "broken-json", "empty", "truncated"],
+)
+async def test_binary_or_non_json_frames_answer_an_error_and_the_socket_lives_on(socket, frame, error):
+    # send_input: WebsocketCommunicator.send_to refuses an empty text frame.
+    await socket.send_input({"type": "websocket.receive", **{key.removesuffix("_data"): v for key, v in frame.items()}})
+    reply = await socket.receive_json_from(timeout=ARRIVES)
+    assert reply == {"type": "session.error", "id": None, "data": {"error": error}}
+    await assert_alive(socket)
+
+
+@pytest.mark.parametrize("group", [12, ["testkind.2"], {"testkind": 2}, None, True])
+async def test_subscribe_with_a_group_that_is_not_a_string_is_an_error(socket, test_kind, group):
+    await socket.send_json_to({"action": "subscribe", "group": group})
+    reply = await socket.receive_json_from(timeout=ARRIVES)
+    assert reply == {"type": "session.error", "id": None, "data": {"error": "invalid group"}}
+    assert test_kind == []
+    await assert_alive(socket)
+
+
+@pytest.mark.parametrize("group", [{"testkind": 2}, ["testkind.2"], 12, None, "testkind.abc", "testkind.\u0664"])
+async def test_unsubscribe_with_an_invalid_group_is_an_error_not_a_crash(socket, group):
+    await socket.send_json_to({"action": "unsubscribe", "group": group})
+    reply = await socket.receive_json_from(timeout=ARRIVES)
+    assert reply == {"type": "session.error", "id": None, "data": {"error": "invalid group"}}
+    await assert_alive(socket)
+
+
+async def test_unsubscribe_from_a_group_not_joined_is_an_error(socket, test_kind):
+    await socket.send_json_to({"action": "unsubscribe", "group": "testkind.8"})
+    reply = await socket.receive_json_from(timeout=ARRIVES)
+    assert reply == {"type": "session.error", "id": None, "data": {"error": "not subscribed", "group": "testkind.8"}}
+    await assert_alive(socket)
+
+
+async def test_group_names_are_rebuilt_from_the_parsed_id(socket, test_kind, member):
+    """`testkind.004` joins `testkind.4`, the group events are sent to, and leaves it the same way."""
+    await socket.send_json_to({"action": "subscribe", "group": "testkind.004"})
+    assert await socket.receive_json_from(timeout=ARRIVES) == {
+        "type": "session.subscribed", "id": None, "data": {"group": "testkind.004"},
+    }
+    assert test_kind == [(member.pk, 4)]
+    await group_event("testkind.4", data={"unread": 4})
+    assert (await socket.receive_json_from(timeout=ARRIVES))["data"] == {"unread": 4}
+
+    await socket.send_json_to({"action": "unsubscribe", "group": "testkind.4"})
+    await assert_alive(socket)
+    await group_event("testkind.4", data={"unread": 44})
+    assert await socket.receive_nothing(timeout=NOTHING)
+
+
+async def test_subscriptions_per_socket_are_capped(socket, test_kind):
+    even_ids = [2 * i for i in range(MAX_SUBSCRIPTIONS)]
+    for object_id in even_ids:
+        await socket.send_json_to({"action": "subscribe", "group": f"testkind.{object_id}"})
+    replies = [await socket.receive_json_from(timeout=ARRIVES) for _ in even_ids]
+    assert {reply["type"] for reply in replies} == {"session.subscribed"}
+
+    over = f"testkind.{2 * MAX_SUBSCRIPTIONS}"
+    await socket.send_json_to({"action": "subscribe", "group": over})
+    assert await socket.receive_json_from(timeout=ARRIVES) == {
+        "type": "session.error", "id": None, "data": {"error": "too many subscriptions", "group": over},
+    }
+    assert len(test_kind) == MAX_SUBSCRIPTIONS  # refused before any check
+    await group_event(over, data={"unread": 1})
+    assert await socket.receive_nothing(timeout=NOTHING)
+
+    # Subscribing again to a group already joined is not a new one; leaving one frees a place.
+    await socket.send_json_to({"action": "subscribe", "group": "testkind.0"})
+    assert (await socket.receive_json_from(timeout=ARRIVES))["type"] == "session.subscribed"
+    await socket.send_json_to({"action": "unsubscribe", "group": "testkind.0"})
+    await socket.send_json_to({"action": "subscribe", "group": over})
+    assert (await socket.receive_json_from(timeout=ARRIVES))["type"] == "session.subscribed"
+
+
+async def test_subscription_checks_see_the_user_as_stored_now(socket, member):
+    """Not the user loaded at connect: roles, names and status may have changed since."""
+    seen = []
+
+    def check(user, object_id):
+        seen.append(user.display_name)
+        return user.display_name == "Renamed"
+
+    realtime.register_subscription("freshkind", check)
+    try:
+        await socket.send_json_to({"action": "subscribe", "group": "freshkind.1"})
+        assert (await socket.receive_json_from(timeout=ARRIVES))["type"] == "session.denied"
+        await database_sync_to_async(User.objects.filter(pk=member.pk).update)(display_name="Renamed")
+        await socket.send_json_to({"action": "subscribe", "group": "freshkind.1"})
+        assert (await socket.receive_json_from(timeout=ARRIVES))["type"] == "session.subscribed"
+        assert seen == [member.display_name, "Renamed"]
+
+        # Deactivated or no longer approved since connect: denied without asking the check.
+        await database_sync_to_async(User.objects.filter(pk=member.pk).update)(is_active=False)
+        await socket.send_json_to({"action": "subscribe", "group": "freshkind.2"})
+        assert (await socket.receive_json_from(timeout=ARRIVES))["type"] == "session.denied"
+        await database_sync_to_async(User.objects.filter(pk=member.pk).update)(
+            is_active=True, status=User.Status.REFUSED
+        )
+        await socket.send_json_to({"action": "subscribe", "group": "freshkind.3"})
+        assert (await socket.receive_json_from(timeout=ARRIVES))["type"] == "session.denied"
+        assert len(seen) == 2
+    finally:
+        realtime.SUBSCRIPTIONS.pop("freshkind", None)
+
+
+@pytest.mark.parametrize(
+    "group",
+    [
+        "nosuchkind.1", "user.1", "testkind", "testkind.abc", "testkind.-2", "",
+        "testkind.2\n", " testkind.2", "TestKind.2", "testkind.2.2", "testkind.+2",
+        "testkind.\u0664",  # ARABIC-INDIC DIGIT FOUR: a digit for str.isdigit, not for the ASCII pattern
+        "testkind.\uff14",  # FULLWIDTH DIGIT FOUR
+        "testkind." + "2" * 19,  # more than 18 digits
+        "t\u00e9stkind.2",
+        "testkind." + "0" * 90 + "2",  # over the length limit
+    ],
+)
 async def test_subscribing_to_an_unknown_kind_or_a_malformed_group_is_denied(socket, test_kind, group):
     await socket.send_json_to({"action": "subscribe", "group": group})
     reply = await socket.receive_json_from(timeout=ARRIVES)
@@ -317,3 +502,79 @@ async def test_disconnect_leaves_the_personal_group(member, member_cookie, colle
         assert await other.receive_nothing(timeout=NOTHING)
     finally:
         await other.disconnect()
+
+
+# --- Closing sockets: logout, refused or deactivated accounts ---------------------------------
+
+
+async def test_logging_out_closes_the_sockets_of_that_session_only(member, colleague):
+    browser_a = await database_sync_to_async(logged_in_client)(member)
+    cookie_a = browser_a.cookies[settings.SESSION_COOKIE_NAME].value
+    cookie_b = await database_sync_to_async(session_cookie)(member)
+    colleague_cookie = await database_sync_to_async(session_cookie)(colleague)
+    tab_a1, tab_a2, tab_b, other = [await open_ready(c) for c in (cookie_a, cookie_a, cookie_b, colleague_cookie)]
+    try:
+        # allauth's logout view, as the button of base.html posts it.
+        response = await database_sync_to_async(browser_a.post)(reverse("account_logout"))
+        assert response.status_code == 302
+        await assert_closed_with(tab_a1, CLOSE_UNAUTHORIZED)
+        await assert_closed_with(tab_a2, CLOSE_UNAUTHORIZED)
+        # Another browser of the same member, and another member, stay connected.
+        await assert_alive(tab_b)
+        await assert_alive(other)
+        await database_sync_to_async(notify)(recipient=member, verb="member.roles_changed", target=member)
+        assert (await tab_b.receive_json_from(timeout=ARRIVES))["type"] == "notification.new"
+    finally:
+        for ws in (tab_a1, tab_a2, tab_b, other):
+            await ws.disconnect()
+
+    # The logged-out cookie no longer opens a socket.
+    await assert_accepted_then_closed_with(communicator(cookie_a), CLOSE_UNAUTHORIZED)
+
+
+async def test_close_user_sockets_closes_every_socket_of_that_user(member, colleague):
+    cookies = [await database_sync_to_async(session_cookie)(member) for _ in range(2)]
+    mine = [await open_ready(cookie) for cookie in cookies]
+    other = await open_ready(await database_sync_to_async(session_cookie)(colleague))
+    try:
+        await database_sync_to_async(realtime.close_user_sockets)(member.pk)
+        for ws in mine:
+            await assert_closed_with(ws, CLOSE_UNAUTHORIZED)
+        await assert_alive(other)
+    finally:
+        for ws in (*mine, other):
+            await ws.disconnect()
+
+
+async def test_close_user_sockets_can_say_forbidden_and_waits_for_the_commit(member):
+    ws = await open_ready(await database_sync_to_async(session_cookie)(member))
+
+    class Abort(Exception):
+        pass
+
+    def refuse_then_roll_back():
+        with transaction.atomic():
+            realtime.close_user_sockets(member.pk, code=CLOSE_FORBIDDEN)
+            raise Abort
+
+    def refuse_in_a_transaction():
+        with transaction.atomic():
+            realtime.close_user_sockets(member.pk, code=CLOSE_FORBIDDEN)
+            time.sleep(NOTHING)  # not sent before the commit
+            queued.append(ws.output_queue.qsize())
+
+    queued = []
+    try:
+        with pytest.raises(Abort):
+            await database_sync_to_async(refuse_then_roll_back)()
+        await assert_alive(ws)
+        await sync_to_async(refuse_in_a_transaction, thread_sensitive=False)()
+        assert queued == [0]
+        await assert_closed_with(ws, CLOSE_FORBIDDEN)
+    finally:
+        await ws.disconnect()
+
+
+async def test_close_user_sockets_refuses_other_codes():
+    with pytest.raises(ValueError):
+        realtime.close_user_sockets(1, code=1000)

@@ -430,7 +430,7 @@ def approval_reaches_colleague(*, socket_server, http_server, territory, venue, 
         bystander_socket = await WebsocketClient.connect(http_server.port, cookies=bystander_cookie)
         try:
             ready = await colleague_socket.receive_json()
-            assert ready == {"type": "session.ready", "id": None, "data": {"user": colleague.pk}}
+            assert ready == {"type": "session.ready", "id": None, "data": {"user": colleague.pk, "unread": 0}}
             assert (await bystander_socket.receive_json())["type"] == "session.ready"
 
             # A real form post with its CSRF token, served by `http_server`.
@@ -531,3 +531,76 @@ def test_an_idle_socket_stays_open(start_servers, member):
     except (WebsocketClosed, ConnectionError, asyncio.IncompleteReadError) as lost:
         pytest.fail(f"the idle socket was lost ({lost!r}):\n{server.output()}")
     assert reply == {"type": "session.pong", "id": None, "data": {}}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_daphne_closes_a_refused_socket_with_a_code_the_browser_sees(start_servers, territory):
+    """Accepted then closed: a browser gets 4401/4403 (not 1006 after an HTTP 403) and stops retrying."""
+    (server,) = start_servers(1)
+    pending = PendingUserFactory(territory=territory)
+    refused = PendingUserFactory(territory=territory, status=User.Status.REFUSED)
+
+    async def close_code(cookies):
+        client = await WebsocketClient.connect(server.port, cookies=cookies)  # the handshake succeeds
+        try:
+            event = await client.receive_json()
+        except WebsocketClosed as closed:
+            return closed.code
+        finally:
+            await client.close()
+        return f"received {event}"
+
+    name = settings.SESSION_COOKIE_NAME
+    assert asyncio.run(close_code(None)) == 4401
+    assert asyncio.run(close_code({name: "not-a-real-session-key"})) == 4401
+    assert asyncio.run(close_code({name: session_cookie(pending)})) == 4403
+    assert asyncio.run(close_code({name: session_cookie(refused)})) == 4403
+
+
+def logout_closes_the_sockets_of_that_session(*, socket_server, http_server, member):
+    """Two browsers of `member` hold sockets on `socket_server`; browser A logs out through `http_server`."""
+    browser_a = HttpSession(http_server.port, session_cookie(member))
+    browser_b_cookie = {settings.SESSION_COOKIE_NAME: session_cookie(member)}
+
+    def log_out():
+        status, _headers, page = browser_a.request("GET", "/bureau/")
+        assert status == 200, page[:500]
+        return browser_a.request("POST", "/compte/logout/", form={"csrfmiddlewaretoken": csrf_token_of(page)})
+
+    async def scenario():
+        socket_a = await WebsocketClient.connect(socket_server.port, cookies=dict(browser_a.cookies))
+        socket_b = await WebsocketClient.connect(socket_server.port, cookies=browser_b_cookie)
+        try:
+            assert (await socket_a.receive_json())["type"] == "session.ready"
+            assert (await socket_b.receive_json())["type"] == "session.ready"
+            status, headers, body = await asyncio.to_thread(log_out)
+            assert status == 302, body[:500]
+            with pytest.raises(WebsocketClosed) as closed:
+                await socket_a.receive_json()
+            # Browser B (another session of the same member) is still connected.
+            await socket_b.send_json({"action": "ping"})
+            return closed.value.code, await socket_b.receive_json()
+        finally:
+            await socket_a.close()
+            await socket_b.close()
+
+    try:
+        code, pong = asyncio.run(asyncio.wait_for(scenario(), timeout=60))
+    except Exception as exc:
+        logs = "\n".join(f"--- {server.name} ---\n{server.output()}" for server in {socket_server, http_server})
+        raise AssertionError(f"{exc!r}\nServer logs:\n{logs}") from exc
+    assert code == 4401
+    assert pong == {"type": "session.pong", "id": None, "data": {}}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_logging_out_closes_the_socket_of_that_session(start_servers, member):
+    (server,) = start_servers(1)
+    logout_closes_the_sockets_of_that_session(socket_server=server, http_server=server, member=member)
+
+
+@requires_redis
+@pytest.mark.django_db(transaction=True)
+def test_logging_out_on_process_b_closes_the_socket_held_by_process_a(start_servers, member):
+    server_a, server_b = start_servers(2)
+    logout_closes_the_sockets_of_that_session(socket_server=server_a, http_server=server_b, member=member)

@@ -13,6 +13,7 @@ from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from extranet import realtime, selectors
 from extranet.models import Activity, Notification, Space
@@ -445,3 +446,13 @@ def test_notify_refuses_a_link_off_the_site(member, url):
     with pytest.raises(ValueError):
         notify(recipient=member, verb="member.roles_changed", url=url)
     assert not Notification.objects.filter(recipient=member).exists()
+
+
+def test_the_digest_leaves_out_notifications_older_than_a_week(daily_member, referent, outbox):
+    old = notify(recipient=daily_member, verb="member.roles_changed", actor=referent)
+    Notification.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    recent = notify(recipient=daily_member, verb="member.roles_changed", actor=referent)
+    assert notification_digests_send() == 1
+    assert len(outbox) == 1
+    assert Notification.objects.get(pk=recent.pk).emailed_at is not None
+    assert Notification.objects.get(pk=old.pk).emailed_at is None

@@ -978,3 +978,23 @@ def test_profile_update_refuses_a_venue_of_another_territory(member, other_terri
     assert list(User.objects.get(pk=member.pk).venues.all()) == [venue]
     services.profile_update(actor=member, member=member, data={}, venues=[])
     assert User.objects.get(pk=member.pk).venues.count() == 0
+
+
+def test_member_refuse_closes_the_refused_accounts_sockets(referent, pending_user, django_capture_on_commit_callbacks):
+    import asyncio
+
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    loop = asyncio.new_event_loop()
+    try:
+        channel = loop.run_until_complete(layer.new_channel())
+        loop.run_until_complete(layer.group_add(f"user.{pending_user.pk}", channel))
+        with django_capture_on_commit_callbacks(execute=True):
+            services.member_refuse(actor=referent, member=pending_user, reason="Hors réseau")
+        message = loop.run_until_complete(asyncio.wait_for(layer.receive(channel), 2))
+        loop.run_until_complete(layer.group_discard(f"user.{pending_user.pk}", channel))
+    finally:
+        loop.close()
+    assert message["type"] == "session.close"
+    assert message["code"] == 4403
