@@ -83,28 +83,27 @@ def invitation_list(request):
     return render(request, "members/invitation_list.html", {"form": form, "page": page})
 
 
-@require_POST
-def invitation_resend(request, pk):
+def _invitation_action(request, pk, service, done_message):
     invitation = selectors.invitation_get_for_user(request.user, pk)
     try:
-        services.invitation_resend(actor=request.user, invitation=invitation)
+        service(actor=request.user, invitation=invitation)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
-        messages.success(request, _("A new link was sent to %(email)s.") % {"email": invitation.email})
+        messages.success(request, done_message % {"email": invitation.email})
     return redirect("members:invitations")
+
+
+@require_POST
+def invitation_resend(request, pk):
+    return _invitation_action(request, pk, services.invitation_resend, _("A new link was sent to %(email)s."))
 
 
 @require_POST
 def invitation_revoke(request, pk):
-    invitation = selectors.invitation_get_for_user(request.user, pk)
-    try:
-        services.invitation_revoke(actor=request.user, invitation=invitation)
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email})
-    return redirect("members:invitations")
+    return _invitation_action(
+        request, pk, services.invitation_revoke, _("The invitation to %(email)s was withdrawn.")
+    )
 
 
 def invitation_accept(request, token):
