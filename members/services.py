@@ -409,13 +409,13 @@ def notification_preferences_update(*, actor, notification_email):
     return actor
 
 
-def territory_create(*, actor, name, slug, kind=Territory.Kind.PAYS):
+def territory_create(*, actor, name, slug, kind=Territory.Kind.PAYS, description=""):
     if not permissions.is_coordinator(actor):
         raise PermissionDenied(_("Only coordinators create territories."))
     name, slug = (name or "").strip(), (slug or "").strip()
     if Territory.objects.filter(name__iexact=name).exists():
         raise ValidationError({"name": _("A territory with this name already exists.")})
-    territory = Territory(name=name, slug=slug, kind=kind)
+    territory = Territory(name=name, slug=slug, kind=kind, description=(description or "").strip())
     territory.full_clean()  # blank name or slug, malformed slug, unknown kind, taken slug
     with transaction.atomic():
         territory.save()

@@ -218,3 +218,23 @@ def test_admin_viewsets_redirect_anonymous_visitors_to_login(client, url_name):
 def test_admin_viewsets_are_closed_to_plain_members(member_client, url_name):
     response = member_client.get(reverse(url_name))
     assert response.status_code in (302, 403)
+
+
+def test_creating_a_territory_in_wagtail_goes_through_the_service(client, coordinator):
+    from extranet.models import Activity, Space
+    from members.models import Territory
+
+    client.force_login(coordinator)
+    url = reverse("territories:add")
+    data = {"name": "Causse de Limogne", "slug": "causse-de-limogne", "kind": "interco", "description": " Ouest "}
+    assert client.post(url, data).status_code == 302
+    territory = Territory.objects.get(slug="causse-de-limogne")
+    assert territory.description == "Ouest"
+    assert Space.objects.filter(territory=territory).exists()
+    assert Activity.objects.filter(verb="territory.created", actor=coordinator, target_id=str(territory.pk)).exists()
+
+    # Same name with another case: the service refuses, the form says why, nothing is saved.
+    response = client.post(url, {**data, "name": "CAUSSE DE LIMOGNE", "slug": "autre-slug"})
+    assert response.status_code == 200
+    assert "Un territoire porte déjà ce nom." in response.content.decode()
+    assert not Territory.objects.filter(slug="autre-slug").exists()
