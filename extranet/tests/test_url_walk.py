@@ -198,6 +198,13 @@ EXPECTATIONS = {
              "coordinator": 200, "editor": CMS_HOME},
         extra_personas=("editor",),
     ),
+    # The project's own create view for territories (through members.services): the
+    # Coordination group has the permission, site editors do not.
+    "territories:add": Expect(
+        get={"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN,
+             "coordinator": 200, "editor": CMS_HOME},
+        extra_personas=("editor",),
+    ),
     "venues:index_results": Expect(
         get={"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN,
              "coordinator": 200, "editor": CMS_HOME},
