@@ -9,7 +9,9 @@ The consumer joins `user.<id>` and forwards every event sent to its groups as JS
 Clients may subscribe to per-object groups (`{"action": "subscribe", "group": "room.12"}`)
 when the kind's registered check allows it for the user as stored now (reloaded from the
 database, not the user seen at connect). The internal message `session.close` on
-`user.<id>` closes the socket (logout of its session, account refused or deactivated).
+`user.<id>` closes the socket (logout of its session, account refused or deactivated);
+`session.recheck` re-runs the check of every subscription and drops those that fail
+(membership lost), telling the browser with `session.unsubscribed`.
 """
 
 import json
@@ -177,3 +179,14 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         if code not in (CLOSE_UNAUTHORIZED, CLOSE_FORBIDDEN):
             code = CLOSE_UNAUTHORIZED
         await self.close(code=code)
+
+    async def session_recheck(self, message):
+        """Internal: access changed (left or removed from a group): drop what is no longer allowed."""
+        for name in sorted(getattr(self, "subscriptions", ())):
+            kind, object_id, _name = self._parse_group(name)
+            check = realtime.SUBSCRIPTIONS.get(kind)
+            allowed = check is not None and await database_sync_to_async(_check_fresh)(check, self.user_id, object_id)
+            if not allowed:
+                self.subscriptions.discard(name)
+                await self.channel_layer.group_discard(name, self.channel_name)
+                await self.send_json(_event("session.unsubscribed", group=name))

@@ -16,16 +16,20 @@ class SpaceQuerySet(models.QuerySet):
         """The spaces `user` may see, as one query (usable as a subquery)."""
         if not permissions.is_approved(user):
             return self.none()
+        from workgroups import permissions as workgroup_permissions
+
+        workgroups = Q(kind=Space.Kind.WORKGROUP) & workgroup_permissions.content_visible_q(user, prefix="workgroup__")
         if permissions.is_coordinator(user):
-            return self.all()
+            return self.filter(Q(kind__in=[Space.Kind.NETWORK, Space.Kind.TERRITORY]) | workgroups)
         return self.filter(
             Q(kind=Space.Kind.NETWORK)
             | Q(kind=Space.Kind.TERRITORY, territory_id__in=permissions.territory_ids_of_subquery(user))
+            | workgroups
         )
 
 
 class Space(models.Model):
-    """Where collaborative content lives: the network, a territory (later: a workgroup).
+    """Where collaborative content lives: the network, a territory or a workgroup.
 
     Forum categories, chat rooms, calendars and folders hold a foreign key to a Space
     and ask it every permission question.
@@ -34,11 +38,14 @@ class Space(models.Model):
     - network: every approved member views and posts; coordinators manage.
     - territory: its members and its local admins view and post; its local admins and
       the coordinators manage (coordinators also view and post everywhere).
+    - workgroup: the rules of `workgroups.permissions` (visibility, membership, archive),
+      reached through `self.workgroup` (a one-to-one from workgroups.Workgroup).
     """
 
     class Kind(models.TextChoices):
         NETWORK = "network", _("Whole network")
         TERRITORY = "territory", _("Territory")
+        WORKGROUP = "workgroup", _("Workgroup")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     territory = models.OneToOneField(
@@ -56,7 +63,11 @@ class Space(models.Model):
                 fields=["kind"], condition=Q(kind="network"), name="one_network_space"
             ),
             models.CheckConstraint(
-                condition=(Q(kind="network", territory__isnull=True) | Q(kind="territory", territory__isnull=False)),
+                condition=(
+                    Q(kind="network", territory__isnull=True)
+                    | Q(kind="territory", territory__isnull=False)
+                    | Q(kind="workgroup", territory__isnull=True)
+                ),
                 name="space_kind_matches_link",
             ),
         ]
@@ -64,6 +75,8 @@ class Space(models.Model):
     def __str__(self):
         if self.kind == self.Kind.NETWORK:
             return str(_("Whole network"))
+        if self.kind == self.Kind.WORKGROUP:
+            return str(self.workgroup)
         return str(self.territory)
 
     @classmethod
@@ -75,11 +88,15 @@ class Space(models.Model):
         approved = permissions.approved_members()
         if self.kind == self.Kind.NETWORK:
             return approved
+        if self.kind == self.Kind.WORKGROUP:
+            return approved.filter(workgroup_memberships__workgroup__space=self)
         return approved.filter(
             Q(territory_id=self.territory_id) | Q(referent_territories=self.territory_id)
         ).distinct()
 
     def can_view(self, user):
+        if self.kind == self.Kind.WORKGROUP:
+            return self._workgroup_rule("can_view_content", user)
         if not permissions.is_approved(user):
             return False
         if self.kind == self.Kind.NETWORK or permissions.is_coordinator(user):
@@ -87,12 +104,21 @@ class Space(models.Model):
         return permissions.belongs_to_territory(user, self.territory_id)
 
     def can_post(self, user):
+        if self.kind == self.Kind.WORKGROUP:
+            return self._workgroup_rule("can_post", user)
         return self.can_view(user)
 
     def can_manage(self, user):
+        if self.kind == self.Kind.WORKGROUP:
+            return self._workgroup_rule("can_manage", user)
         if self.kind == self.Kind.NETWORK:
             return permissions.is_coordinator(user)
         return permissions.is_local_admin(user, self.territory_id)
+
+    def _workgroup_rule(self, name, user):
+        from workgroups import permissions as workgroup_permissions
+
+        return getattr(workgroup_permissions, name)(user, self.workgroup)
 
 
 class Notification(models.Model):
@@ -149,6 +175,8 @@ class Activity(models.Model):
     target_id = models.CharField(max_length=40, blank=True)
     target = GenericForeignKey("target_type", "target_id")
     target_label = models.CharField(max_length=255, blank=True)
+    # A local path to the target (kept, so the stream renders without fetching targets).
+    url = models.CharField(max_length=500, blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -161,4 +189,10 @@ class Activity(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.actor} {self.verb} {self.target_label}"
+        return self.text
+
+    @property
+    def text(self):
+        from extranet.activity import render_activity
+
+        return render_activity(self)

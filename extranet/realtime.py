@@ -28,14 +28,16 @@ logger = logging.getLogger(__name__)
 CLOSE_UNAUTHORIZED = 4401  # anonymous, deactivated or logged out
 CLOSE_FORBIDDEN = 4403  # logged in but not (or no longer) an approved member
 
-# Internal control message between server processes (not a browser event).
+# Internal control messages between server processes (not browser events).
 SESSION_CLOSE = "session.close"
+SESSION_RECHECK = "session.recheck"
 
 EVENT_TYPES = {
     "session.ready": "The socket is open; data: user id, unread count (to refresh a stale badge).",
     "session.pong": 'Answer to {"action": "ping"}; data: empty.',
     "session.subscribed": "A subscription was accepted; data: group (as the client sent it).",
     "session.denied": "A subscription was refused (unknown kind, malformed group, check failed); data: group.",
+    "session.unsubscribed": "A subscription was dropped because access was lost (left or removed); data: group.",
     "session.error": "A client message could not be handled; data: error (a short reason).",
     "notification.new": "A notification was created for the user; data: unread count, notification.",
     "notification.read": "Notifications were marked read; data: unread count.",
@@ -107,3 +109,14 @@ def close_user_sockets(user_id, code=CLOSE_UNAUTHORIZED):
     """
     close_message(None, code)  # refuse a bad code at the call, not after the commit
     transaction.on_commit(lambda: close_session_sockets(user_id, None, code))
+
+
+def recheck_user_subscriptions(user_id):
+    """Re-run, once the transaction commits, the access check of every subscription of a user.
+
+    For services that take access away (a member leaves or is removed from a group): each
+    socket of the user drops the groups it may no longer follow and says so with
+    `session.unsubscribed`.
+    """
+    message = {"type": SESSION_RECHECK}
+    transaction.on_commit(lambda: _group_send(user_group(user_id), message, f"send {SESSION_RECHECK}"))

@@ -53,10 +53,9 @@ def absolute_url(path):
     return f"{settings.BASE_URL}{path}"
 
 
-def activity_record(*, actor, verb, target=None, space=None, data=None):
-    fields = _target_fields(target)
-    fields.pop("url")
-    return Activity.objects.create(actor=actor, verb=verb, space=space, data=data or {}, **fields)
+def activity_record(*, actor, verb, target=None, space=None, data=None, url=None):
+    """Log that `actor` did `verb` on `target` in `space` (the space decides who may read it)."""
+    return Activity.objects.create(actor=actor, verb=verb, space=space, data=data or {}, **_target_fields(target, url))
 
 
 def _send_notification_email(notification_id):

@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "members",
     "directory",
     "website",
+    "workgroups",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("bureau/", include(desk_patterns)),
     path("bureau/membres/", include("members.urls")),
     path("bureau/lieux/", include("directory.urls")),
+    path("bureau/groupes/", include("workgroups.urls")),
     path("invitation/", include("members.invitation_urls")),
     # One way in: allauth's login (e-mail verification, two-factor, rate limits), never
     # Wagtail's own login form.

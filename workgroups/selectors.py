@@ -1,0 +1,136 @@
+"""Reads about workgroups, scoped to the viewer."""
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.http import Http404
+from django.utils import timezone
+
+from extranet.models import Activity
+from members import permissions as member_permissions
+from workgroups import permissions
+from workgroups.models import GroupInvitation, JoinRequest, Membership, Workgroup
+
+
+def _with_counts(qs, user):
+    return qs.select_related("territory").annotate(
+        member_count=Count("memberships", distinct=True),
+        viewer_role=Membership.objects.filter(workgroup=OuterRef("pk"), user=user).values("role")[:1],
+    )
+
+
+def workgroups_for(*, user, query="", mine=False, joinable=False, territory=None, tag=None, archived=False,
+                   proposed=False):
+    """The groups `user` may see, filtered as the listing asks (one query, plus tags prefetch).
+
+    Archived groups show only with `archived=True`; groups waiting for approval only with
+    `proposed=True` (to their proposer and to those who may approve them).
+    """
+    today = timezone.localdate()
+    qs = Workgroup.objects.filter(permissions.listed_q(user))
+    if proposed:
+        qs = qs.filter(status=Workgroup.Status.PENDING)
+    else:
+        qs = qs.filter(status=Workgroup.Status.ACTIVE)
+        qs = qs.archived(today) if archived else qs.not_archived(today)
+    if mine:
+        qs = qs.filter(pk__in=permissions.member_group_ids_subquery(user))
+    if joinable:
+        qs = qs.filter(join_policy__in=[Workgroup.JoinPolicy.OPEN, Workgroup.JoinPolicy.REQUEST]).exclude(
+            pk__in=permissions.member_group_ids_subquery(user)
+        )
+    if territory is not None:
+        qs = qs.filter(territory=territory)
+    if tag:
+        qs = qs.filter(tags__slug=tag)
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(purpose__icontains=query) | Q(tags__name__icontains=query))
+    qs = qs.distinct() if (tag or query) else qs
+    return _with_counts(qs, user).prefetch_related("tags").order_by("name", "id")
+
+
+def my_workgroups(*, user):
+    """Groups `user` is a member of, active and not archived first (dashboard)."""
+    qs = Workgroup.objects.filter(
+        pk__in=permissions.member_group_ids_subquery(user), status=Workgroup.Status.ACTIVE
+    ).not_archived()
+    return _with_counts(qs, user).order_by("name", "id")
+
+
+def workgroup_get_for_user(user, pk, *, for_update=False):
+    """A workgroup `user` may know exists; 404 otherwise (no hint that a secret group exists)."""
+    qs = Workgroup.objects.select_related("territory", "space", "created_by")
+    workgroup = qs.filter(pk=pk).first()
+    if workgroup is None or not permissions.can_see(user, workgroup):
+        raise Http404
+    return workgroup
+
+
+def members_of(*, workgroup):
+    return (
+        Membership.objects.filter(workgroup=workgroup)
+        .select_related("user", "user__territory")
+        .order_by("role", "user__display_name", "user_id")
+    )
+
+
+def managers_of(*, workgroup):
+    return member_permissions.approved_members().filter(
+        workgroup_memberships__workgroup=workgroup, workgroup_memberships__role=Membership.Role.MANAGER
+    )
+
+
+def activity_of(*, workgroup):
+    return Activity.objects.filter(space_id=workgroup.space_id).select_related("actor")
+
+
+def pending_requests_of(*, workgroup):
+    return JoinRequest.objects.filter(workgroup=workgroup, status=JoinRequest.Status.PENDING).select_related(
+        "user", "user__territory"
+    )
+
+
+def pending_invitations_of(*, workgroup):
+    return (
+        GroupInvitation.objects.filter(workgroup=workgroup, status=GroupInvitation.Status.PENDING)
+        .select_related("user", "invited_by")
+        .order_by("-created_at")
+    )
+
+
+def invitations_for(*, user):
+    """Open invitations addressed to `user` (not expired), newest first."""
+    return (
+        GroupInvitation.objects.filter(user=user, status=GroupInvitation.Status.PENDING, expires_at__gt=timezone.now())
+        .select_related("workgroup", "invited_by")
+        .order_by("-created_at")
+    )
+
+
+def own_request(*, user, workgroup):
+    return JoinRequest.objects.filter(workgroup=workgroup, user=user, status=JoinRequest.Status.PENDING).first()
+
+
+def own_invitation(*, user, workgroup):
+    return GroupInvitation.objects.filter(workgroup=workgroup, user=user, status=GroupInvitation.Status.PENDING).first()
+
+
+def invitable_members(*, workgroup, query="", limit=20):
+    """Approved members not yet in the group nor invited, matching `query` (invite form)."""
+    already = Membership.objects.filter(workgroup=workgroup, user=OuterRef("pk"))
+    invited = GroupInvitation.objects.filter(
+        workgroup=workgroup, user=OuterRef("pk"), status=GroupInvitation.Status.PENDING
+    )
+    qs = member_permissions.approved_members().exclude(Exists(already)).exclude(Exists(invited))
+    if query:
+        qs = qs.filter(Q(display_name__icontains=query) | Q(email__iexact=query))
+    return qs.select_related("territory").order_by("display_name", "id")[:limit]
+
+
+def groups_to_approve(*, user):
+    q = permissions.approvable_q(user)
+    if q is None:
+        return Workgroup.objects.none()
+    return Workgroup.objects.filter(q, status=Workgroup.Status.PENDING).select_related("territory", "created_by")
+
+
+def member_prefetch():
+    return Prefetch("memberships", queryset=Membership.objects.select_related("user"))

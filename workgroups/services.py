@@ -1,0 +1,599 @@
+"""Workgroup services: creation and approval, settings, archive, membership.
+
+Each function checks permission (PermissionDenied), validates (ValidationError with a
+French message), writes inside one transaction, records an activity entry in the group's
+space and notifies the people it concerns. Changes that could leave a group without a
+manager lock the group's row first, so two of them at once cannot both pass the check.
+"""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from extranet import realtime
+from extranet.models import Space
+from extranet.services import activity_record, notify
+from members import permissions as member_permissions
+from members.models import Territory
+from workgroups import permissions
+from workgroups.models import (
+    INVITATION_VALIDITY,
+    GroupInvitation,
+    JoinRequest,
+    Membership,
+    Workgroup,
+    WorkgroupSettings,
+)
+
+NAME_MAX = 120
+PURPOSE_MAX = 5000
+MESSAGE_MAX = 1000
+TAGS_MAX = 10
+TAG_MAX = 50
+COVER_MAX_BYTES = 5 * 1024 * 1024
+COVER_TYPES = {"JPEG", "PNG", "WEBP", "GIF"}
+EDITABLE_FIELDS = ("name", "purpose", "territory", "cover", "tags", "visibility", "join_policy", "end_date")
+
+
+# --- Helpers ------------------------------------------------------------------------------
+
+
+def _require(allowed, message):
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _require_member_of_network(actor):
+    _require(member_permissions.is_approved(actor), _("Only approved members of the network can do this."))
+
+
+def _refuse_if_archived(workgroup):
+    if workgroup.is_archived:
+        raise ValidationError(_("This group is archived: it is read-only. Its managers can reopen it."))
+
+
+def _refuse_if_not_active(workgroup):
+    if workgroup.status != Workgroup.Status.ACTIVE:
+        raise ValidationError(_("This group is not open: it is waiting for approval or was refused."))
+
+
+def _locked(workgroup):
+    """The group's row, locked until the transaction ends (serialises membership changes)."""
+    return Workgroup.objects.select_for_update().get(pk=workgroup.pk)
+
+
+def _subject(user):
+    return {"subject": str(user), "subject_id": user.pk}
+
+
+def _log(actor, verb, workgroup, data=None):
+    return activity_record(actor=actor, verb=verb, target=workgroup, space=workgroup.space, data=data)
+
+
+def _notify_managers(workgroup, verb, actor, *, url=None):
+    for manager in _managers(workgroup).exclude(pk=getattr(actor, "pk", None)):
+        notify(recipient=manager, verb=verb, target=workgroup, actor=actor, url=url)
+
+
+def _managers(workgroup):
+    return member_permissions.approved_members().filter(
+        workgroup_memberships__workgroup=workgroup, workgroup_memberships__role=Membership.Role.MANAGER
+    )
+
+
+def _manager_count(workgroup):
+    return Membership.objects.filter(workgroup=workgroup, role=Membership.Role.MANAGER).count()
+
+
+def _access_lost(user):
+    permissions.forget_roles(user)
+    realtime.recheck_user_subscriptions(user.pk)
+
+
+def _clean_text(value, *, field, maximum, required=False, label=None):
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: _("This field is required.")})
+    if len(value) > maximum:
+        raise ValidationError(
+            {field: _("%(label)s is too long (%(max)s characters at most).") % {"label": label or field, "max": maximum}}
+        )
+    return value
+
+
+def _clean_tags(tags):
+    cleaned = []
+    for tag in tags or []:
+        tag = " ".join(str(tag).split())
+        if not tag:
+            continue
+        if len(tag) > TAG_MAX:
+            raise ValidationError({"tags": _("A tag is too long (%(max)s characters at most).") % {"max": TAG_MAX}})
+        if tag.lower() not in {t.lower() for t in cleaned}:
+            cleaned.append(tag)
+    if len(cleaned) > TAGS_MAX:
+        raise ValidationError({"tags": _("%(max)s tags at most.") % {"max": TAGS_MAX}})
+    return cleaned
+
+
+def _clean_cover(cover):
+    if not cover:
+        return cover
+    if cover.size > COVER_MAX_BYTES:
+        raise ValidationError({"cover": _("The image is too large (5 MB at most).")})
+    image = getattr(cover, "image", None)
+    if image is not None and getattr(image, "format", None) not in COVER_TYPES:
+        raise ValidationError({"cover": _("Use a JPEG, PNG, WebP or GIF image.")})
+    return cover
+
+
+def _clean_settings(*, actor, values, workgroup=None):
+    """Validate the editable fields (a dict); returns the cleaned dict."""
+    cleaned = dict(values)
+    if "name" in cleaned:
+        cleaned["name"] = _clean_text(cleaned["name"], field="name", maximum=NAME_MAX, required=True,
+                                      label=_("The name"))
+    if "purpose" in cleaned:
+        cleaned["purpose"] = _clean_text(cleaned["purpose"], field="purpose", maximum=PURPOSE_MAX, required=True,
+                                         label=_("The purpose"))
+    if "visibility" in cleaned and cleaned["visibility"] not in Workgroup.Visibility.values:
+        raise ValidationError({"visibility": _("Choose a visibility from the list.")})
+    if "join_policy" in cleaned and cleaned["join_policy"] not in Workgroup.JoinPolicy.values:
+        raise ValidationError({"join_policy": _("Choose who may join from the list.")})
+    visibility = cleaned.get("visibility", getattr(workgroup, "visibility", None))
+    join_policy = cleaned.get("join_policy", getattr(workgroup, "join_policy", None))
+    if visibility == Workgroup.Visibility.SECRET and join_policy != Workgroup.JoinPolicy.INVITATION:
+        raise ValidationError(
+            {"join_policy": _("Only its members know a secret group exists: one joins it by invitation only.")}
+        )
+    if "end_date" in cleaned and cleaned["end_date"] is not None:
+        end = cleaned["end_date"]
+        if not isinstance(end, date):
+            raise ValidationError({"end_date": _("Enter a valid date.")})
+        if end < timezone.localdate() and (workgroup is None or end != workgroup.end_date):
+            raise ValidationError({"end_date": _("The end date cannot be in the past.")})
+    if "territory" in cleaned and cleaned["territory"] is not None:
+        territory = cleaned["territory"]
+        if not isinstance(territory, Territory):
+            raise ValidationError({"territory": _("Choose a territory from the list.")})
+        unchanged = workgroup is not None and workgroup.territory_id == territory.pk
+        if not unchanged and not (
+            member_permissions.is_coordinator(actor) or member_permissions.belongs_to_territory(actor, territory.pk)
+        ):
+            raise ValidationError({"territory": _("You can only attach a group to a territory you belong to.")})
+    if "tags" in cleaned:
+        cleaned["tags"] = _clean_tags(cleaned["tags"])
+    if "cover" in cleaned:
+        cleaned["cover"] = _clean_cover(cleaned["cover"])
+    return cleaned
+
+
+def creation_needs_approval():
+    return WorkgroupSettings.load().creation_needs_approval
+
+
+# --- Creation and approval ------------------------------------------------------------------
+
+
+def workgroup_create(*, actor, name, purpose, visibility=Workgroup.Visibility.PUBLIC,
+                     join_policy=Workgroup.JoinPolicy.OPEN, territory=None, cover=None, tags=(), end_date=None):
+    """Any member proposes a group and becomes its first manager.
+
+    When the network asks for it (WorkgroupSettings), the group waits for a coordinator
+    or a local admin of its territory; their own proposals open at once.
+    """
+    _require_member_of_network(actor)
+    values = _clean_settings(actor=actor, values={
+        "name": name, "purpose": purpose, "visibility": visibility, "join_policy": join_policy,
+        "territory": territory, "cover": cover, "tags": tags, "end_date": end_date,
+    })
+    tags = values.pop("tags")
+    with transaction.atomic():
+        space = Space.objects.create(kind=Space.Kind.WORKGROUP)
+        workgroup = Workgroup(space=space, created_by=actor, **values)
+        needs_approval = creation_needs_approval() and not permissions.can_approve_creation(actor, workgroup)
+        workgroup.status = Workgroup.Status.PENDING if needs_approval else Workgroup.Status.ACTIVE
+        workgroup.save()
+        workgroup.tags.set(tags)
+        Membership.objects.create(workgroup=workgroup, user=actor, role=Membership.Role.MANAGER)
+        permissions.forget_roles(actor)
+        _log(actor, "workgroup.created", workgroup)
+        if needs_approval:
+            for approver in _approvers(workgroup).exclude(pk=actor.pk):
+                notify(recipient=approver, verb="workgroup.proposed", target=workgroup, actor=actor)
+    return workgroup
+
+
+def _approvers(workgroup):
+    network_wide = member_permissions.approvers_of(None)
+    if workgroup.territory_id is None:
+        return network_wide
+    return (network_wide | member_permissions.referents_of(workgroup.territory_id)).distinct()
+
+
+def _decide_creation(*, actor, workgroup, status, reason=""):
+    _require(permissions.can_approve_creation(actor, workgroup), _("You cannot decide on this group."))
+    reason = _clean_text(reason, field="reason", maximum=MESSAGE_MAX, label=_("The message"))
+    with transaction.atomic():
+        changed = Workgroup.objects.filter(pk=workgroup.pk, status=Workgroup.Status.PENDING).update(
+            status=status, status_reason=reason, updated_at=timezone.now()
+        )
+        if not changed:
+            raise ValidationError(_("This group was already decided on."))
+        workgroup.refresh_from_db()
+        verb = "workgroup.approved" if status == Workgroup.Status.ACTIVE else "workgroup.refused"
+        _log(actor, verb, workgroup, {"reason": reason} if reason else None)
+        if workgroup.created_by_id:
+            notify(recipient=workgroup.created_by, verb=verb, target=workgroup, actor=actor)
+    return workgroup
+
+
+def workgroup_approve(*, actor, workgroup):
+    return _decide_creation(actor=actor, workgroup=workgroup, status=Workgroup.Status.ACTIVE)
+
+
+def workgroup_refuse(*, actor, workgroup, reason=""):
+    return _decide_creation(actor=actor, workgroup=workgroup, status=Workgroup.Status.REFUSED, reason=reason)
+
+
+# --- Settings and archive -------------------------------------------------------------------
+
+
+def workgroup_update(*, actor, workgroup, **changes):
+    """Managers edit the group's settings (any of EDITABLE_FIELDS); archived groups are read-only."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not editable: {sorted(unknown)}")
+    _require(permissions.can_manage(actor, workgroup), _("Only the managers of the group can change it."))
+    with transaction.atomic():
+        workgroup = _locked(workgroup)
+        _refuse_if_archived(workgroup)
+        values = _clean_settings(actor=actor, values=changes, workgroup=workgroup)
+        tags = values.pop("tags", None)
+        for field, value in values.items():
+            setattr(workgroup, field, value)
+        workgroup.save()
+        if tags is not None:
+            workgroup.tags.set(tags)
+        _log(actor, "workgroup.updated", workgroup, {"fields": sorted(changes)})
+    return workgroup
+
+
+def workgroup_archive(*, actor, workgroup):
+    """Managers archive a group by hand: read-only, still readable by those who could."""
+    _require(permissions.can_manage(actor, workgroup), _("Only the managers of the group can archive it."))
+    with transaction.atomic():
+        workgroup = _locked(workgroup)
+        if workgroup.archived_at is not None:
+            raise ValidationError(_("This group is already archived."))
+        _archive(workgroup, actor)
+    return workgroup
+
+
+def _archive(workgroup, actor):
+    workgroup.archived_at = timezone.now()
+    workgroup.save(update_fields=["archived_at", "updated_at"])
+    _log(actor, "workgroup.archived", workgroup)
+    for membership in Membership.objects.filter(workgroup=workgroup).select_related("user"):
+        notify(recipient=membership.user, verb="workgroup.archived", target=workgroup, actor=actor)
+
+
+def workgroups_archive_expired(*, today=None):
+    """Archive the groups whose end date has passed (daily, `archive_workgroups`); returns them.
+
+    Until this runs, such a group already behaves as archived (Workgroup.is_archived);
+    this records when, logs it and tells the members.
+    """
+    today = today or timezone.localdate()
+    archived = []
+    for pk in Workgroup.objects.filter(archived_at__isnull=True, end_date__lt=today).values_list("pk", flat=True):
+        with transaction.atomic():
+            workgroup = Workgroup.objects.select_for_update().select_related("space").get(pk=pk)
+            if workgroup.archived_at is None:
+                _archive(workgroup, None)
+                archived.append(workgroup)
+    return archived
+
+
+def workgroup_reopen(*, actor, workgroup, end_date=None):
+    """Managers reopen an archived group, with no end date or a new one in the future."""
+    _require(permissions.can_manage(actor, workgroup), _("Only the managers of the group can reopen it."))
+    if end_date is not None and end_date <= timezone.localdate():
+        raise ValidationError({"end_date": _("Choose a new end date in the future, or none.")})
+    with transaction.atomic():
+        workgroup = _locked(workgroup)
+        if not workgroup.is_archived:
+            raise ValidationError(_("This group is not archived."))
+        workgroup.archived_at = None
+        workgroup.end_date = end_date
+        workgroup.save(update_fields=["archived_at", "end_date", "updated_at"])
+        _log(actor, "workgroup.reopened", workgroup)
+        for membership in Membership.objects.filter(workgroup=workgroup).select_related("user"):
+            notify(recipient=membership.user, verb="workgroup.reopened", target=workgroup, actor=actor)
+    return workgroup
+
+
+# --- Joining ----------------------------------------------------------------------------------
+
+
+def _add_member(workgroup, user, role=Membership.Role.MEMBER):
+    """Create the membership; a concurrent duplicate is settled by the unique constraint."""
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(workgroup=workgroup, user=user, role=role)
+    except IntegrityError:
+        raise ValidationError(_("%(name)s is already a member of this group.") % {"name": user}) from None
+    permissions.forget_roles(user)
+    # A pending request or invitation is settled by the membership.
+    JoinRequest.objects.filter(workgroup=workgroup, user=user, status=JoinRequest.Status.PENDING).update(
+        status=JoinRequest.Status.ACCEPTED, decided_at=timezone.now()
+    )
+    GroupInvitation.objects.filter(workgroup=workgroup, user=user, status=GroupInvitation.Status.PENDING).update(
+        status=GroupInvitation.Status.ACCEPTED, decided_at=timezone.now()
+    )
+    return membership
+
+
+def workgroup_join(*, actor, workgroup):
+    """Join an open group."""
+    _require_member_of_network(actor)
+    if not permissions.can_see(actor, workgroup):
+        raise PermissionDenied(_("You cannot join this group."))
+    _refuse_if_not_active(workgroup)
+    _refuse_if_archived(workgroup)
+    if permissions.is_member(actor, workgroup):
+        raise ValidationError(_("You are already a member of this group."))
+    if workgroup.join_policy != Workgroup.JoinPolicy.OPEN:
+        raise PermissionDenied(_("This group is not open: ask to join it, or wait for an invitation."))
+    with transaction.atomic():
+        membership = _add_member(workgroup, actor)
+        _log(actor, "workgroup.joined", workgroup)
+        _notify_managers(workgroup, "workgroup.joined", actor)
+    return membership
+
+
+def join_request_create(*, actor, workgroup, message=""):
+    """Ask to join a group whose managers accept members."""
+    _require_member_of_network(actor)
+    if not permissions.can_see(actor, workgroup):
+        raise PermissionDenied(_("You cannot join this group."))
+    _refuse_if_not_active(workgroup)
+    _refuse_if_archived(workgroup)
+    if permissions.is_member(actor, workgroup):
+        raise ValidationError(_("You are already a member of this group."))
+    if workgroup.join_policy != Workgroup.JoinPolicy.REQUEST:
+        raise PermissionDenied(_("This group does not take requests to join."))
+    message = _clean_text(message, field="message", maximum=MESSAGE_MAX, label=_("The message"))
+    try:
+        with transaction.atomic():
+            request = JoinRequest.objects.create(workgroup=workgroup, user=actor, message=message)
+            _log(actor, "workgroup.join_requested", workgroup)
+            _notify_managers(workgroup, "workgroup.join_requested", actor, url=_requests_url(workgroup))
+    except IntegrityError:
+        raise ValidationError(_("You have already asked to join this group: the managers will answer.")) from None
+    return request
+
+
+def _requests_url(workgroup):
+    return workgroup.get_absolute_url() + "membres/"
+
+
+def join_request_cancel(*, actor, join_request):
+    _require(join_request.user_id == actor.pk, _("This request is not yours."))
+    changed = JoinRequest.objects.filter(pk=join_request.pk, status=JoinRequest.Status.PENDING).update(
+        status=JoinRequest.Status.CANCELLED, decided_at=timezone.now(), decided_by=actor
+    )
+    if not changed:
+        raise ValidationError(_("This request was already answered."))
+    join_request.refresh_from_db()
+    return join_request
+
+
+def _decide_request(*, actor, join_request, accept, response):
+    workgroup = join_request.workgroup
+    _require(permissions.can_manage(actor, workgroup), _("Only the managers of the group can answer requests."))
+    response = _clean_text(response, field="response", maximum=MESSAGE_MAX, label=_("The answer"))
+    with transaction.atomic():
+        workgroup = _locked(workgroup)
+        if accept:
+            _refuse_if_archived(workgroup)
+        status = JoinRequest.Status.ACCEPTED if accept else JoinRequest.Status.REFUSED
+        changed = JoinRequest.objects.filter(pk=join_request.pk, status=JoinRequest.Status.PENDING).update(
+            status=status, decided_by=actor, decided_at=timezone.now(), response=response
+        )
+        if not changed:
+            raise ValidationError(_("This request was already answered."))
+        join_request.refresh_from_db()
+        requester = join_request.user
+        if accept:
+            _add_member(workgroup, requester)
+        verb = "workgroup.request_accepted" if accept else "workgroup.request_refused"
+        _log(actor, verb, workgroup, {**_subject(requester), **({"response": response} if response else {})})
+        notify(recipient=requester, verb=verb, target=workgroup, actor=actor)
+    return join_request
+
+
+def join_request_accept(*, actor, join_request, response=""):
+    return _decide_request(actor=actor, join_request=join_request, accept=True, response=response)
+
+
+def join_request_refuse(*, actor, join_request, response=""):
+    return _decide_request(actor=actor, join_request=join_request, accept=False, response=response)
+
+
+# --- Invitations ------------------------------------------------------------------------------
+
+
+def invitation_create(*, actor, workgroup, invitee, message=""):
+    """Invite a member of the network; they accept or decline within 14 days."""
+    _require(permissions.can_invite(actor, workgroup), _("You cannot invite people to this group."))
+    _refuse_if_archived(workgroup)
+    if not member_permissions.is_approved(invitee):
+        raise ValidationError({"invitee": _("Only approved members of the network can be invited.")})
+    message = _clean_text(message, field="message", maximum=MESSAGE_MAX, label=_("The message"))
+    if Membership.objects.filter(workgroup=workgroup, user=invitee).exists():
+        raise ValidationError({"invitee": _("%(name)s is already a member of this group.") % {"name": invitee}})
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            # An expired invitation no longer blocks a new one.
+            GroupInvitation.objects.filter(
+                workgroup=workgroup, user=invitee, status=GroupInvitation.Status.PENDING, expires_at__lte=now
+            ).update(status=GroupInvitation.Status.EXPIRED)
+            with transaction.atomic():
+                invitation = GroupInvitation.objects.create(
+                    workgroup=workgroup, user=invitee, invited_by=actor, message=message,
+                    created_at=now, expires_at=now + INVITATION_VALIDITY,
+                )
+            _log(actor, "workgroup.invited", workgroup, _subject(invitee))
+            notify(recipient=invitee, verb="workgroup.invited", target=workgroup, actor=actor)
+    except IntegrityError:
+        raise ValidationError(
+            {"invitee": _("%(name)s is already invited to this group.") % {"name": invitee}}
+        ) from None
+    return invitation
+
+
+def _open_invitation(invitation):
+    if invitation.status == GroupInvitation.Status.PENDING and invitation.expires_at <= timezone.now():
+        raise ValidationError(_("This invitation has expired: ask a manager of the group for a new one."))
+    if invitation.status != GroupInvitation.Status.PENDING:
+        raise ValidationError(_("This invitation is no longer open."))
+
+
+def invitation_accept(*, actor, invitation):
+    _require(invitation.user_id == actor.pk, _("This invitation is not yours."))
+    _require_member_of_network(actor)
+    _open_invitation(invitation)
+    workgroup = invitation.workgroup
+    with transaction.atomic():
+        workgroup = _locked(workgroup)
+        _refuse_if_not_active(workgroup)
+        _refuse_if_archived(workgroup)
+        changed = GroupInvitation.objects.filter(
+            pk=invitation.pk, status=GroupInvitation.Status.PENDING, expires_at__gt=timezone.now()
+        ).update(status=GroupInvitation.Status.ACCEPTED, decided_at=timezone.now())
+        if not changed:
+            raise ValidationError(_("This invitation is no longer open."))
+        membership = _add_member(workgroup, actor)
+        _log(actor, "workgroup.joined", workgroup)
+        if invitation.invited_by_id:
+            notify(recipient=invitation.invited_by, verb="workgroup.invitation_accepted", target=workgroup,
+                   actor=actor)
+    return membership
+
+
+def invitation_decline(*, actor, invitation):
+    _require(invitation.user_id == actor.pk, _("This invitation is not yours."))
+    _open_invitation(invitation)
+    with transaction.atomic():
+        changed = GroupInvitation.objects.filter(pk=invitation.pk, status=GroupInvitation.Status.PENDING).update(
+            status=GroupInvitation.Status.DECLINED, decided_at=timezone.now()
+        )
+        if not changed:
+            raise ValidationError(_("This invitation is no longer open."))
+        _log(actor, "workgroup.invitation_declined", invitation.workgroup)
+        if invitation.invited_by_id:
+            notify(recipient=invitation.invited_by, verb="workgroup.invitation_declined",
+                   target=invitation.workgroup, actor=actor)
+        _access_lost(actor)  # the invitation let them see a secret group
+    return invitation
+
+
+def invitation_revoke(*, actor, invitation):
+    workgroup = invitation.workgroup
+    _require(
+        permissions.can_manage(actor, workgroup) or invitation.invited_by_id == actor.pk,
+        _("Only the managers of the group or the person who invited can withdraw an invitation."),
+    )
+    with transaction.atomic():
+        changed = GroupInvitation.objects.filter(pk=invitation.pk, status=GroupInvitation.Status.PENDING).update(
+            status=GroupInvitation.Status.REVOKED, decided_at=timezone.now()
+        )
+        if not changed:
+            raise ValidationError(_("This invitation is no longer open."))
+        _log(actor, "workgroup.invitation_revoked", workgroup, _subject(invitation.user))
+    return invitation
+
+
+# --- Members and managers ----------------------------------------------------------------------
+
+
+def _membership(workgroup, user):
+    membership = Membership.objects.filter(workgroup=workgroup, user=user).select_related("user").first()
+    if membership is None:
+        raise ValidationError(_("%(name)s is not a member of this group.") % {"name": user})
+    return membership
+
+
+def membership_leave(*, actor, workgroup, successor=None):
+    """Leave a group. The last manager names a member to take over (`successor`)."""
+    _require_member_of_network(actor)
+    with transaction.atomic():
+        workgroup = _locked(workgroup)
+        membership = _membership(workgroup, actor)
+        if membership.is_manager and _manager_count(workgroup) == 1:
+            if successor is None:
+                raise ValidationError(
+                    {"successor": _("You are the last manager: name another member as manager before leaving.")}
+                )
+            if successor.pk == actor.pk:
+                raise ValidationError({"successor": _("Name another member than yourself.")})
+            heir = _membership(workgroup, successor)
+            heir.role = Membership.Role.MANAGER
+            heir.save(update_fields=["role"])
+            permissions.forget_roles(successor)
+            _log(actor, "workgroup.manager_promoted", workgroup, _subject(successor))
+            notify(recipient=successor, verb="workgroup.promoted", target=workgroup, actor=actor)
+        membership.delete()
+        _access_lost(actor)
+        _log(actor, "workgroup.left", workgroup)
+        _notify_managers(workgroup, "workgroup.left", actor)
+    return workgroup
+
+
+def membership_remove(*, actor, workgroup, member):
+    """Managers remove a member; the last manager cannot be removed."""
+    _require(permissions.can_manage(actor, workgroup), _("Only the managers of the group can remove members."))
+    if member.pk == actor.pk:
+        raise ValidationError(_("To leave the group, use \u201cLeave the group\u201d."))
+    with transaction.atomic():
+        workgroup = _locked(workgroup)
+        _refuse_if_archived(workgroup)
+        membership = _membership(workgroup, member)
+        if membership.is_manager and _manager_count(workgroup) == 1:
+            raise ValidationError(_("%(name)s is the last manager of the group: name another manager first.")
+                                  % {"name": member})
+        membership.delete()
+        _access_lost(member)
+        _log(actor, "workgroup.member_removed", workgroup, _subject(member))
+        notify(recipient=member, verb="workgroup.removed", target=workgroup, actor=actor)
+    return workgroup
+
+
+def membership_set_role(*, actor, workgroup, member, role):
+    """Managers promote a member to manager, or make a manager a plain member again."""
+    _require(permissions.can_manage(actor, workgroup), _("Only the managers of the group can change roles."))
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": _("Choose a role from the list.")})
+    with transaction.atomic():
+        workgroup = _locked(workgroup)
+        _refuse_if_archived(workgroup)
+        membership = _membership(workgroup, member)
+        if membership.role == role:
+            return membership
+        if membership.is_manager and _manager_count(workgroup) == 1:
+            raise ValidationError(_("%(name)s is the last manager of the group: name another manager first.")
+                                  % {"name": member})
+        membership.role = role
+        membership.save(update_fields=["role"])
+        permissions.forget_roles(member)
+        promoted = role == Membership.Role.MANAGER
+        _log(actor, "workgroup.manager_promoted" if promoted else "workgroup.manager_demoted", workgroup,
+             _subject(member))
+        notify(recipient=member, verb="workgroup.promoted" if promoted else "workgroup.demoted",
+               target=workgroup, actor=actor)
+    return membership
