@@ -105,6 +105,26 @@ class Workgroup(models.Model):
     def is_active(self):
         return self.status == self.Status.ACTIVE
 
+    @property
+    def visibility_label(self):
+        return VISIBILITY_SHORT[self.visibility]
+
+    @property
+    def join_policy_label(self):
+        return JOIN_POLICY_SHORT[self.join_policy]
+
+
+VISIBILITY_SHORT = {
+    Workgroup.Visibility.PUBLIC: _("Public group"),
+    Workgroup.Visibility.PRIVATE: _("Private group"),
+    Workgroup.Visibility.SECRET: _("Secret group"),
+}
+JOIN_POLICY_SHORT = {
+    Workgroup.JoinPolicy.OPEN: _("open to all members"),
+    Workgroup.JoinPolicy.REQUEST: _("join on request"),
+    Workgroup.JoinPolicy.INVITATION: _("by invitation only"),
+}
+
 
 class Membership(models.Model):
     class Role(models.TextChoices):

@@ -134,3 +134,10 @@ def groups_to_approve(*, user):
 
 def member_prefetch():
     return Prefetch("memberships", queryset=Membership.objects.select_related("user"))
+
+
+def modules_of(*, workgroup, user):
+    """The modules (forum, chat, calendar, files...) of the group's space the user may open."""
+    from extranet import spaces
+
+    return spaces.modules_for(user=user, space=workgroup.space)

@@ -98,9 +98,8 @@ def _clean_text(value, *, field, maximum, required=False, label=None):
     if required and not value:
         raise ValidationError({field: _("This field is required.")})
     if len(value) > maximum:
-        raise ValidationError(
-            {field: _("%(label)s is too long (%(max)s characters at most).") % {"label": label or field, "max": maximum}}
-        )
+        message = _("%(label)s is too long (%(max)s characters at most).")
+        raise ValidationError({field: message % {"label": label or field, "max": maximum}})
     return value
 
 
@@ -208,10 +207,8 @@ def workgroup_create(*, actor, name, purpose, visibility=Workgroup.Visibility.PU
 
 
 def _approvers(workgroup):
-    network_wide = member_permissions.approvers_of(None)
-    if workgroup.territory_id is None:
-        return network_wide
-    return (network_wide | member_permissions.referents_of(workgroup.territory_id)).distinct()
+    """Coordinators, and the local admins of the group's territory (mirrors can_approve_creation)."""
+    return member_permissions.approvers_of(workgroup.territory_id)
 
 
 def _decide_creation(*, actor, workgroup, status, reason=""):

@@ -8,7 +8,9 @@ declared once, by prefix, in THIRD_PARTY, each with one representative URL that 
 requested too.
 
 Personas: anonymous visitor, pending member, member (animateur) and coordinator (the
-network's staff). Routes of the Wagtail admin also name the site editor.
+network's staff). Routes of the Wagtail admin also name the site editor; routes of a
+workgroup also name its manager and a plain member of it ("insider"; the "member"
+persona is a member of the network outside the group).
 
 An expected value is a status code or a Redirect (302 to a target starting with a prefix,
 or equal to it).
@@ -29,6 +31,8 @@ from directory.models import Venue
 from extranet.models import Notification
 from extranet.testing.factories import UserFactory
 from members.models import Invitation, User, hash_token
+from workgroups import services as workgroup_services
+from workgroups.models import GroupInvitation, JoinRequest, Membership, Workgroup
 
 PROJECT_MODULES = (
     "extranet.", "members.", "directory.", "website.", "workgroups.", "forum.", "chat.",
@@ -103,9 +107,52 @@ def _venue_state(w):
     return Venue.objects.filter(pk=w.venue.pk).values_list("name", "phone", "updated_at").get()
 
 
+def _memberships_state(w):
+    return sorted(Membership.objects.filter(workgroup=w.group).values_list("user_id", "role"))
+
+
+def _join_requests_state(w):
+    return sorted(JoinRequest.objects.filter(workgroup=w.group).values_list("pk", "user_id", "status"))
+
+
+def _group_invitations_state(w):
+    return sorted(GroupInvitation.objects.filter(workgroup=w.group).values_list("pk", "user_id", "status"))
+
+
+def _group_state(w):
+    return Workgroup.objects.filter(pk=w.group.pk).values_list(
+        "status", "archived_at", "end_date", "name", "visibility").get()
+
+
+def _request_decision_state(w):
+    return _join_requests_state(w), _memberships_state(w)
+
+
+def _invitation_decision_state(w):
+    return _group_invitations_state(w), _memberships_state(w)
+
+
 def _accounts_state(w):
     return sorted(User.objects.values_list("pk", "email")), _invitation_state(w)
 
+
+GROUP_PERSONAS = ("manager", "insider")
+BACK_TO_GROUP = Redirect("/bureau/groupes/")  # the group's page, with a message
+
+
+def _group(member=200, coordinator=200, manager=200, insider=200):
+    """A desk page of a workgroup (the private group of the world, on request)."""
+    return {"anonymous": LOGIN, "pending": WAITING, "member": member, "coordinator": coordinator,
+            "manager": manager, "insider": insider}
+
+
+def _group_post(**denied):
+    """A POST-only route of a workgroup: who is refused (and how), besides visitors."""
+    return {"anonymous": LOGIN, "pending": WAITING, **denied}
+
+
+_G = {"kwargs": lambda w: {"pk": w.group.pk}, "extra_personas": GROUP_PERSONAS}
+_POST_ONLY = _group(405, 405, 405, 405)
 
 EXPECTATIONS = {
     "healthz": Expect(get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
@@ -204,6 +251,89 @@ EXPECTATIONS = {
         get={"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN,
              "coordinator": 200, "editor": CMS_HOME},
         extra_personas=("editor",),
+    ),
+    # --- Workgroups: the world's group is private, on request, managed by "manager", with
+    # "insider" as a plain member; "member" is outside it (sees it exists, not its content).
+    "workgroups:list": Expect(get=_group(), extra_personas=GROUP_PERSONAS),
+    "workgroups:create": Expect(get=_group(), extra_personas=GROUP_PERSONAS),
+    "workgroups:invitations": Expect(get=_group(), extra_personas=GROUP_PERSONAS),
+    "workgroups:detail": Expect(get=_group(), **_G),
+    "workgroups:edit": Expect(get=_group(member=403, insider=403), **_G),
+    "workgroups:members": Expect(get=_group(member=403), **_G),
+    "workgroups:activity": Expect(get=_group(member=403), **_G),
+    # Only members leave; the others are sent back to the group with a message.
+    "workgroups:leave": Expect(
+        get=_group(member=BACK_TO_GROUP, coordinator=BACK_TO_GROUP), **_G,
+        post_denied=_group_post(member=BACK_TO_GROUP, coordinator=BACK_TO_GROUP), state=_memberships_state,
+    ),
+    # The group takes requests, so joining directly is refused to everyone.
+    "workgroups:join": Expect(
+        get=_POST_ONLY, **_G, state=_memberships_state,
+        post_denied=_group_post(member=403, coordinator=403, manager=BACK_TO_GROUP, insider=BACK_TO_GROUP),
+    ),
+    "workgroups:request": Expect(
+        get=_POST_ONLY, **_G, state=_join_requests_state,
+        post_denied=_group_post(manager=BACK_TO_GROUP, insider=BACK_TO_GROUP),
+    ),
+    # Nobody but the requester (not a persona) has a request to withdraw.
+    "workgroups:request-cancel": Expect(
+        get=_POST_ONLY, **_G, state=_join_requests_state,
+        post_denied=_group_post(member=BACK_TO_GROUP, coordinator=BACK_TO_GROUP, manager=BACK_TO_GROUP,
+                                insider=BACK_TO_GROUP),
+    ),
+    # Members of a non-secret group on request may invite; outsiders may not.
+    "workgroups:invite": Expect(
+        get=_POST_ONLY, **_G, state=_group_invitations_state, post_denied=_group_post(member=403),
+        post_data=lambda w: {"invitee": w.outsider.pk},
+    ),
+    "workgroups:archive": Expect(
+        get=_POST_ONLY, **_G, state=_group_state, post_denied=_group_post(member=403, insider=403),
+    ),
+    # The group is not archived: even its managers are told so.
+    "workgroups:reopen": Expect(
+        get=_POST_ONLY, **_G, state=_group_state,
+        post_denied=_group_post(member=403, insider=403, manager=BACK_TO_GROUP, coordinator=BACK_TO_GROUP),
+    ),
+    # The group is already open: approving or refusing it again is refused.
+    "workgroups:approve": Expect(
+        get=_POST_ONLY, **_G, state=_group_state,
+        post_denied=_group_post(member=403, insider=403, manager=403, coordinator=BACK_TO_GROUP),
+    ),
+    "workgroups:refuse": Expect(
+        get=_POST_ONLY, **_G, state=_group_state,
+        post_denied=_group_post(member=403, insider=403, manager=403, coordinator=BACK_TO_GROUP),
+    ),
+    "workgroups:request-accept": Expect(
+        get=_POST_ONLY, kwargs=lambda w: {"pk": w.join_request.pk}, extra_personas=GROUP_PERSONAS,
+        state=_request_decision_state, post_denied=_group_post(member=403, insider=403),
+    ),
+    "workgroups:request-refuse": Expect(
+        get=_POST_ONLY, kwargs=lambda w: {"pk": w.join_request.pk}, extra_personas=GROUP_PERSONAS,
+        state=_request_decision_state, post_denied=_group_post(member=403, insider=403),
+    ),
+    # An invitation is its invitee's (not a persona): a 404 for anyone else.
+    "workgroups:invitation-accept": Expect(
+        get=_POST_ONLY, kwargs=lambda w: {"pk": w.group_invitation.pk}, extra_personas=GROUP_PERSONAS,
+        state=_invitation_decision_state,
+        post_denied=_group_post(member=404, coordinator=404, manager=404, insider=404),
+    ),
+    "workgroups:invitation-decline": Expect(
+        get=_POST_ONLY, kwargs=lambda w: {"pk": w.group_invitation.pk}, extra_personas=GROUP_PERSONAS,
+        state=_invitation_decision_state,
+        post_denied=_group_post(member=404, coordinator=404, manager=404, insider=404),
+    ),
+    "workgroups:invitation-revoke": Expect(
+        get=_POST_ONLY, kwargs=lambda w: {"pk": w.group_invitation.pk}, extra_personas=GROUP_PERSONAS,
+        state=_invitation_decision_state, post_denied=_group_post(member=403, insider=403),
+    ),
+    "workgroups:member-remove": Expect(
+        get=_POST_ONLY, kwargs=lambda w: {"pk": w.group.pk, "user_pk": w.insider.pk},
+        extra_personas=GROUP_PERSONAS, state=_memberships_state, post_denied=_group_post(member=403, insider=403),
+    ),
+    "workgroups:member-role": Expect(
+        get=_POST_ONLY, kwargs=lambda w: {"pk": w.group.pk, "user_pk": w.insider.pk},
+        extra_personas=GROUP_PERSONAS, state=_memberships_state, post_denied=_group_post(member=403, insider=403),
+        post_data=lambda w: {"role": "manager"},
     ),
     "venues:index_results": Expect(
         get={"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN,
@@ -428,6 +558,12 @@ class World:
     invitation: Invitation
     invitation_token: str
     venue: Venue
+    manager: User = None
+    insider: User = None
+    outsider: User = None
+    group: Workgroup = None
+    join_request: JoinRequest = None
+    group_invitation: GroupInvitation = None
     cleanup: list = field(default_factory=list)
 
     def user(self, persona):
@@ -449,6 +585,20 @@ def world(territory, venue, member, pending_user, coordinator, editor, settings,
     )
     w = World(member=member, pending=pending_user, coordinator=coordinator, editor=editor,
               notification=notification, invitation=invitation, invitation_token=token, venue=venue)
+    # A private group on request: its manager, a plain member, a pending request and a
+    # pending invitation of two other people.
+    w.manager = UserFactory(territory=territory, display_name="Nadia Vidal")
+    w.insider = UserFactory(territory=territory, display_name="Paul Roques")
+    w.outsider = UserFactory(territory=territory, display_name="Inès Garric")
+    w.group = workgroup_services.workgroup_create(
+        actor=w.manager, name="Fracture numérique", purpose="Partager nos pratiques.",
+        visibility="private", join_policy="request",
+    )
+    insider_request = workgroup_services.join_request_create(actor=w.insider, workgroup=w.group)
+    workgroup_services.join_request_accept(actor=w.manager, join_request=insider_request)
+    w.join_request = workgroup_services.join_request_create(actor=UserFactory(territory=territory), workgroup=w.group)
+    w.group_invitation = workgroup_services.invitation_create(
+        actor=w.manager, workgroup=w.group, invitee=UserFactory(territory=territory))
     yield w
     for path in w.cleanup:
         path.unlink(missing_ok=True)
