@@ -578,3 +578,49 @@ async def test_close_user_sockets_can_say_forbidden_and_waits_for_the_commit(mem
 async def test_close_user_sockets_refuses_other_codes():
     with pytest.raises(ValueError):
         realtime.close_user_sockets(1, code=1000)
+
+
+# --- Access lost: subscriptions re-checked (workgroups) ----------------------------------
+
+
+async def test_removed_from_a_group_the_socket_drops_its_subscription(socket, member, colleague):
+    """A member removed from a private group stops receiving its events at once."""
+    from workgroups import services as workgroup_services
+
+    def make_group():
+        group = workgroup_services.workgroup_create(
+            actor=colleague, name="Cercle privé", purpose="Oui.", visibility="private", join_policy="request")
+        request = workgroup_services.join_request_create(actor=member, workgroup=group)
+        workgroup_services.join_request_accept(actor=colleague, join_request=request)
+        return group
+
+    group = await database_sync_to_async(make_group)()
+    accepted = await socket.receive_json_from(timeout=ARRIVES)  # "your request is accepted"
+    assert accepted["type"] == "notification.new" and accepted["data"]["url"] == group.get_absolute_url()
+    name = f"workgroup.{group.pk}"
+    await socket.send_json_to({"action": "subscribe", "group": name})
+    assert (await socket.receive_json_from(timeout=ARRIVES))["type"] == "session.subscribed"
+    await group_event(name, data={"unread": 3})
+    assert (await socket.receive_json_from(timeout=ARRIVES))["data"] == {"unread": 3}
+
+    await database_sync_to_async(workgroup_services.membership_remove)(
+        actor=colleague, workgroup=group, member=member)
+    events = [await socket.receive_json_from(timeout=ARRIVES) for _ in range(2)]
+    types = sorted(event["type"] for event in events)
+    assert types == ["notification.new", "session.unsubscribed"]
+    dropped = next(e for e in events if e["type"] == "session.unsubscribed")
+    assert dropped["data"] == {"group": name}
+    await group_event(name, data={"unread": 4})
+    await assert_alive(socket)
+    # And it cannot come back.
+    await socket.send_json_to({"action": "subscribe", "group": name})
+    assert (await socket.receive_json_from(timeout=ARRIVES))["type"] == "session.denied"
+
+
+async def test_a_recheck_keeps_the_subscriptions_still_allowed(socket, member, test_kind):
+    await socket.send_json_to({"action": "subscribe", "group": "testkind.2"})
+    assert (await socket.receive_json_from(timeout=ARRIVES))["type"] == "session.subscribed"
+    await get_channel_layer().group_send(realtime.user_group(member.pk), {"type": realtime.SESSION_RECHECK})
+    await assert_alive(socket)
+    await group_event("testkind.2", data={"unread": 2})
+    assert (await socket.receive_json_from(timeout=ARRIVES))["data"] == {"unread": 2}

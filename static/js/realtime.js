@@ -133,6 +133,8 @@
   });
   // A refused group is not asked for again after a reconnection.
   api.on("session.denied", function (data) { delete groups[data.group]; });
+  // Access lost (left or removed from a group): the server dropped the subscription.
+  api.on("session.unsubscribed", function (data) { delete groups[data.group]; });
   api.on("session.error", function (data) { if (data.group) { delete groups[data.group]; } });
 
   if ("WebSocket" in window) { connect(); }
