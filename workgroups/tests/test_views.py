@@ -377,3 +377,20 @@ def test_a_group_past_its_end_date_is_archived_by_the_command(manager, member):
     assert Notification.objects.filter(recipient=member, verb="workgroup.archived").count() == 1
     call_command("archive_workgroups", stdout=io.StringIO())
     assert Activity.objects.filter(space=group.space, verb="workgroup.archived").count() == 1
+
+
+def test_coordinators_set_the_approval_rule_in_the_cms(coordinator_client):
+    """The network setting lives at /cms/settings/ and the Coordination group may change it."""
+    url = "/cms/settings/workgroups/workgroupsettings/"
+    page = coordinator_client.get(url, follow=True)
+    assert page.status_code == 200 and page.redirect_chain[-1][0].startswith(url)
+    assert b'name="creation_needs_approval"' in page.content
+    response = coordinator_client.post(page.redirect_chain[-1][0], {"creation_needs_approval": "on"})
+    assert response.status_code == 302
+    assert WorkgroupSettings.load().creation_needs_approval is True
+
+
+def test_plain_members_cannot_reach_the_setting(member_client):
+    response = member_client.get("/cms/settings/workgroups/workgroupsettings/")
+    assert response.status_code == 302 and response["Location"].startswith("/compte/login/")
+    assert WorkgroupSettings.load().creation_needs_approval is False
