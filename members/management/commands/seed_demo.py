@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from members import demo
 
@@ -10,7 +11,11 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="Add the demo even if other accounts exist.")
 
     def handle(self, *args, force, **options):
+        from workgroups import demo as workgroups_demo
+
         try:
-            demo.seed(force=force, log=self.stdout.write)
+            with transaction.atomic():
+                demo.seed(force=force, log=self.stdout.write)
+                workgroups_demo.seed(log=self.stdout.write)
         except demo.DemoRefused as exc:
             raise CommandError(str(exc)) from None
