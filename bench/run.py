@@ -1,8 +1,8 @@
 """Benchmark of the desk pages: time and query count as the data grows (`make bench`).
 
 Builds a throw-away test database, fills it at scale 1, 10 and 100 (members of the
-venue, notifications, pending requests, invitations), and requests each page as a local
-admin. Prints the median time of 15 requests and the number of queries; the query count
+venue, notifications, pending requests, invitations, workgroups with members and
+activity, follows), and requests each page as a local admin who manages a group. Prints the median time of 15 requests and the number of queries; the query count
 must not change with the scale.
 """
 
@@ -33,16 +33,29 @@ PAGES = [
     ("membership requests", "/bureau/membres/demandes/"),
     ("invitations", "/bureau/membres/invitations/"),
     ("profile", None),
+    ("member directory", "/bureau/membres/"),
+    ("activity stream", "/bureau/activite/"),
+    ("workgroups", "/bureau/groupes/"),
+    ("workgroup page", "group"),
+    ("workgroup members", "group-members"),
 ]
 
 
-def fill(scale, territory, venue, referent):
+def fill(scale, territory, venue, referent, group):
     from extranet.models import Notification
     from extranet.testing.factories import PendingUserFactory, UserFactory
-    from members.models import Invitation, hash_token
+    from members.models import Follow, Invitation, hash_token
+    from workgroups import services as workgroup_services
 
     start = Notification.objects.count()
-    UserFactory.create_batch(3 * scale, territory=territory, venues=[venue])
+    newcomers = UserFactory.create_batch(3 * scale, territory=territory, venues=[venue])
+    for i, person in enumerate(newcomers):
+        workgroup_services.workgroup_join(actor=person, workgroup=group)
+        Follow.objects.get_or_create(follower=referent, followed=person)
+        if i % 3 == 0:
+            workgroup_services.workgroup_create(
+                actor=person, name=f"Groupe {start}-{i}", purpose="Banc d'essai.", territory=territory,
+                tags=["banc", f"t{i}"])
     PendingUserFactory.create_batch(2 * scale, territory=territory, venues=[venue])
     Notification.objects.bulk_create(
         [Notification(recipient=referent, verb="member.requested", target_label=f"Personne {start + i}")
@@ -84,15 +97,23 @@ def main():
         territory = TerritoryFactory(name="Territoire du banc")
         venue = VenueFactory(territory=territory)
         referent = UserFactory(territory=territory, venues=[venue], referent_of=[territory])
+        from workgroups import services as workgroup_services
+
+        group = workgroup_services.workgroup_create(
+            actor=referent, name="Groupe du banc", purpose="Mesurer.", territory=territory, tags=["banc"])
         client = Client()
         client.force_login(referent)
         print(f"{'page':22} {'scale':>5} {'queries':>8} {'median ms':>10}")
         total = 0
         for scale in (1, 10, 100):
-            fill(scale - total, territory, venue, referent)
+            fill(scale - total, territory, venue, referent, group)
             total = scale
             for name, url in PAGES:
-                url = url or f"/bureau/membres/{referent.pk}/"
+                url = {
+                    None: f"/bureau/membres/{referent.pk}/",
+                    "group": group.get_absolute_url(),
+                    "group-members": group.get_absolute_url() + "membres/",
+                }.get(url, url)
                 count, median = measure(client, url)
                 print(f"{name:22} {scale:>5} {count:>8} {median:>10.1f}")
     finally:
