@@ -120,3 +120,13 @@ def recheck_user_subscriptions(user_id):
     """
     message = {"type": SESSION_RECHECK}
     transaction.on_commit(lambda: _group_send(user_group(user_id), message, f"send {SESSION_RECHECK}"))
+
+
+def recheck_group_subscribers(group):
+    """Re-run, on commit, the check of every socket subscribed to `group` (e.g. `workgroup.12`).
+
+    For changes that take access away from people unknown by name: a public group made
+    private drops the subscriptions of those who are not its members.
+    """
+    message = {"type": SESSION_RECHECK}
+    transaction.on_commit(lambda: _group_send(group, message, f"send {SESSION_RECHECK}"))

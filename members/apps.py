@@ -7,4 +7,5 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self):
-        from members import signals, widgets  # noqa: F401  (signal receivers, dashboard widgets and navigation)
+        # Signal receivers, notification and activity sentences, dashboard widgets and navigation.
+        from members import notifications, signals, widgets  # noqa: F401

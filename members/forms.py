@@ -1,3 +1,7 @@
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -145,3 +149,68 @@ class RolesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     site_editor = forms.BooleanField(label=_("Site editor (public pages)"), required=False)
+
+
+# --- Member directory filters (GET) -----------------------------------------------------------
+
+SEARCH_MAX_LENGTH = 100  # longer input is cut, never refused: the directory answers anyway
+SEARCH_MAX_WORDS = 8
+ID_MAX_DIGITS = 18  # fits a 64-bit integer column
+
+
+def clean_search_text(value, max_length=SEARCH_MAX_LENGTH):
+    """One line of search text: control characters (NUL...) dropped, spaces collapsed, cut."""
+    value = "".join(ch for ch in str(value or "")[: max_length * 4] if unicodedata.category(ch)[0] != "C")
+    return " ".join(value.split())[:max_length].strip()
+
+
+def _clean_id(value):
+    value = str(value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= ID_MAX_DIGITS else None
+
+
+@dataclass(frozen=True)
+class DirectoryFilters:
+    """The filters of the member directory, read from the query string (all optional).
+
+    q: words of the name, job title or bio; lieu: a venue id or part of its name;
+    territoire: a territory id; competence: a skill (slug or name); suivis=1: only the
+    people the viewer follows. Anything malformed is ignored, anything long is cut.
+    """
+
+    q: str = ""
+    venue: str = ""
+    territory_id: int | None = None
+    skill: str = ""
+    followed_only: bool = False
+
+    @classmethod
+    def from_query(cls, data):
+        return cls(
+            q=clean_search_text(data.get("q")),
+            venue=clean_search_text(data.get("lieu")),
+            territory_id=_clean_id(data.get("territoire")),
+            skill=clean_search_text(data.get("competence")),
+            followed_only=data.get("suivis") == "1",
+        )
+
+    @property
+    def words(self):
+        return self.q.split()[:SEARCH_MAX_WORDS]
+
+    @property
+    def venue_id(self):
+        return _clean_id(self.venue)
+
+    @property
+    def is_active(self):
+        return bool(self.q or self.venue or self.territory_id is not None or self.skill or self.followed_only)
+
+    def query_string(self):
+        """The filters as a query string (for the pagination links), in a stable order."""
+        pairs = [
+            ("q", self.q), ("lieu", self.venue),
+            ("territoire", "" if self.territory_id is None else str(self.territory_id)),
+            ("competence", self.skill), ("suivis", "1" if self.followed_only else ""),
+        ]
+        return urlencode([(key, value) for key, value in pairs if value])

@@ -152,6 +152,13 @@ def can_view_profile(viewer, member):
     return is_approved(viewer) and (is_approved(member) or can_approve_member(viewer, member))
 
 
+def can_follow(actor, member):
+    """Whether `actor` may start following `member` (contacts): approved members only, not oneself."""
+    if actor is None or member is None or actor.pk == member.pk:
+        return False
+    return is_approved(member) and can_view_profile(actor, member)
+
+
 def approvers_of(territory_id):
     """The members who may approve a newcomer of `territory_id` (mirrors can_approve_member)."""
     network_wide = Q(is_coordinator=True) | Q(is_superuser=True)

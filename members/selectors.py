@@ -1,11 +1,15 @@
 """Reads about members, scoped to the viewer."""
 
+import unicodedata
+from dataclasses import dataclass, field
+
 from allauth.account.models import EmailAddress
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 
+from directory.models import Venue
 from members import permissions
-from members.models import Invitation, Territory, User
+from members.models import Follow, Invitation, Territory, User
 
 
 def pending_members_for(*, actor):
@@ -76,3 +80,165 @@ def profile_contact(*, viewer, member):
     return contact
 
 
+
+
+# --- Member directory ------------------------------------------------------------------------
+
+
+def fold(text):
+    """A skill name compared loosely: case, accents, hyphens and extra spaces ignored."""
+    decomposed = unicodedata.normalize("NFKD", str(text or ""))
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return " ".join(plain.replace("-", " ").replace("_", " ").split())
+
+
+@dataclass
+class Skill:
+    """A skill as the directory shows it: the tags spelled alike ("Linux", "linux") merged."""
+
+    name: str
+    slug: str
+    count: int
+    tag_ids: set = field(default_factory=set)
+    slugs: set = field(default_factory=set)
+
+    @property
+    def key(self):
+        return fold(self.name)
+
+
+def directory_skills():
+    """The skills of approved members, most used first (one query, whatever the data)."""
+    rows = (
+        permissions.approved_members()
+        .filter(skills__isnull=False)
+        .order_by()  # no GROUP BY on the display name (User.Meta.ordering)
+        .values("skills__id", "skills__name", "skills__slug")
+        .annotate(uses=Count("pk"))
+    )
+    skills = {}
+    # The most used spelling of a skill names it.
+    for row in sorted(rows, key=lambda r: (-r["uses"], r["skills__name"])):
+        key = fold(row["skills__name"])
+        if not key:
+            continue
+        skill = skills.get(key)
+        if skill is None:
+            skill = skills[key] = Skill(name=row["skills__name"], slug=row["skills__slug"], count=0)
+        skill.count += row["uses"]
+        skill.tag_ids.add(row["skills__id"])
+        skill.slugs.add(row["skills__slug"])
+    return sorted(skills.values(), key=lambda s: (-s.count, s.key))
+
+
+def matching_skill_tag_ids(skills, wanted):
+    """Tag ids of the skill `wanted` (a slug or a name, accents and case ignored).
+
+    A skill of exactly that name or slug wins; otherwise every skill whose name contains
+    the words ("vidéo" finds "montage vidéo").
+    """
+    key = fold(wanted)
+    if not key:
+        return set()
+    exact = [s for s in skills if s.key == key or wanted in s.slugs]
+    found = exact or [s for s in skills if key in s.key]
+    return set().union(*(s.tag_ids for s in found))
+
+
+def _member_cards(queryset, *, viewer):
+    """What a member card shows: territory, venues, skills, and whether `viewer` follows them."""
+    return (
+        queryset.select_related("territory")
+        .prefetch_related(Prefetch("venues", queryset=Venue.objects.order_by("name")), "skills")
+        .annotate(is_followed=Exists(Follow.objects.filter(follower_id=viewer.pk, followed=OuterRef("pk"))))
+        .order_by("display_name", "pk")
+    )
+
+
+def directory_members(*, viewer, filters, skills):
+    """Approved members matching `filters` (members.forms.DirectoryFilters), by name."""
+    members = permissions.approved_members()
+    for word in filters.words:
+        members = members.filter(
+            Q(display_name__icontains=word) | Q(job_title__icontains=word) | Q(bio__icontains=word)
+        )
+    if filters.venue:
+        venue = Q(venues__name__icontains=filters.venue)
+        if filters.venue_id is not None:
+            venue |= Q(venues__pk=filters.venue_id)
+        members = members.filter(pk__in=User.objects.filter(venue).values("pk"))
+    if filters.territory_id is not None:
+        members = members.filter(territory_id=filters.territory_id)
+    if filters.skill:
+        tag_ids = matching_skill_tag_ids(skills, filters.skill)
+        members = members.filter(pk__in=User.objects.filter(skills__id__in=tag_ids).values("pk"))
+    if filters.followed_only:
+        members = members.filter(pk__in=Follow.objects.filter(follower_id=viewer.pk).values("followed_id"))
+    return _member_cards(members, viewer=viewer)
+
+
+def attach_contacts(*, viewer, members):
+    """Set `member.contact` (what `viewer` may see of their e-mail and phone) on each member.
+
+    Decided in Python from the loaded fields: no query per member (the viewer's local
+    admin territories are cached on the viewer).
+    """
+    members = list(members)
+    for member in members:
+        member.contact = profile_contact(viewer=viewer, member=member)
+    return members
+
+
+def directory_territories():
+    return Territory.objects.only("id", "name").order_by("name")
+
+
+def directory_venue_names(limit=500):
+    return list(Venue.objects.order_by("name").values_list("name", flat=True).distinct()[:limit])
+
+
+# --- Follows (contacts) ----------------------------------------------------------------------
+
+
+def following_of(*, user, viewer=None):
+    """The approved members `user` follows, as member cards for `viewer` (by default `user`)."""
+    followed = Follow.objects.filter(follower_id=user.pk).values("followed_id")
+    return _member_cards(permissions.approved_members().filter(pk__in=followed), viewer=viewer or user)
+
+
+def followers_of(*, user, viewer=None):
+    """The approved members who follow `user`, as member cards for `viewer` (by default `user`)."""
+    followers = Follow.objects.filter(followed_id=user.pk).values("follower_id")
+    return _member_cards(permissions.approved_members().filter(pk__in=followers), viewer=viewer or user)
+
+
+def follow_summary(*, viewer, member):
+    """How many approved members `member` follows and is followed by, and whether `viewer` follows them.
+
+    One query.
+    """
+    approved = User.Status.APPROVED
+    counts = Follow.objects.filter(Q(follower_id=member.pk) | Q(followed_id=member.pk)).aggregate(
+        following=Count("pk", filter=Q(follower_id=member.pk, followed__status=approved, followed__is_active=True)),
+        followers=Count("pk", filter=Q(followed_id=member.pk, follower__status=approved, follower__is_active=True)),
+        viewer_follows=Count("pk", filter=Q(follower_id=viewer.pk, followed_id=member.pk)),
+    )
+    counts["viewer_follows"] = bool(counts["viewer_follows"])
+    return counts
+
+
+def member_workgroups(*, viewer, member):
+    """The workgroups `member` belongs to whose content `viewer` may read, by name (one query).
+
+    A private or secret group is listed only to its own members: a profile does not tell
+    anyone else, not even a coordinator (who moderates it from the workgroups pages),
+    that this person belongs to it.
+    """
+    from workgroups.models import Workgroup
+    from workgroups.permissions import content_visible_q, member_group_ids_subquery
+
+    shared = Q(visibility=Workgroup.Visibility.PUBLIC) | Q(pk__in=member_group_ids_subquery(viewer))
+    return (
+        Workgroup.objects.filter(content_visible_q(viewer), shared, memberships__user=member)
+        .order_by("name", "pk")
+    )

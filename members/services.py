@@ -1,4 +1,4 @@
-"""Member services: registration, approval, invitations, roles and profiles.
+"""Member services: registration, approval, invitations, roles, profiles and follows.
 
 Each function checks permission (PermissionDenied), validates (ValidationError with a
 French message), writes inside one transaction, records activity and notifies.
@@ -25,7 +25,7 @@ from extranet import realtime
 from extranet.models import Activity
 from extranet.services import absolute_url, activity_record, notify
 from members import permissions
-from members.models import Invitation, Territory, User, hash_token
+from members.models import Follow, Invitation, Territory, User, hash_token
 
 logger = logging.getLogger(__name__)
 
@@ -421,3 +421,48 @@ def territory_create(*, actor, name, slug, kind=Territory.Kind.PAYS, description
         territory.save()
         activity_record(actor=actor, verb="territory.created", target=territory)
     return territory
+
+
+# --- Follows (contacts) ----------------------------------------------------------------------
+
+
+def _require_can_see(actor, member, message):
+    if not (permissions.is_approved(actor) and permissions.can_view_profile(actor, member)):
+        raise PermissionDenied(message)
+
+
+def follow_create(*, actor, member):
+    """`actor` follows `member`: their activity reaches the actor, who is told once.
+
+    Following someone already followed says so. Of two simultaneous attempts, the
+    database (constraint one_follow_per_pair) lets one in; the other gets that message.
+    """
+    _require_can_see(actor, member, _("You cannot follow this person."))
+    if actor.pk == member.pk:
+        raise ValidationError(_("You cannot follow yourself."))
+    if not permissions.is_approved(member):
+        raise ValidationError(
+            _("%(name)s is not an approved member of the network: you cannot follow them.") % {"name": member}
+        )
+    already = ValidationError(_("You already follow %(name)s.") % {"name": member})
+    if Follow.objects.filter(follower=actor, followed=member).exists():
+        raise already
+    try:
+        with transaction.atomic():
+            follow = Follow.objects.create(follower=actor, followed=member)
+            activity_record(actor=actor, verb="member.followed", target=member)
+            # The notification points to the new follower's profile.
+            notify(recipient=member, verb="member.followed", target=actor, actor=actor)
+    except IntegrityError:
+        raise already from None
+    return follow
+
+
+def follow_delete(*, actor, member):
+    """`actor` stops following `member` (nobody is told)."""
+    _require_can_see(actor, member, _("You cannot unfollow this person."))
+    with transaction.atomic():
+        deleted, _counts = Follow.objects.filter(follower=actor, followed=member).delete()
+        if not deleted:
+            raise ValidationError(_("You do not follow %(name)s.") % {"name": member})
+        activity_record(actor=actor, verb="member.unfollowed", target=member)

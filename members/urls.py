@@ -4,6 +4,8 @@ from members import views
 
 app_name = "members"
 urlpatterns = [
+    path("", views.directory, name="directory"),
+    path("contacts/", views.contacts, name="contacts"),
     path("demandes/", views.pending_list, name="pending"),
     path("demandes/<int:pk>/approuver/", views.approve, name="approve"),
     path("demandes/<int:pk>/refuser/", views.refuse, name="refuse"),
@@ -13,4 +15,6 @@ urlpatterns = [
     path("profil/", views.profile_edit, name="profile-edit"),
     path("<int:pk>/", views.profile, name="profile"),
     path("<int:pk>/roles/", views.roles, name="roles"),
+    path("<int:pk>/suivre/", views.follow, name="follow"),
+    path("<int:pk>/ne-plus-suivre/", views.unfollow, name="unfollow"),
 ]

@@ -6,15 +6,24 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from extranet.forms import add_service_errors, error_text, posted
 from members import permissions, selectors, services
-from members.forms import InvitationAcceptForm, InvitationForm, ProfileForm, RefuseForm, RolesForm
+from members.forms import (
+    DirectoryFilters,
+    InvitationAcceptForm,
+    InvitationForm,
+    ProfileForm,
+    RefuseForm,
+    RolesForm,
+)
 from members.models import User
 
 PER_PAGE = 25
+FREQUENT_SKILLS = 12  # the skill chips above the directory
 
 
 def _require(allowed):
@@ -133,6 +142,7 @@ def invitation_accept(request, token):
 
 def profile(request, pk):
     member = selectors.member_get_for_user(request.user, pk)
+    follows = selectors.follow_summary(viewer=request.user, member=member)
     return render(
         request,
         "members/profile.html",
@@ -141,6 +151,9 @@ def profile(request, pk):
             "contact": selectors.profile_contact(viewer=request.user, member=member),
             "can_manage_roles": permissions.can_manage_roles(request.user),
             "is_me": member.pk == request.user.pk,
+            "follows": follows,
+            "can_follow": permissions.can_follow(request.user, member),
+            "workgroups": selectors.member_workgroups(viewer=request.user, member=member),
         },
     )
 
@@ -186,3 +199,82 @@ def roles(request, pk):
             messages.success(request, _("The roles of %(name)s are saved.") % {"name": member})
             return redirect("members:profile", pk=member.pk)
     return render(request, "members/roles.html", {"form": form, "member": member})
+
+
+# --- Member directory and contacts -----------------------------------------------------------
+
+
+def directory(request):
+    """Find who can help: by name, venue, territory, skill; contact details as each member chose."""
+    filters = DirectoryFilters.from_query(request.GET)
+    skills = selectors.directory_skills()
+    found = selectors.directory_members(viewer=request.user, filters=filters, skills=skills)
+    page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "members/directory.html",
+        {
+            "filters": filters,
+            "page": page,
+            "members": selectors.attach_contacts(viewer=request.user, members=page.object_list),
+            "frequent_skills": skills[:FREQUENT_SKILLS],
+            "skills": skills,
+            "territories": selectors.directory_territories(),
+            "venue_names": selectors.directory_venue_names(),
+            "extra_query": filters.query_string(),
+        },
+    )
+
+
+CONTACT_LISTS = {"suivis": selectors.following_of, "abonnes": selectors.followers_of}
+
+
+def contacts(request):
+    """My contacts: the members I follow, or (?liste=abonnes) those who follow me."""
+    current = request.GET.get("liste")
+    if current not in CONTACT_LISTS:
+        current = "suivis"
+    people = CONTACT_LISTS[current](user=request.user)
+    page = Paginator(people, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "members/contacts.html",
+        {
+            "current": current,
+            "page": page,
+            "members": selectors.attach_contacts(viewer=request.user, members=page.object_list),
+            "follows": selectors.follow_summary(viewer=request.user, member=request.user),
+            "extra_query": "liste=abonnes" if current == "abonnes" else "",
+        },
+    )
+
+
+def _safe_next(request, default):
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+@require_POST
+def follow(request, pk):
+    member = selectors.member_get_for_user(request.user, pk)
+    try:
+        services.follow_create(actor=request.user, member=member)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("You now follow %(name)s.") % {"name": member})
+    return redirect(_safe_next(request, member.get_absolute_url()))
+
+
+@require_POST
+def unfollow(request, pk):
+    member = selectors.member_get_for_user(request.user, pk)
+    try:
+        services.follow_delete(actor=request.user, member=member)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("You no longer follow %(name)s.") % {"name": member})
+    return redirect(_safe_next(request, member.get_absolute_url()))

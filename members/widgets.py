@@ -18,6 +18,8 @@ register_widget(Widget(key="profile", title=_("My profile"),
                        template="members/widgets/profile.html", context=my_profile, order=20))
 register_widget(Widget(key="venue-members", title=_("Members of my venue"),
                        template="members/widgets/venue_members.html", context=venue_members, order=30))
+register_nav(NavEntry(key="members", label=_("Members"), url_name="members:directory", order=70))
+register_nav(NavEntry(key="contacts", label=_("My contacts"), url_name="members:contacts", order=75))
 register_nav(NavEntry(key="profile", label=_("My profile"), url_name="members:profile-edit", order=80))
 register_nav(NavEntry(key="pending", label=_("Membership requests"), url_name="members:pending", order=85,
                       visible=permissions.can_approve_members))

@@ -250,11 +250,15 @@ def workgroup_update(*, actor, workgroup, **changes):
         _refuse_if_archived(workgroup)
         values = _clean_settings(actor=actor, values=changes, workgroup=workgroup)
         tags = values.pop("tags", None)
+        was_public = workgroup.visibility == Workgroup.Visibility.PUBLIC
         for field, value in values.items():
             setattr(workgroup, field, value)
         workgroup.save()
         if tags is not None:
             workgroup.tags.set(tags)
+        if was_public and workgroup.visibility != Workgroup.Visibility.PUBLIC:
+            # Non-members reading the group live lose it now.
+            realtime.recheck_group_subscribers(f"workgroup.{workgroup.pk}")
         _log(actor, "workgroup.updated", workgroup, {"fields": sorted(changes)})
     return workgroup
 

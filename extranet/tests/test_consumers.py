@@ -624,3 +624,20 @@ async def test_a_recheck_keeps_the_subscriptions_still_allowed(socket, member, t
     await assert_alive(socket)
     await group_event("testkind.2", data={"unread": 2})
     assert (await socket.receive_json_from(timeout=ARRIVES))["data"] == {"unread": 2}
+
+
+async def test_a_public_group_made_private_drops_the_non_members_subscriptions(socket, member, colleague):
+    from workgroups import services as workgroup_services
+
+    group = await database_sync_to_async(workgroup_services.workgroup_create)(
+        actor=colleague, name="Ouvert à tous", purpose="Oui.", visibility="public", join_policy="open")
+    name = f"workgroup.{group.pk}"
+    await socket.send_json_to({"action": "subscribe", "group": name})
+    assert (await socket.receive_json_from(timeout=ARRIVES))["type"] == "session.subscribed"
+
+    await database_sync_to_async(workgroup_services.workgroup_update)(
+        actor=colleague, workgroup=group, visibility="private", join_policy="request")
+    assert await socket.receive_json_from(timeout=ARRIVES) == {
+        "type": "session.unsubscribed", "id": None, "data": {"group": name}}
+    await group_event(name, data={"unread": 9})
+    await assert_alive(socket)

@@ -30,7 +30,7 @@ from django.utils import timezone
 from directory.models import Venue
 from extranet.models import Notification
 from extranet.testing.factories import UserFactory
-from members.models import Invitation, User, hash_token
+from members.models import Follow, Invitation, User, hash_token
 from workgroups import services as workgroup_services
 from workgroups.models import GroupInvitation, JoinRequest, Membership, Workgroup
 
@@ -105,6 +105,10 @@ def _roles_state(w):
 
 def _venue_state(w):
     return Venue.objects.filter(pk=w.venue.pk).values_list("name", "phone", "updated_at").get()
+
+
+def _follows_state(w):
+    return sorted(Follow.objects.values_list("follower_id", "followed_id"))
 
 
 def _memberships_state(w):
@@ -207,6 +211,17 @@ EXPECTATIONS = {
         state=_invitation_link_state,
     ),
     "members:profile-edit": Expect(get=_desk()),
+    "members:directory": Expect(get=_desk()),
+    "members:contacts": Expect(get=_desk()),
+    # Following is for approved members; the walk's POSTs come from those who may not.
+    "members:follow": Expect(
+        kwargs=lambda w: {"pk": w.outsider.pk}, get=_desk(member=405, coordinator=405),
+        post_denied={"anonymous": LOGIN, "pending": WAITING}, state=_follows_state,
+    ),
+    "members:unfollow": Expect(
+        kwargs=lambda w: {"pk": w.outsider.pk}, get=_desk(member=405, coordinator=405),
+        post_denied={"anonymous": LOGIN, "pending": WAITING}, state=_follows_state,
+    ),
     "members:profile": Expect(kwargs=lambda w: {"pk": w.member.pk}, get=_desk()),
     # A member cannot give themself roles.
     "members:roles": Expect(
