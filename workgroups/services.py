@@ -338,8 +338,8 @@ def _add_member(workgroup, user, role=Membership.Role.MEMBER):
     return membership
 
 
-def workgroup_join(*, actor, workgroup):
-    """Join an open group."""
+def _check_can_enter(actor, workgroup):
+    """What joining and asking to join both need: a group one sees, open, not yet one's own."""
     _require_member_of_network(actor)
     if not permissions.can_see(actor, workgroup):
         raise PermissionDenied(_("You cannot join this group."))
@@ -347,6 +347,11 @@ def workgroup_join(*, actor, workgroup):
     _refuse_if_archived(workgroup)
     if permissions.is_member(actor, workgroup):
         raise ValidationError(_("You are already a member of this group."))
+
+
+def workgroup_join(*, actor, workgroup):
+    """Join an open group."""
+    _check_can_enter(actor, workgroup)
     if workgroup.join_policy != Workgroup.JoinPolicy.OPEN:
         raise PermissionDenied(_("This group is not open: ask to join it, or wait for an invitation."))
     with transaction.atomic():
@@ -358,13 +363,7 @@ def workgroup_join(*, actor, workgroup):
 
 def join_request_create(*, actor, workgroup, message=""):
     """Ask to join a group whose managers accept members."""
-    _require_member_of_network(actor)
-    if not permissions.can_see(actor, workgroup):
-        raise PermissionDenied(_("You cannot join this group."))
-    _refuse_if_not_active(workgroup)
-    _refuse_if_archived(workgroup)
-    if permissions.is_member(actor, workgroup):
-        raise ValidationError(_("You are already a member of this group."))
+    _check_can_enter(actor, workgroup)
     if workgroup.join_policy != Workgroup.JoinPolicy.REQUEST:
         raise PermissionDenied(_("This group does not take requests to join."))
     message = _clean_text(message, field="message", maximum=MESSAGE_MAX, label=_("The message"))
