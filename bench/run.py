@@ -2,8 +2,9 @@
 
 Builds a throw-away test database, fills it at scale 1, 10 and 100 (members of the
 venue, notifications, pending requests, invitations, workgroups with members and
-activity, follows), and requests each page as a local admin who manages a group. Prints the median time of 15 requests and the number of queries; the query count
-must not change with the scale.
+activity, follows), and requests each page as a local admin who manages a group.
+Prints the median time of 15 requests and the number of queries; the query count must
+not change with the scale.
 """
 
 import os

@@ -8,6 +8,10 @@ An app registers in its `AppConfig.ready()`:
 
 A widget's `context(request)` returns a dict for its template (or None to hide the widget)
 and must use a fixed number of queries, whatever the data.
+
+Each member may choose which widgets they see and in which order (`DashboardLayout`, saved
+by `extranet.services.dashboard_layout_save`); `arrange` applies a saved layout to the
+widgets registered now, and `widgets_for` reads it with one query.
 """
 
 from collections.abc import Callable
@@ -44,10 +48,46 @@ def register_nav(entry):
     NAV[entry.key] = entry
 
 
+def default_order():
+    """The keys of the registered widgets, in their default order."""
+    return [w.key for w in sorted(WIDGETS.values(), key=lambda w: (w.order, w.key))]
+
+
+def arrange(order=(), hidden=()):
+    """[(widget, shown)] for every registered widget, following a saved layout.
+
+    Keys in `order` or `hidden` that are not registered (any more) are ignored. A widget
+    missing from `order` (registered after the layout was saved) takes its default
+    position: right after the widget that precedes it in the default order, and shown.
+    """
+    default = default_order()
+    keys = list(dict.fromkeys(k for k in order if isinstance(k, str) and k in WIDGETS))
+    placed = set(keys)
+    for index, key in enumerate(default):
+        if key in placed:
+            continue
+        position = 0
+        for previous in reversed(default[:index]):
+            if previous in placed:
+                position = keys.index(previous) + 1
+                break
+        keys.insert(position, key)
+        placed.add(key)
+    hidden = {k for k in hidden if isinstance(k, str)}
+    return [(WIDGETS[key], key not in hidden) for key in keys]
+
+
 def widgets_for(request):
-    """Rendered-ready widgets for the dashboard: [(widget, context)] in order."""
+    """Rendered-ready widgets for the dashboard: [(widget, context)] in the member's order.
+
+    One query reads the member's layout; a hidden widget's context is not computed.
+    """
+    from extranet.selectors import dashboard_layout_for
+
     result = []
-    for widget in sorted(WIDGETS.values(), key=lambda w: (w.order, w.key)):
+    for widget, shown in dashboard_layout_for(user=request.user):
+        if not shown:
+            continue
         context = widget.context(request)
         if context is not None:
             result.append((widget, context))

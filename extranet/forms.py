@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def add_service_errors(form, exc: ValidationError):
@@ -23,3 +24,11 @@ def error_text(exc: ValidationError):
     return " ".join(exc.messages)
 
 
+
+
+def safe_next(request, default):
+    """The POSTed `next` when it is a URL of this site, else `default` (a URL or URL name)."""
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default

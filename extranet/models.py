@@ -1,4 +1,4 @@
-"""Desk shell models: spaces, notifications and the activity log."""
+"""Desk shell models: spaces, notifications, the activity log and dashboard layouts."""
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -25,6 +25,23 @@ class SpaceQuerySet(models.QuerySet):
             Q(kind=Space.Kind.NETWORK)
             | Q(kind=Space.Kind.TERRITORY, territory_id__in=permissions.territory_ids_of_subquery(user))
             | workgroups
+        )
+
+    def member_of(self, user):
+        """The spaces `user` belongs to, as one query (usable as a subquery).
+
+        The network space (every approved member), the spaces of the territories they live
+        in or administer, and those of the workgroups they are a member of. Unlike
+        `visible_to`, a coordinator belongs only to their own territories and groups.
+        """
+        if not permissions.is_approved(user):
+            return self.none()
+        from workgroups import permissions as workgroup_permissions
+
+        return self.filter(
+            Q(kind=Space.Kind.NETWORK)
+            | Q(kind=Space.Kind.TERRITORY, territory_id__in=permissions.territory_ids_of_subquery(user))
+            | Q(kind=Space.Kind.WORKGROUP, workgroup__id__in=workgroup_permissions.member_group_ids_subquery(user))
         )
 
 
@@ -196,3 +213,35 @@ class Activity(models.Model):
         from extranet.activity import render_activity
 
         return render_activity(self)
+
+    @property
+    def local_url(self):
+        """`url` when it is a path on this site (what services store), "" otherwise."""
+        url = self.url or ""
+        if url.startswith("/") and not url.startswith(("//", "/\\")):
+            return url
+        return ""
+
+
+class DashboardLayout(models.Model):
+    """A member's choice of dashboard widgets: their order and the ones hidden.
+
+    `order` holds every widget key known when the member saved, shown or hidden, in
+    their order; `hidden` the keys not shown. Widgets registered later (a new module)
+    are not in `order`: they appear at their default position. Keys of widgets that no
+    longer exist are ignored on read (`extranet.dashboard.arrange`).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dashboard_layout"
+    )
+    order = models.JSONField(_("order"), default=list, blank=True)
+    hidden = models.JSONField(_("hidden widgets"), default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("dashboard layout")
+        verbose_name_plural = _("dashboard layouts")
+
+    def __str__(self):
+        return f"{self.user}: {', '.join(map(str, self.order or []))}"

@@ -1,4 +1,4 @@
-"""Desk shell services: notifications and the activity log.
+"""Desk shell services: notifications, the activity log and the dashboard layout.
 
 Any app notifies someone with `notify(recipient=..., verb=..., target=...)`.
 """
@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -17,8 +17,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from extranet import realtime
-from extranet.models import Activity, Notification
+from extranet import dashboard, realtime
+from extranet.models import Activity, DashboardLayout, Notification
 from extranet.notifications import VERBS
 from members import permissions
 
@@ -192,3 +192,60 @@ def notification_digests_send(*, now=None):
         sent += 1
     return sent
 
+
+# --- Dashboard layout ------------------------------------------------------------------------
+
+
+def _require_dashboard_owner(actor):
+    if not permissions.is_approved(actor):
+        raise PermissionDenied(_("Only approved members of the network have a dashboard."))
+
+
+def _clean_widget_keys(keys, *, field):
+    if keys is None or isinstance(keys, (str, bytes, dict)):
+        raise ValidationError({field: _("The list of widgets is malformed.")})
+    keys = list(keys)
+    if not all(isinstance(k, str) for k in keys):
+        raise ValidationError({field: _("The list of widgets is malformed.")})
+    if len(keys) > len(dashboard.WIDGETS):
+        raise ValidationError(
+            {field: _("This list has %(count)s widgets; the dashboard has only %(max)s.")
+             % {"count": len(keys), "max": len(dashboard.WIDGETS)}}
+        )
+    unknown = [k for k in dict.fromkeys(keys) if k not in dashboard.WIDGETS]
+    if unknown:
+        raise ValidationError(
+            {field: _("Unknown widget: %(keys)s.") % {"keys": ", ".join(repr(k[:40]) for k in unknown[:5])}}
+        )
+    twice = [k for k in dict.fromkeys(keys) if keys.count(k) > 1]
+    if twice:
+        raise ValidationError({field: _("A widget is listed twice: %(keys)s.") % {"keys": ", ".join(twice)}})
+    return keys
+
+
+def dashboard_layout_save(*, actor, order: list[str], hidden: list[str]) -> DashboardLayout:
+    """Save which dashboard widgets `actor` sees (`hidden` are not shown) and in which order.
+
+    `order` lists widget keys, first shown first; registered widgets it leaves out keep
+    their default position. Every key must be registered, and listed once.
+    """
+    _require_dashboard_owner(actor)
+    order = _clean_widget_keys(order, field="order")
+    hidden = _clean_widget_keys(hidden, field="hidden")
+    # Stored complete (every widget known now), so that a widget registered later is
+    # recognised as new and placed at its default position.
+    arranged = [widget.key for widget, _shown in dashboard.arrange(order)]
+    hidden_keys = set(hidden)
+    hidden = [key for key in arranged if key in hidden_keys]
+    with transaction.atomic():
+        layout, _created = DashboardLayout.objects.update_or_create(
+            user=actor, defaults={"order": arranged, "hidden": hidden}
+        )
+    return layout
+
+
+def dashboard_layout_reset(*, actor) -> None:
+    """Back to the default dashboard: every widget shown, in the order the apps chose."""
+    _require_dashboard_owner(actor)
+    with transaction.atomic():
+        DashboardLayout.objects.filter(user=actor).delete()

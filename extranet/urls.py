@@ -16,6 +16,9 @@ desk_patterns = (
         path("notifications/<int:pk>/lire/", views.notification_read, name="notification-read"),
         path("notifications/tout-lire/", views.notification_read_all, name="notifications-read-all"),
         path("parametres/", views.account_settings, name="settings"),
+        path("tableau-de-bord/personnaliser/", views.dashboard_customize, name="dashboard-customize"),
+        path("tableau-de-bord/reinitialiser/", views.dashboard_reset, name="dashboard-reset"),
+        path("activite/", views.activity_list, name="activity"),
     ],
     "desk",
 )

@@ -1,30 +1,131 @@
 """Desk shell views: thin, they call selectors and services."""
 
 import uuid
+from urllib.parse import urlencode
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from extranet import dashboard, selectors, services
-from extranet.forms import posted
+from extranet.forms import error_text, posted, safe_next
 from members import permissions
 from members.forms import NotificationPreferencesForm
 from members.services import notification_preferences_update
 
 NOTIFICATIONS_PER_PAGE = 30
+ACTIVITIES_PER_PAGE = 30
+MOVES = {"up": -1, "down": 1}
+# Sentences shared by the view (no JavaScript) and dashboard.js (given in data attributes).
+MOVED_TEXT = gettext_noop("%(widget)s moved to position %(position)s of %(total)s.")
+NOT_SAVED_TEXT = gettext_noop("Your dashboard could not be saved: %(reason)s")
+# Query string of the customisation page after a move: which row moved, which way.
+MOVED_PARAM, DIRECTION_PARAM = "deplace", "sens"
+DIRECTIONS = {"up": "haut", "down": "bas"}
 
 
 def desk_home(request):
     return render(request, "extranet/desk_home.html", {"widgets": dashboard.widgets_for(request)})
+
+
+def _wants_json(request):
+    """dashboard.js saves with fetch and asks for JSON; a plain form submit gets a redirect."""
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+def _apply_move(order, move):
+    """Swap the widget named in `move` ("up:<key>" or "down:<key>") with its neighbour.
+
+    Returns (key, direction) of the move made, or None when there is nothing to move.
+    """
+    direction, _sep, key = (move or "").partition(":")
+    if direction not in MOVES or key not in order:
+        return None
+    index = order.index(key)
+    target = index + MOVES[direction]
+    if not 0 <= target < len(order):
+        return None
+    order[index], order[target] = order[target], order[index]
+    return key, direction
+
+
+def dashboard_customize(request):
+    """Which widgets the dashboard shows, in which order: one form, working without JavaScript.
+
+    Each "Move up"/"Move down" button submits the whole form (so the boxes ticked so far
+    are kept), saves the new order and comes back to the moved row. dashboard.js adds
+    drag and drop and saves with fetch (JSON answer) instead of reloading.
+    """
+    if request.method == "POST":
+        order = request.POST.getlist("order")
+        shown = set(request.POST.getlist("shown"))
+        moved = _apply_move(order, request.POST.get("move"))
+        hidden = [key for key in dict.fromkeys(order) if key not in shown]
+        try:
+            layout = services.dashboard_layout_save(actor=request.user, order=order, hidden=hidden)
+        except ValidationError as exc:
+            if _wants_json(request):
+                return JsonResponse({"ok": False, "errors": exc.messages}, status=400)
+            messages.error(request, _(NOT_SAVED_TEXT) % {"reason": error_text(exc)})
+            return redirect("desk:dashboard-customize")
+        if moved is None:
+            text = _("Your dashboard is saved.")
+            target = reverse("desk:dashboard-customize")
+        else:
+            key, direction = moved
+            text = _(MOVED_TEXT) % {
+                "widget": dashboard.WIDGETS[key].title,
+                "position": layout.order.index(key) + 1,
+                "total": len(layout.order),
+            }
+            # No #fragment: browsers ignore `autofocus` on a page opened at a fragment.
+            query = urlencode({MOVED_PARAM: key, DIRECTION_PARAM: DIRECTIONS[direction]})
+            target = f"{reverse('desk:dashboard-customize')}?{query}"
+        if _wants_json(request):
+            return JsonResponse({"ok": True, "message": text})
+        messages.success(request, text)
+        return redirect(target)
+
+    layout = selectors.dashboard_layout_for(user=request.user)
+    moved_key = request.GET.get(MOVED_PARAM)
+    direction = {v: k for k, v in DIRECTIONS.items()}.get(request.GET.get(DIRECTION_PARAM), "up")
+    rows = []
+    for index, (widget, shown) in enumerate(layout):
+        first, last = index == 0, index == len(layout) - 1
+        focus = None
+        if widget.key == moved_key:
+            # The pressed button keeps the focus, unless the row reached that end of the list.
+            focus = direction
+            if (focus == "up" and first) or (focus == "down" and last):
+                focus = "down" if focus == "up" else "up"
+            if first and last:
+                focus = None
+        rows.append({"widget": widget, "shown": shown, "first": first, "last": last, "focus": focus})
+    return render(request, "extranet/dashboard_customize.html", {
+        "rows": rows, "moved_template": _(MOVED_TEXT), "error_template": _(NOT_SAVED_TEXT),
+    })
+
+
+@require_POST
+def dashboard_reset(request):
+    services.dashboard_layout_reset(actor=request.user)
+    messages.success(request, _("Your dashboard is back to its default layout."))
+    return redirect("desk:dashboard-customize")
+
+
+def activity_list(request):
+    activities = selectors.activity_stream_for(user=request.user)
+    page = Paginator(activities, ACTIVITIES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "extranet/activity_list.html", {"page": page})
 
 
 def pending(request):
@@ -45,20 +146,13 @@ def notification_list(request):
     )
 
 
-def _safe_next(request, default):
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
-
-
 @require_POST
 def notification_read(request, pk):
     notification = selectors.notification_get_for_user(request.user, pk)
     services.notification_mark_read(actor=request.user, notification=notification)
     if request.POST.get("open") and notification.url:
         return redirect(notification.url)
-    return redirect(_safe_next(request, "desk:notifications"))
+    return redirect(safe_next(request, "desk:notifications"))
 
 
 @require_POST
@@ -69,7 +163,7 @@ def notification_read_all(request):
         ngettext("%(count)s notification marked as read.", "%(count)s notifications marked as read.", count)
         % {"count": count},
     )
-    return redirect(_safe_next(request, "desk:notifications"))
+    return redirect(safe_next(request, "desk:notifications"))
 
 
 def account_settings(request):

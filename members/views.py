@@ -6,11 +6,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from extranet.forms import add_service_errors, error_text, posted
+from extranet.forms import add_service_errors, error_text, posted, safe_next
 from members import permissions, selectors, services
 from members.forms import (
     DirectoryFilters,
@@ -249,13 +248,6 @@ def contacts(request):
     )
 
 
-def _safe_next(request, default):
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
-
-
 @require_POST
 def follow(request, pk):
     member = selectors.member_get_for_user(request.user, pk)
@@ -265,7 +257,7 @@ def follow(request, pk):
         messages.error(request, error_text(exc))
     else:
         messages.success(request, _("You now follow %(name)s.") % {"name": member})
-    return redirect(_safe_next(request, member.get_absolute_url()))
+    return redirect(safe_next(request, member.get_absolute_url()))
 
 
 @require_POST
@@ -277,4 +269,4 @@ def unfollow(request, pk):
         messages.error(request, error_text(exc))
     else:
         messages.success(request, _("You no longer follow %(name)s.") % {"name": member})
-    return redirect(_safe_next(request, member.get_absolute_url()))
+    return redirect(safe_next(request, member.get_absolute_url()))

@@ -120,6 +120,8 @@ def can_invite(user, workgroup):
     """Managers invite; in an open or on-request group that is not secret, members may too."""
     from workgroups.models import Workgroup
 
+    if not workgroup.is_active:
+        return False
     if can_manage(user, workgroup):
         return True
     return (

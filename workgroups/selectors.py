@@ -24,6 +24,8 @@ def workgroups_for(*, user, query="", mine=False, joinable=False, territory=None
     Archived groups show only with `archived=True`; groups waiting for approval only with
     `proposed=True` (to their proposer and to those who may approve them).
     """
+    if not member_permissions.is_approved(user):
+        return Workgroup.objects.none()
     today = timezone.localdate()
     qs = Workgroup.objects.filter(permissions.listed_q(user))
     if proposed:

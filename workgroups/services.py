@@ -65,6 +65,18 @@ def _locked(workgroup):
     return Workgroup.objects.select_for_update().get(pk=workgroup.pk)
 
 
+def _locked_for_manager(actor, workgroup):
+    """Lock the group's row, then check again that `actor` still manages it.
+
+    The first check ran on a cached role: another manager may have demoted the actor
+    meanwhile (A demotes B while B demotes C).
+    """
+    workgroup = _locked(workgroup)
+    permissions.forget_roles(actor)
+    _require(permissions.can_manage(actor, workgroup), _("You no longer manage this group."))
+    return workgroup
+
+
 def _subject(user):
     return {"subject": str(user), "subject_id": user.pk}
 
@@ -123,10 +135,26 @@ def _clean_cover(cover):
         return cover
     if cover.size > COVER_MAX_BYTES:
         raise ValidationError({"cover": _("The image is too large (5 MB at most).")})
-    image = getattr(cover, "image", None)
-    if image is not None and getattr(image, "format", None) not in COVER_TYPES:
+    image = getattr(cover, "image", None)  # set by forms.ImageField, which already opened it
+    image_format = getattr(image, "format", None) if image is not None else _sniff_image_format(cover)
+    if image_format not in COVER_TYPES:
         raise ValidationError({"cover": _("Use a JPEG, PNG, WebP or GIF image.")})
     return cover
+
+
+def _sniff_image_format(upload):
+    """The Pillow format of an uploaded file, or None when it is not an image."""
+    from PIL import Image
+
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.verify()
+            return image.format
+    except Exception:  # not an image, truncated, or a format Pillow does not read
+        return None
+    finally:
+        upload.seek(0)
 
 
 def _clean_settings(*, actor, values, workgroup=None):
@@ -430,6 +458,7 @@ def join_request_refuse(*, actor, join_request, response=""):
 def invitation_create(*, actor, workgroup, invitee, message=""):
     """Invite a member of the network; they accept or decline within 14 days."""
     _require(permissions.can_invite(actor, workgroup), _("You cannot invite people to this group."))
+    _refuse_if_not_active(workgroup)
     _refuse_if_archived(workgroup)
     if not member_permissions.is_approved(invitee):
         raise ValidationError({"invitee": _("Only approved members of the network can be invited.")})
@@ -542,6 +571,8 @@ def membership_leave(*, actor, workgroup, successor=None):
                 )
             if successor.pk == actor.pk:
                 raise ValidationError({"successor": _("Name another member than yourself.")})
+            if not member_permissions.is_approved(successor):
+                raise ValidationError({"successor": _("Name a member whose account is active.")})
             heir = _membership(workgroup, successor)
             heir.role = Membership.Role.MANAGER
             heir.save(update_fields=["role"])
@@ -559,9 +590,9 @@ def membership_remove(*, actor, workgroup, member):
     """Managers remove a member; the last manager cannot be removed."""
     _require(permissions.can_manage(actor, workgroup), _("Only the managers of the group can remove members."))
     if member.pk == actor.pk:
-        raise ValidationError(_("To leave the group, use \u201cLeave the group\u201d."))
+        raise ValidationError(_("To leave the group, use “Leave the group”."))
     with transaction.atomic():
-        workgroup = _locked(workgroup)
+        workgroup = _locked_for_manager(actor, workgroup)
         _refuse_if_archived(workgroup)
         membership = _membership(workgroup, member)
         if membership.is_manager and _manager_count(workgroup) == 1:
@@ -580,7 +611,7 @@ def membership_set_role(*, actor, workgroup, member, role):
     if role not in Membership.Role.values:
         raise ValidationError({"role": _("Choose a role from the list.")})
     with transaction.atomic():
-        workgroup = _locked(workgroup)
+        workgroup = _locked_for_manager(actor, workgroup)
         _refuse_if_archived(workgroup)
         membership = _membership(workgroup, member)
         if membership.role == role:

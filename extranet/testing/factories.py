@@ -81,3 +81,92 @@ class CoordinatorFactory(UserFactory):
     def coordination_group(obj, create, extracted, **kwargs):
         if create:
             obj.groups.add(Group.objects.get_or_create(name="Coordination")[0])
+
+
+# --- Workgroups ---------------------------------------------------------------------------
+# Made directly, without the services: no activity entry, no notification. Models are named
+# by label so that this module does not import the workgroups app at load time.
+
+
+def _days_from_now(days):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.now() + timedelta(days=days)
+
+
+class WorkgroupSpaceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "extranet.Space"
+
+    kind = "workgroup"
+
+
+class WorkgroupFactory(factory.django.DjangoModelFactory):
+    """An active public group open to all, with its own space.
+
+    `managers=[...]` and `members=[...]` add memberships, `tags=[...]` sets the tags. A
+    secret group gets the invitation-only policy it requires unless told otherwise.
+    """
+
+    class Meta:
+        model = "workgroups.Workgroup"
+        skip_postgeneration_save = True
+
+    space = factory.SubFactory(WorkgroupSpaceFactory)
+    name = factory.Sequence(lambda n: f"Groupe de travail {n}")
+    purpose = "Partager nos pratiques de médiation numérique."
+    visibility = "public"
+    join_policy = factory.LazyAttribute(lambda o: "invitation" if o.visibility == "secret" else "open")
+    status = "active"
+
+    @factory.post_generation
+    def managers(obj, create, extracted, **kwargs):
+        if create and extracted:
+            for user in extracted:
+                MembershipFactory(workgroup=obj, user=user, role="manager")
+
+    @factory.post_generation
+    def members(obj, create, extracted, **kwargs):
+        if create and extracted:
+            for user in extracted:
+                MembershipFactory(workgroup=obj, user=user, role="member")
+
+    @factory.post_generation
+    def tags(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.tags.set(extracted)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "workgroups.Membership"
+
+    workgroup = factory.SubFactory(WorkgroupFactory)
+    user = factory.SubFactory(UserFactory)
+    role = "member"
+
+
+class JoinRequestFactory(factory.django.DjangoModelFactory):
+    """A pending request to join."""
+
+    class Meta:
+        model = "workgroups.JoinRequest"
+
+    workgroup = factory.SubFactory(WorkgroupFactory, join_policy="request")
+    user = factory.SubFactory(UserFactory)
+    status = "pending"
+
+
+class GroupInvitationFactory(factory.django.DjangoModelFactory):
+    """A pending invitation, valid 14 days (pass `expires_at` in the past for an expired one)."""
+
+    class Meta:
+        model = "workgroups.GroupInvitation"
+
+    workgroup = factory.SubFactory(WorkgroupFactory)
+    user = factory.SubFactory(UserFactory)
+    invited_by = None
+    status = "pending"
+    expires_at = factory.LazyFunction(lambda: _days_from_now(14))

@@ -28,7 +28,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 from django.utils import timezone
 
 from directory.models import Venue
-from extranet.models import Notification
+from extranet.models import DashboardLayout, Notification
 from extranet.testing.factories import UserFactory
 from members.models import Follow, Invitation, User, hash_token
 from workgroups import services as workgroup_services
@@ -107,6 +107,10 @@ def _venue_state(w):
     return Venue.objects.filter(pk=w.venue.pk).values_list("name", "phone", "updated_at").get()
 
 
+def _layouts_state(w):
+    return sorted(DashboardLayout.objects.values_list("user_id", "order", "hidden"))
+
+
 def _follows_state(w):
     return sorted(Follow.objects.values_list("follower_id", "followed_id"))
 
@@ -165,6 +169,17 @@ EXPECTATIONS = {
     "desk:pending": Expect(get={"anonymous": LOGIN, "pending": 200, "member": DESK, "coordinator": DESK}),
     "desk:notifications": Expect(get=_desk()),
     "desk:settings": Expect(get=_desk()),
+    "desk:activity": Expect(get=_desk()),
+    # Each person arranges their own dashboard; the pending persona's saved layout must
+    # survive what the walk posts as visitors and pending members.
+    "desk:dashboard-customize": Expect(
+        get=_desk(), post_denied={"anonymous": LOGIN, "pending": WAITING}, state=_layouts_state,
+        post_data=lambda w: {"order": ["profile", "notifications"], "shown": [], "move": "up:profile"},
+    ),
+    "desk:dashboard-reset": Expect(
+        get=_desk(member=405, coordinator=405), post_denied={"anonymous": LOGIN, "pending": WAITING},
+        state=_layouts_state,
+    ),
     "desk:notification-read": Expect(
         kwargs=lambda w: {"pk": w.notification.pk},
         get=_desk(member=405, coordinator=405),
@@ -600,6 +615,7 @@ def world(territory, venue, member, pending_user, coordinator, editor, settings,
     )
     w = World(member=member, pending=pending_user, coordinator=coordinator, editor=editor,
               notification=notification, invitation=invitation, invitation_token=token, venue=venue)
+    DashboardLayout.objects.create(user=pending_user, order=["profile", "notifications"], hidden=["profile"])
     # A private group on request: its manager, a plain member, a pending request and a
     # pending invitation of two other people.
     w.manager = UserFactory(territory=territory, display_name="Nadia Vidal")

@@ -414,7 +414,9 @@ def test_language_switch_works_for_visitors(client, db):
 # unread badge, then the page's own reads. Raise one only with a reason; a page whose
 # count grows with its data has an N+1 bug.
 MAX_QUERIES = {
-    "dashboard": 8,  # + latest notifications, venue colleagues, my groups, the member's territory
+    # + the member's layout, latest notifications, activity stream, venue colleagues, my groups,
+    # the member's territory
+    "dashboard": 10,
     "notifications": 6,  # + count and page of the list
     "pending": 7,  # + count, page, venues of the page (one prefetch)
     "invitations": 7,  # + count, page, territory and venue choices of the form

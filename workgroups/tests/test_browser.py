@@ -10,7 +10,7 @@ import re
 import pytest
 
 from extranet.testing.factories import UserFactory
-from extranet.tests.test_browser import (  # noqa: F401  (fixtures)
+from extranet.tests.test_browser import (  # noqa: F401, F811  (fixtures)
     WAIT_MS,
     chromium,
     in_thread,
@@ -30,7 +30,7 @@ def _fast_password_hasher():
     """The server process checks passwords with the default hashers: keep them here."""
 
 
-def test_request_to_join_then_the_manager_accepts_and_the_content_appears(new_context, territory, venue):
+def test_request_to_join_then_the_manager_accepts_and_the_content_appears(new_context, territory, venue):  # noqa: F811
     from playwright.sync_api import expect
 
     requester = UserFactory(email="amelie@exemple.test", territory=territory, venues=[venue],

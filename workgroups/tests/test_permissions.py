@@ -1,0 +1,358 @@
+"""Who sees a workgroup, reads it, posts, manages, joins: the matrix of the documented rules.
+
+Every cell of kind (visibility and join policy) x status x persona is a test. The expected
+answers are written below from the rules at the top of `workgroups/permissions.py` and in
+docs/architecture.md, never computed with the code under test:
+
+- A group waiting for approval (or refused) is seen by its proposer and by those who may
+  approve it (coordinators, local admins of its territory). Nobody reads, posts in,
+  manages or joins it: it opens once approved.
+- public: every approved member sees the group and its content.
+- private: every approved member sees that it exists; its content is for its members.
+- secret: only its members and the people invited to it know it exists.
+- Coordinators see every group and its content and manage every group.
+- Members post while the group is active and not archived; managers manage it (an archived
+  group stays readable, its managers still manage it, to reopen it).
+- One joins an open group, asks to join an on-request group, when one may see it and is not
+  a member yet; never an archived group.
+
+The group under study belongs to territory T (`territory`); its founder (a manager, who
+made it) is not one of the personas. The personas:
+
+- anonymous; pending_account (not approved yet); suspended_member (account refused, but a
+  membership row remains: it must count for nothing);
+- outsider (approved, in T, no tie to the group); invited (pending invitation); requester
+  (pending join request); member; manager;
+- coordinator (lives in O); local_admin (local admin of T, lives in O); local_admin_elsewhere
+  (local admin of O, lives in T: living in T gives no right to decide);
+- proposer: recorded as the group's creator (`created_by`) but not a member, so that the
+  proposer rule is tested alone.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+
+from extranet.models import Space
+from extranet.testing.factories import (
+    CoordinatorFactory,
+    GroupInvitationFactory,
+    JoinRequestFactory,
+    MembershipFactory,
+    PendingUserFactory,
+    UserFactory,
+    WorkgroupFactory,
+)
+from members.models import User
+from workgroups import permissions
+from workgroups.models import Workgroup
+
+PERSONAS = (
+    "anonymous", "pending_account", "suspended_member", "outsider", "invited", "requester", "member",
+    "manager", "coordinator", "local_admin", "local_admin_elsewhere", "proposer",
+)
+KINDS = {  # name: (visibility, join policy)
+    "public-open": ("public", "open"),
+    "public-request": ("public", "request"),
+    "private-open": ("private", "open"),
+    "private-request": ("private", "request"),
+    "private-invitation": ("private", "invitation"),
+    "secret": ("secret", "invitation"),
+}
+STATUSES = ("active", "pending", "refused", "archived", "ended")
+# "archived": archived by hand (archived_at set); "ended": end date passed, not yet recorded.
+
+# --- The expected answers, from the documented rules ------------------------------------------
+
+APPROVED = frozenset({
+    "outsider", "invited", "requester", "member", "manager", "coordinator", "local_admin",
+    "local_admin_elsewhere", "proposer",
+})
+IN_GROUP = frozenset({"member", "manager"})
+DECIDERS = frozenset({"proposer", "local_admin", "coordinator"})  # of a group waiting for approval
+NOBODY = frozenset()
+
+PHASE = {"active": "open", "archived": "archived", "ended": "archived", "pending": "waiting", "refused": "waiting"}
+
+SEE = {
+    "public": {"open": APPROVED, "archived": APPROVED, "waiting": DECIDERS},
+    "private": {"open": APPROVED, "archived": APPROVED, "waiting": DECIDERS},
+    "secret": {
+        "open": frozenset({"invited", "member", "manager", "coordinator"}),
+        "archived": frozenset({"invited", "member", "manager", "coordinator"}),
+        "waiting": DECIDERS,
+    },
+}
+VIEW_CONTENT = {
+    "public": {"open": APPROVED, "archived": APPROVED, "waiting": NOBODY},
+    "private": {
+        "open": frozenset({"member", "manager", "coordinator"}),
+        "archived": frozenset({"member", "manager", "coordinator"}),
+        "waiting": NOBODY,
+    },
+    "secret": {
+        "open": frozenset({"member", "manager", "coordinator"}),
+        "archived": frozenset({"member", "manager", "coordinator"}),
+        "waiting": NOBODY,
+    },
+}
+POST = {"open": IN_GROUP, "archived": NOBODY, "waiting": NOBODY}
+MANAGE = {"open": frozenset({"manager", "coordinator"}), "archived": frozenset({"manager", "coordinator"}),
+          "waiting": NOBODY}
+# Who may join (open policy) or ask to (request policy): whoever sees it and is not in yet.
+NEWCOMERS = frozenset({
+    "outsider", "invited", "requester", "coordinator", "local_admin", "local_admin_elsewhere", "proposer",
+})
+JOIN = {"open": NEWCOMERS, "archived": NOBODY, "waiting": NOBODY}
+
+
+def expected(kind, status):
+    visibility, policy = KINDS[kind]
+    phase = PHASE[status]
+    return {
+        "can_see": SEE[visibility][phase],
+        "can_view_content": VIEW_CONTENT[visibility][phase],
+        "can_post": POST[phase],
+        "can_manage": MANAGE[phase],
+        "can_join": JOIN[phase] if policy == "open" else NOBODY,
+        "can_request_to_join": JOIN[phase] if policy == "request" else NOBODY,
+    }
+
+
+RULES = ("can_see", "can_view_content", "can_post", "can_manage", "can_join", "can_request_to_join")
+
+
+def test_the_table_is_what_the_rules_say():
+    """A few cells read from the rules in words, so that a slip in the tables shows."""
+    assert expected("secret", "active")["can_see"] == {"invited", "member", "manager", "coordinator"}
+    assert "local_admin" not in expected("secret", "active")["can_see"]
+    assert "local_admin" in expected("secret", "pending")["can_see"]
+    assert expected("private-request", "active")["can_view_content"] == {"member", "manager", "coordinator"}
+    assert "outsider" in expected("private-request", "active")["can_request_to_join"]
+    assert expected("public-open", "archived")["can_view_content"] == APPROVED
+    assert expected("public-open", "ended")["can_post"] == NOBODY
+    assert expected("public-open", "ended")["can_manage"] == {"manager", "coordinator"}
+    assert {rule for rule, cells in expected("public-open", "pending").items() if cells} == {"can_see"}
+    assert expected("private-invitation", "active")["can_join"] == NOBODY
+
+
+# --- Building one cell ---------------------------------------------------------------------------
+
+
+def make_group(kind, status, home, **extra):
+    """A group of territory `home` (unless `territory=` says otherwise), made by a founder living there."""
+    visibility, policy = KINDS[kind]
+    founder = UserFactory(territory=home, display_name="Fondatrice")
+    values = {"visibility": visibility, "join_policy": policy, "territory": home, "created_by": founder}
+    if status in ("pending", "refused"):
+        values["status"] = status
+    elif status == "archived":
+        values["archived_at"] = timezone.now() - timedelta(days=1)
+    elif status == "ended":
+        values["end_date"] = timezone.localdate() - timedelta(days=1)
+    values.update(extra)
+    workgroup = WorkgroupFactory(**values)
+    MembershipFactory(workgroup=workgroup, user=founder, role="manager")
+    return workgroup, founder
+
+
+def make_persona(persona, workgroups, territory, other_territory, founder=None):
+    """The persona, with its tie to each group of `workgroups`."""
+    if persona == "anonymous":
+        return AnonymousUser()
+    if persona == "pending_account":
+        return PendingUserFactory(territory=territory)
+    if persona == "coordinator":
+        return CoordinatorFactory(territory=other_territory)
+    if persona == "local_admin":
+        return UserFactory(territory=other_territory, referent_of=[territory])
+    if persona == "local_admin_elsewhere":
+        return UserFactory(territory=territory, referent_of=[other_territory])
+    if persona == "suspended_member":
+        user = UserFactory(territory=territory, status=User.Status.REFUSED)
+    else:
+        user = UserFactory(territory=territory)
+    for workgroup in workgroups:
+        if persona in ("member", "suspended_member"):
+            MembershipFactory(workgroup=workgroup, user=user, role="member")
+        elif persona == "manager":
+            MembershipFactory(workgroup=workgroup, user=user, role="manager")
+        elif persona == "invited":
+            GroupInvitationFactory(workgroup=workgroup, user=user, invited_by=founder)
+        elif persona == "requester":
+            JoinRequestFactory(workgroup=workgroup, user=user)
+        elif persona == "proposer":
+            Workgroup.objects.filter(pk=workgroup.pk).update(created_by=user)
+    return user
+
+
+def fresh(user):
+    """The user as a new request would load it (no role cached on the object)."""
+    return user if user.pk is None else User.objects.get(pk=user.pk)
+
+
+# --- The matrix ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("status", STATUSES)
+@pytest.mark.parametrize("kind", KINDS)
+def test_visibility_matrix(kind, status, persona, territory, other_territory):
+    workgroup, founder = make_group(kind, status, territory)
+    user = fresh(make_persona(persona, [workgroup], territory, other_territory, founder))
+    workgroup = Workgroup.objects.select_related("space").get(pk=workgroup.pk)
+    want = {rule: persona in cells for rule, cells in expected(kind, status).items()}
+
+    got = {rule: getattr(permissions, rule)(user, workgroup) for rule in RULES}
+
+    assert got == want
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("status", STATUSES)
+@pytest.mark.parametrize("kind", KINDS)
+def test_lists_and_space_agree_with_the_matrix(kind, status, persona, territory, other_territory):
+    """listed_q, content_visible_q, Space.objects.visible_to and the Space's own answers."""
+    workgroup, founder = make_group(kind, status, territory)
+    user = fresh(make_persona(persona, [workgroup], territory, other_territory, founder))
+    space = Space.objects.get(pk=workgroup.space_id)
+    rules = expected(kind, status)
+    sees, reads = persona in rules["can_see"], persona in rules["can_view_content"]
+
+    assert Workgroup.objects.filter(permissions.listed_q(user), pk=workgroup.pk).exists() is sees
+    assert Space.objects.filter(permissions.listed_q(user, prefix="workgroup__"), pk=space.pk).exists() is sees
+    assert Workgroup.objects.filter(permissions.content_visible_q(user), pk=workgroup.pk).exists() is reads
+    assert Space.objects.filter(
+        permissions.content_visible_q(user, prefix="workgroup__"), pk=space.pk
+    ).exists() is reads
+    assert Space.objects.visible_to(user).filter(pk=space.pk).exists() is reads
+    assert space.kind == Space.Kind.WORKGROUP
+    assert space.can_view(user) is reads
+    assert space.can_post(user) is (persona in rules["can_post"])
+    assert space.can_manage(user) is (persona in rules["can_manage"])
+    # The space's members: the approved members of the group (the founder, and the persona if in).
+    expected_members = {founder.pk} | ({user.pk} if persona in IN_GROUP else set())
+    assert set(space.members().values_list("pk", flat=True)) == expected_members
+
+
+# --- The whole network at once: one query, the same answers ------------------------------------------
+
+
+@pytest.fixture
+def every_group(territory):
+    """One group per kind and status; {(kind, status): workgroup}."""
+    groups = {}
+    for kind in KINDS:
+        for status in STATUSES:
+            groups[kind, status] = make_group(kind, status, territory, name=f"{kind} {status}")[0]
+    return groups
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_visible_to_answers_for_every_group_in_one_query(
+    persona, every_group, territory, other_territory, django_assert_num_queries
+):
+    user = fresh(make_persona(persona, list(every_group.values()), territory, other_territory))
+    readable = {g.space_id for (kind, status), g in every_group.items()
+                if persona in expected(kind, status)["can_view_content"]}
+    known = {g.pk for (kind, status), g in every_group.items() if persona in expected(kind, status)["can_see"]}
+    workgroup_spaces = set(Space.objects.filter(kind=Space.Kind.WORKGROUP).values_list("pk", flat=True))
+
+    with django_assert_num_queries(1 if persona in APPROVED else 0):
+        seen = [s.pk for s in Space.objects.visible_to(user)]
+
+    assert len(seen) == len(set(seen)), "a space is listed twice"
+    assert set(seen) & workgroup_spaces == readable
+    if persona in APPROVED:
+        assert Space.network().pk in seen
+    listed = set(Workgroup.objects.filter(permissions.listed_q(user)).values_list("pk", flat=True))
+    assert listed == known
+    # The per-object rules agree with the lists, group by group.
+    groups = list(Workgroup.objects.filter(pk__in=[g.pk for g in every_group.values()]))
+    assert {g.pk for g in groups if permissions.can_see(user, g)} == known
+    assert {g.space_id for g in groups if permissions.can_view_content(user, g)} == readable
+
+
+def test_visible_to_filters_other_tables_as_a_subquery(every_group, territory, other_territory,
+                                                       django_assert_num_queries):
+    from extranet.models import Activity
+
+    member = fresh(make_persona("member", list(every_group.values()), territory, other_territory))
+    for workgroup in every_group.values():
+        Activity.objects.create(verb="test.posted", space_id=workgroup.space_id)
+    with django_assert_num_queries(1):
+        spaces = set(
+            Activity.objects.filter(space__in=Space.objects.visible_to(member)).values_list("space_id", flat=True)
+        )
+    assert spaces == {g.space_id for (kind, status), g in every_group.items() if PHASE[status] != "waiting"}
+
+
+# --- Beyond the matrix -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["proposer", "coordinator", "local_admin", "local_admin_elsewhere", "outsider"])
+def test_a_proposed_group_without_territory_is_seen_by_its_proposer_and_coordinators_only(
+    persona, territory, other_territory
+):
+    workgroup, founder = make_group("public-open", "pending", territory, territory=None)
+    user = fresh(make_persona(persona, [workgroup], territory, other_territory, founder))
+    workgroup.refresh_from_db()
+    sees = persona in {"proposer", "coordinator"}
+    assert permissions.can_see(user, workgroup) is sees
+    assert Workgroup.objects.filter(permissions.listed_q(user), pk=workgroup.pk).exists() is sees
+    assert permissions.can_approve_creation(user, workgroup) is (persona == "coordinator")
+
+
+@pytest.mark.parametrize(
+    "persona,decides",
+    [("coordinator", True), ("local_admin", True), ("local_admin_elsewhere", False), ("outsider", False),
+     ("proposer", False), ("manager", False), ("pending_account", False), ("anonymous", False)],
+)
+def test_who_may_approve_a_proposed_group(persona, decides, territory, other_territory):
+    workgroup, founder = make_group("public-open", "pending", territory)
+    user = fresh(make_persona(persona, [workgroup], territory, other_territory, founder))
+    workgroup.refresh_from_db()
+    assert permissions.can_approve_creation(user, workgroup) is decides
+    q = permissions.approvable_q(user)
+    in_list = q is not None and Workgroup.objects.filter(q, pk=workgroup.pk).exists()
+    assert in_list is decides
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+@pytest.mark.parametrize("persona", ["outsider", "invited", "member", "manager", "coordinator", "local_admin"])
+def test_who_may_invite_to_an_open_group(kind, persona, territory, other_territory):
+    """Managers (and coordinators) invite; members too, in a non-secret group one may join or ask to."""
+    workgroup, founder = make_group(kind, "active", territory)
+    user = fresh(make_persona(persona, [workgroup], territory, other_territory, founder))
+    workgroup.refresh_from_db()
+    visibility, policy = KINDS[kind]
+    members_invite = visibility != "secret" and policy != "invitation"
+    may = persona in {"manager", "coordinator"} or (persona == "member" and members_invite)
+    assert permissions.can_invite(user, workgroup) is may
+
+
+@pytest.mark.parametrize("status", ["pending", "refused"])
+@pytest.mark.parametrize("persona", ["manager", "member"])
+def test_nobody_invites_to_a_group_that_is_not_open(status, persona, territory, other_territory):
+    """A group waiting for approval or refused is not open: an invitation would lead to a 404."""
+    workgroup, founder = make_group("public-open", status, territory)
+    user = fresh(make_persona(persona, [workgroup], territory, other_territory, founder))
+    workgroup.refresh_from_db()
+    assert permissions.can_invite(user, workgroup) is False
+
+
+def test_roles_are_read_once_per_user_object(territory, django_assert_num_queries):
+    user = UserFactory(territory=territory)
+    groups = [WorkgroupFactory(members=[user], visibility="private") for _ in range(5)]
+    user = fresh(user)
+    with django_assert_num_queries(1):
+        assert all(permissions.is_member(user, g) for g in groups)
+        assert all(permissions.can_view_content(user, g) for g in groups)
+    other = WorkgroupFactory(visibility="private")
+    MembershipFactory(workgroup=other, user=user)
+    assert permissions.is_member(user, other) is False  # cached until forgotten
+    permissions.forget_roles(user)
+    assert permissions.is_member(user, other) is True
+    assert permissions.role_in(user, other) == "member"
