@@ -32,6 +32,7 @@ register_verb("workgroup.request_refused", _("{actor} refused your request to jo
 register_verb("workgroup.invited", _("{actor} invites you to join {target}"))
 register_verb("workgroup.invitation_accepted", _("{actor} accepted your invitation to {target}"))
 register_verb("workgroup.invitation_declined", _("{actor} declined your invitation to {target}"))
+register_verb("workgroup.invitation_revoked", _("{actor} withdrew your invitation to {target}"))
 register_verb("workgroup.joined", _("{actor} joined {target}"))
 register_verb("workgroup.left", _("{actor} left {target}"))
 register_verb("workgroup.removed", _("{actor} removed you from {target}"))

@@ -76,6 +76,10 @@ class MessageForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Message to the proposer (optional)"), required=False, max_length=1000)
+
+
 class ResponseForm(forms.Form):
     response = forms.CharField(label=_("Answer (optional)"), required=False, max_length=1000,
                                widget=forms.Textarea(attrs={"rows": 2}))
@@ -123,4 +127,4 @@ class FilterForm(forms.Form):
     )
     territoire = forms.ModelChoiceField(label=_("Territory"), queryset=Territory.objects.all(), required=False,
                                         empty_label=_("All territories"))
-    tag = forms.SlugField(label=_("Tag"), required=False, max_length=100, allow_unicode=True)
+    tag = forms.CharField(label=_("Tag"), required=False, max_length=200)

@@ -53,12 +53,17 @@ def is_manager(user, workgroup):
     return role_in(user, workgroup) == Membership.Role.MANAGER
 
 
-def _is_invited(user, workgroup):
+def _open_invitations():
+    """Invitations still waiting for an answer and not expired."""
+    from django.utils import timezone
+
     from workgroups.models import GroupInvitation
 
-    return GroupInvitation.objects.filter(
-        workgroup=workgroup, user=user, status=GroupInvitation.Status.PENDING
-    ).exists()
+    return GroupInvitation.objects.filter(status=GroupInvitation.Status.PENDING, expires_at__gt=timezone.now())
+
+
+def _is_invited(user, workgroup):
+    return _open_invitations().filter(workgroup=workgroup, user=user).exists()
 
 
 def can_approve_creation(user, workgroup):
@@ -162,9 +167,7 @@ def member_group_ids_subquery(user):
 
 
 def _invited_group_ids_subquery(user):
-    from workgroups.models import GroupInvitation
-
-    return GroupInvitation.objects.filter(user=user, status=GroupInvitation.Status.PENDING).values("workgroup_id")
+    return _open_invitations().filter(user=user).values("workgroup_id")
 
 
 def listed_q(user, prefix=""):

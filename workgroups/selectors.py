@@ -32,7 +32,10 @@ def workgroups_for(*, user, query="", mine=False, joinable=False, territory=None
         qs = qs.filter(status=Workgroup.Status.PENDING)
     else:
         qs = qs.filter(status=Workgroup.Status.ACTIVE)
-        qs = qs.archived(today) if archived else qs.not_archived(today)
+        if archived:
+            qs = qs.archived(today)
+        elif not query:  # a search also finds archived groups (marked so)
+            qs = qs.not_archived(today)
     if mine:
         qs = qs.filter(pk__in=permissions.member_group_ids_subquery(user))
     if joinable:
@@ -41,8 +44,8 @@ def workgroups_for(*, user, query="", mine=False, joinable=False, territory=None
         )
     if territory is not None:
         qs = qs.filter(territory=territory)
-    if tag:
-        qs = qs.filter(tags__slug=tag)
+    if tag:  # a tag's slug (from a link) or its name (typed)
+        qs = qs.filter(Q(tags__slug=tag) | Q(tags__name__iexact=tag))
     if query:
         qs = qs.filter(Q(name__icontains=query) | Q(purpose__icontains=query) | Q(tags__name__icontains=query))
     qs = qs.distinct() if (tag or query) else qs
@@ -112,7 +115,20 @@ def own_request(*, user, workgroup):
 
 
 def own_invitation(*, user, workgroup):
-    return GroupInvitation.objects.filter(workgroup=workgroup, user=user, status=GroupInvitation.Status.PENDING).first()
+    """The viewer's open (not expired) invitation to the group, if any."""
+    return invitations_for(user=user).filter(workgroup=workgroup).first()
+
+
+def own_last_answer(*, user, workgroup):
+    """The viewer's latest request the managers answered with a message (shown on the group page)."""
+    return (
+        JoinRequest.objects.filter(workgroup=workgroup, user=user,
+                                   status__in=[JoinRequest.Status.ACCEPTED, JoinRequest.Status.REFUSED])
+        .exclude(response="")
+        .select_related("decided_by")
+        .order_by("-decided_at", "-id")
+        .first()
+    )
 
 
 def invitable_members(*, workgroup, query="", limit=20):
@@ -122,8 +138,8 @@ def invitable_members(*, workgroup, query="", limit=20):
         workgroup=workgroup, user=OuterRef("pk"), status=GroupInvitation.Status.PENDING
     )
     qs = member_permissions.approved_members().exclude(Exists(already)).exclude(Exists(invited))
-    if query:
-        qs = qs.filter(Q(display_name__icontains=query) | Q(email__iexact=query))
+    if query:  # by name only: an e-mail address may be hidden from the searcher
+        qs = qs.filter(display_name__icontains=query)
     return qs.select_related("territory").order_by("display_name", "id")[:limit]
 
 
@@ -143,3 +159,9 @@ def modules_of(*, workgroup, user):
     from extranet import spaces
 
     return spaces.modules_for(user=user, space=workgroup.space)
+
+
+def member_of_group(*, workgroup, user_pk):
+    """The member `user_pk` of the group (None when they are not in it)."""
+    membership = Membership.objects.select_related("user").filter(workgroup=workgroup, user_id=user_pk).first()
+    return membership.user if membership else None

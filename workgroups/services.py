@@ -96,8 +96,10 @@ def _managers(workgroup):
     )
 
 
-def _manager_count(workgroup):
-    return Membership.objects.filter(workgroup=workgroup, role=Membership.Role.MANAGER).count()
+def _is_last_manager(workgroup, user):
+    """Whether `user` manages the group and nobody else able to manage it (approved, active) does."""
+    is_manager = Membership.objects.filter(workgroup=workgroup, user=user, role=Membership.Role.MANAGER).exists()
+    return is_manager and not _managers(workgroup).exclude(pk=user.pk).exists()
 
 
 def _access_lost(user):
@@ -296,7 +298,7 @@ def workgroup_archive(*, actor, workgroup):
     _require(permissions.can_manage(actor, workgroup), _("Only the managers of the group can archive it."))
     with transaction.atomic():
         workgroup = _locked(workgroup)
-        if workgroup.archived_at is not None:
+        if workgroup.is_archived:  # by hand, or by its end date
             raise ValidationError(_("This group is already archived."))
         _archive(workgroup, actor)
     return workgroup
@@ -545,6 +547,8 @@ def invitation_revoke(*, actor, invitation):
         if not changed:
             raise ValidationError(_("This invitation is no longer open."))
         _log(actor, "workgroup.invitation_revoked", workgroup, _subject(invitation.user))
+        notify(recipient=invitation.user, verb="workgroup.invitation_revoked", target=workgroup, actor=actor)
+        _access_lost(invitation.user)  # the invitation let them see a secret group
     return invitation
 
 
@@ -564,7 +568,7 @@ def membership_leave(*, actor, workgroup, successor=None):
     with transaction.atomic():
         workgroup = _locked(workgroup)
         membership = _membership(workgroup, actor)
-        if membership.is_manager and _manager_count(workgroup) == 1:
+        if _is_last_manager(workgroup, actor):
             if successor is None:
                 raise ValidationError(
                     {"successor": _("You are the last manager: name another member as manager before leaving.")}
@@ -595,7 +599,7 @@ def membership_remove(*, actor, workgroup, member):
         workgroup = _locked_for_manager(actor, workgroup)
         _refuse_if_archived(workgroup)
         membership = _membership(workgroup, member)
-        if membership.is_manager and _manager_count(workgroup) == 1:
+        if _is_last_manager(workgroup, member):
             raise ValidationError(_("%(name)s is the last manager of the group: name another manager first.")
                                   % {"name": member})
         membership.delete()
@@ -616,7 +620,7 @@ def membership_set_role(*, actor, workgroup, member, role):
         membership = _membership(workgroup, member)
         if membership.role == role:
             return membership
-        if membership.is_manager and _manager_count(workgroup) == 1:
+        if _is_last_manager(workgroup, member):
             raise ValidationError(_("%(name)s is the last manager of the group: name another manager first.")
                                   % {"name": member})
         membership.role = role

@@ -11,12 +11,14 @@ from django.views.decorators.http import require_POST
 
 from extranet.forms import add_service_errors, error_text, posted
 from members import permissions as member_permissions
+from members.forms import clean_search_text
 from workgroups import permissions, selectors, services
 from workgroups.forms import (
     FilterForm,
     InviteForm,
     LeaveForm,
     MessageForm,
+    ReasonForm,
     ReopenForm,
     ResponseForm,
     RoleForm,
@@ -29,6 +31,7 @@ MEMBERS_PER_PAGE = 50
 ACTIVITY_PER_PAGE = 30
 RECENT_ACTIVITY = 8
 SEARCH_MAX = 200
+INVITE_CANDIDATES = 20
 
 
 def _workgroup(request, pk):
@@ -58,7 +61,8 @@ def _act(request, workgroup, call, success, *, fragment=""):
 
 def workgroup_list(request):
     data = request.GET.copy()
-    data["q"] = " ".join(data.get("q", "").split())[:SEARCH_MAX]
+    for key in ("q", "tag"):  # control characters (NUL...) dropped, long input cut
+        data[key] = clean_search_text(data.get(key, ""), SEARCH_MAX)
     form = FilterForm(data)
     form.is_valid()
     filters = form.cleaned_data
@@ -114,6 +118,7 @@ def _viewer_state(user, workgroup):
         and permissions.can_approve_creation(user, workgroup),
         "own_request": selectors.own_request(user=user, workgroup=workgroup),
         "own_invitation": selectors.own_invitation(user=user, workgroup=workgroup),
+        "last_answer": selectors.own_last_answer(user=user, workgroup=workgroup),
     }
 
 
@@ -162,10 +167,10 @@ def workgroup_members(request, pk):
     page = Paginator(selectors.members_of(workgroup=workgroup), MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"workgroup": workgroup, "page": page, **state, "role_choices": Membership.Role.choices}
     if state["can_invite"]:
-        query = " ".join(request.GET.get("chercher", "").split())[:SEARCH_MAX]
-        candidates = selectors.invitable_members(workgroup=workgroup, query=query)
+        query = clean_search_text(request.GET.get("chercher", ""), SEARCH_MAX)
+        candidates = selectors.invitable_members(workgroup=workgroup, query=query, limit=INVITE_CANDIDATES)
         context.update(invite_form=InviteForm(candidates=candidates), invite_query=query,
-                       candidates=list(candidates))
+                       candidates=list(candidates), candidate_limit=INVITE_CANDIDATES)
     if state["can_manage"]:
         context.update(
             requests=list(selectors.pending_requests_of(workgroup=workgroup)),
@@ -196,7 +201,11 @@ def workgroup_approve(request, pk):
 @require_POST
 def workgroup_refuse(request, pk):
     workgroup = _workgroup(request, pk)
-    reason = request.POST.get("reason", "")
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, error_text(ValidationError(form.errors["reason"])))
+        return _back(workgroup)
+    reason = form.cleaned_data["reason"]
     return _act(request, workgroup,
                 lambda: services.workgroup_refuse(actor=request.user, workgroup=workgroup, reason=reason),
                 _("The group %(name)s was refused.") % {"name": workgroup})
@@ -297,7 +306,9 @@ def invite(request, pk):
     workgroup = _workgroup(request, pk)
     if not permissions.can_invite(request.user, workgroup):
         raise PermissionDenied(_("You cannot invite people to this group."))
-    form = InviteForm(request.POST, candidates=selectors.invitable_members(workgroup=workgroup, limit=None))
+    # Any approved member validates here; the service says clearly who is already in the
+    # group or already invited.
+    form = InviteForm(request.POST, candidates=member_permissions.approved_members())
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return _back(workgroup, "membres/")
@@ -362,8 +373,8 @@ def workgroup_leave(request, pk):
     candidates = selectors.members_of(workgroup=workgroup).exclude(user=request.user)
     form = LeaveForm(posted(request), candidates=member_permissions.approved_members().filter(
         pk__in=candidates.values("user_id")).order_by("display_name"))
-    last_manager = permissions.is_manager(request.user, workgroup) and not candidates.filter(
-        role=Membership.Role.MANAGER).exists()
+    last_manager = permissions.is_manager(request.user, workgroup) and not selectors.managers_of(
+        workgroup=workgroup).exclude(pk=request.user.pk).exists()
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_leave(actor=request.user, workgroup=workgroup,
@@ -374,14 +385,15 @@ def workgroup_leave(request, pk):
             messages.success(request, _("You left the group %(name)s.") % {"name": workgroup})
             return redirect("workgroups:list")
     return render(request, "workgroups/workgroup_leave.html",
-                  {"workgroup": workgroup, "form": form, "last_manager": last_manager})
+                  {"workgroup": workgroup, "form": form, "last_manager": last_manager,
+                   "alone": not candidates.exists()})
 
 
 def _member_of(workgroup, user_pk):
-    membership = Membership.objects.select_related("user").filter(workgroup=workgroup, user_id=user_pk).first()
-    if membership is None:
+    member = selectors.member_of_group(workgroup=workgroup, user_pk=user_pk)
+    if member is None:
         raise Http404
-    return membership.user
+    return member
 
 
 @require_POST

@@ -13,10 +13,14 @@
         if (!html) { return; }
         var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-workgroup-url]");
         if (!fresh) { return; }
+        var hadFocus = page.contains(document.activeElement);
         page.replaceWith(fresh);
         page = fresh;
-        var title = fresh.querySelector("#members-title");
-        if (title) { window.Maillage.realtime.announce(fresh.getAttribute("data-joined-text")); }
+        // Keep the keyboard user in the page: the element they were on is gone.
+        if (hadFocus) { fresh.querySelector("#group-title").focus(); }
+        if (fresh.hasAttribute("data-member")) {
+          window.Maillage.realtime.announce(fresh.getAttribute("data-joined-text"));
+        }
       });
   }
 

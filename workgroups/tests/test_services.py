@@ -546,10 +546,13 @@ def test_a_group_is_archived_once(make_group, manager):
         services.workgroup_archive(actor=manager, workgroup=workgroup)
 
 
-def test_a_group_whose_end_date_passed_is_archived_by_hand_too(make_group, manager):
+def test_a_group_whose_end_date_passed_is_already_archived(make_group, manager):
+    """Archived by its end date (read-only already): archiving it by hand says so; the daily
+    command records it."""
     workgroup = make_group(end_date=yesterday())
-    services.workgroup_archive(actor=manager, workgroup=workgroup)
-    assert reloaded(workgroup).archived_at is not None
+    with refused(ValidationError, "This group is already archived."):
+        services.workgroup_archive(actor=manager, workgroup=workgroup)
+    assert reloaded(workgroup).archived_at is None
 
 
 def test_workgroups_archive_expired(make_group, manager, member):
@@ -1061,7 +1064,7 @@ def test_invitation_revoke(invitation, secret, outsider, co_manager):
     assert invitation.status == GroupInvitation.Status.REVOKED
     assert invitation.decided_at is not None
     assert activities(secret) == [("workgroup.invitation_revoked", co_manager.pk, "Odile Martin")]
-    assert notifications() == []
+    assert notifications() == [(outsider.pk, "workgroup.invitation_revoked")]
     assert permissions.can_see(fresh(outsider), secret) is False
 
 

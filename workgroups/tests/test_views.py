@@ -394,3 +394,85 @@ def test_plain_members_cannot_reach_the_setting(member_client):
     response = member_client.get("/cms/settings/workgroups/workgroupsettings/")
     assert response.status_code == 302 and response["Location"].startswith("/compte/login/")
     assert WorkgroupSettings.load().creation_needs_approval is False
+
+
+# --- Found in review ----------------------------------------------------------------------
+
+
+def test_an_expired_invitation_no_longer_reveals_a_secret_group(manager, member_client, member):
+    group = make_group(manager, visibility="secret", join_policy="invitation")
+    invitation = services.invitation_create(actor=manager, workgroup=group, invitee=member)
+    assert member_client.get(f"/bureau/groupes/{group.pk}/").status_code == 200
+    GroupInvitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(days=30))
+    assert member_client.get(f"/bureau/groupes/{group.pk}/").status_code == 404
+    assert "Fracture" not in member_client.get("/bureau/groupes/").content.decode()
+
+
+def test_the_invite_search_does_not_match_a_hidden_email(manager_client, manager, territory):
+    group = make_group(manager)
+    UserFactory(territory=territory, display_name="Personne Discrète", email="cachee@exemple.test",
+                email_visibility="private")
+    page = soup(manager_client.get(f"/bureau/groupes/{group.pk}/membres/", {"chercher": "cachee@exemple.test"}))
+    assert page.select_one("select[name=invitee]") is None
+    by_name = soup(manager_client.get(f"/bureau/groupes/{group.pk}/membres/", {"chercher": "discrète"}))
+    assert "Personne Discrète" in text_of(by_name.select_one("select[name=invitee]"))
+
+
+@pytest.mark.parametrize("params", [{"chercher": "a\x00b"}, {"chercher": "\x00" * 10}])
+def test_control_characters_in_the_invite_search_are_dropped(manager_client, manager, params):
+    group = make_group(manager)
+    assert manager_client.get(f"/bureau/groupes/{group.pk}/membres/", params).status_code == 200
+
+
+def test_control_characters_in_the_listing_filters_are_dropped(member_client, manager):
+    make_group(manager, tags=["linux"])
+    response = member_client.get("/bureau/groupes/", {"q": "Frac\x00ture", "tag": "li\x00nux"})
+    assert response.status_code == 200
+    assert [text_of(h) for h in soup(response).select(".group h2")] == ["Fracture numérique"]
+
+
+def test_a_refusal_reason_with_a_nul_byte_is_refused_with_a_message(coordinator_client, member, settings):
+    settings_row = WorkgroupSettings.load()
+    settings_row.creation_needs_approval = True
+    settings_row.save()
+    group = make_group(member)
+    assert group.status == Workgroup.Status.PENDING
+    response = coordinator_client.post(f"/bureau/groupes/{group.pk}/refuser/", {"reason": "non\x00"}, follow=True)
+    assert response.status_code == 200 and messages_of(response)
+    group.refresh_from_db()
+    assert group.status == Workgroup.Status.PENDING
+
+
+def test_inviting_someone_already_invited_says_so(manager_client, manager, member):
+    group = make_group(manager, join_policy="invitation")
+    services.invitation_create(actor=manager, workgroup=group, invitee=member)
+    response = manager_client.post(f"/bureau/groupes/{group.pk}/inviter/", {"invitee": member.pk}, follow=True)
+    assert any("déjà invité" in m or "already invited" in m for m in messages_of(response))
+
+
+def test_a_refused_requester_reads_the_managers_answer(member_client, member, manager):
+    group = make_group(manager, join_policy="request")
+    join_request = services.join_request_create(actor=member, workgroup=group)
+    services.join_request_refuse(actor=manager, join_request=join_request, response="Le groupe est complet.")
+    page = soup(member_client.get(f"/bureau/groupes/{group.pk}/"))
+    assert "Le groupe est complet." in text_of(page.select_one("main"))
+
+
+def test_a_manager_beside_a_deactivated_comanager_is_still_the_last_one(manager_client, manager, member):
+    from members.models import User
+
+    group = make_group(manager)
+    services.workgroup_join(actor=member, workgroup=group)
+    services.membership_set_role(actor=manager, workgroup=group, member=member, role="manager")
+    User.objects.filter(pk=member.pk).update(status=User.Status.REFUSED)
+    page = soup(manager_client.get(f"/bureau/groupes/{group.pk}/quitter/"))
+    assert page.select_one("select[name=successor]") is not None
+    manager_client.post(f"/bureau/groupes/{group.pk}/quitter/", {})
+    assert Membership.objects.filter(workgroup=group, user=manager, role="manager").exists()
+
+
+def test_the_only_member_is_told_to_invite_or_archive_instead_of_leaving(manager_client, manager):
+    group = make_group(manager)
+    page = soup(manager_client.get(f"/bureau/groupes/{group.pk}/quitter/"))
+    assert page.select_one("main form button[type=submit]") is None
+    assert page.select_one(f"a[href='/bureau/groupes/{group.pk}/membres/']") is not None
