@@ -14,7 +14,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from bs4 import BeautifulSoup
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
@@ -22,6 +21,7 @@ from extranet import selectors
 from extranet.activity import STREAM_VERBS
 from extranet.models import Activity, Space
 from extranet.testing.factories import CoordinatorFactory, UserFactory
+from extranet.testing.pages import soup, text_of
 from extranet.tests.test_views import MAX_QUERIES, _flat
 from members.models import Follow, User
 from workgroups import services as workgroup_services
@@ -33,14 +33,6 @@ MAX_QUERIES_ACTIVITY = 6  # session, user, referent territories (navigation), un
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def soup(response):
-    return BeautifulSoup(response.content.decode(), "html.parser")
-
-
-def text_of(node):
-    return " ".join(node.get_text(" ").split())
 
 
 def follow(follower, followed):

@@ -13,7 +13,6 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from bs4 import BeautifulSoup
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -21,6 +20,7 @@ from extranet import dashboard, selectors
 from extranet.models import DashboardLayout
 from extranet.services import dashboard_layout_reset, dashboard_layout_save
 from extranet.testing.factories import UserFactory
+from extranet.testing.pages import soup, text_of
 from extranet.tests.test_views import MAX_QUERIES, _flat, _grow_dashboard
 from members.models import User
 
@@ -42,14 +42,6 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _known_widgets(monkeypatch):
     monkeypatch.setattr(dashboard, "WIDGETS", {key: REGISTERED[key] for key in DEFAULT})
-
-
-def soup(response):
-    return BeautifulSoup(response.content.decode(), "html.parser")
-
-
-def text_of(node):
-    return " ".join(node.get_text(" ").split())
 
 
 def arranged(user):

@@ -9,27 +9,19 @@ import re
 from datetime import timedelta
 
 import pytest
-from bs4 import BeautifulSoup
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from extranet.models import Notification
 from extranet.testing.factories import PendingUserFactory, UserFactory
+from extranet.testing.pages import soup, text_of
 from members.models import Invitation, User, hash_token
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def soup(response):
-    return BeautifulSoup(response.content.decode(), "html.parser")
-
-
-def text_of(node):
-    return " ".join(node.get_text(" ").split())
 
 
 def make_notifications(recipient, count, *, read=False, actor=None, start=None):

@@ -5,16 +5,14 @@ barrier together. Runs on SQLite (WAL, IMMEDIATE transactions) and on PostgreSQL
 """
 
 import re
-import threading
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import connection
 from django.urls import reverse
 
 from extranet.models import Activity
+from extranet.testing.concurrency import outcomes, run_together
 from extranet.testing.factories import (
     CoordinatorFactory,
     PendingUserFactory,
@@ -33,41 +31,6 @@ PASSWORD = "Un-jardin-de-lavande-1987"
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def run_together(attempts):
-    """Run each callable of `attempts` in its own thread, all released at once.
-
-    Returns one (outcome, value) per attempt: ("ok", result), ("invalid", ValidationError)
-    or ("error", any other exception).
-    """
-    barrier = threading.Barrier(len(attempts))
-    results = [None] * len(attempts)
-
-    def worker(index, attempt):
-        try:
-            prepared = attempt["prepare"]()  # own connection, own copies of the objects
-            barrier.wait(timeout=30)
-            results[index] = ("ok", attempt["act"](prepared))
-        except ValidationError as exc:
-            results[index] = ("invalid", exc)
-        except Exception as exc:  # reported by the assertions below
-            results[index] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, a)) for i, a in enumerate(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "an attempt is still running"
-    return results
-
-
-def outcomes(results):
-    assert [r for r in results if r[0] == "error"] == [], results
-    return sorted(r[0] for r in results)
 
 
 def decision(service, actor_pk, member_pk, **kwargs):

@@ -9,11 +9,11 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from bs4 import BeautifulSoup
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from extranet.testing.factories import PendingUserFactory, UserFactory, VenueFactory
+from extranet.testing.pages import soup, text_of
 from members import selectors
 from members.forms import DirectoryFilters
 from members.models import Follow, User
@@ -24,14 +24,6 @@ URL = "/bureau/membres/"
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def soup(response):
-    return BeautifulSoup(response.content.decode(), "html.parser")
-
-
-def text_of(node):
-    return " ".join(node.get_text(" ").split())
 
 
 def listed(client, query=""):

@@ -6,10 +6,8 @@ lack them).
 """
 
 import re
-import threading
 
 import pytest
-from bs4 import BeautifulSoup
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test import Client
@@ -17,7 +15,9 @@ from django.test.utils import CaptureQueriesContext
 
 from extranet.models import Activity, Notification
 from extranet.notifications import VERBS
+from extranet.testing.concurrency import run_together
 from extranet.testing.factories import TerritoryFactory, UserFactory, VenueFactory
+from extranet.testing.pages import soup, text_of
 from members import permissions, services
 from members.models import Follow, User
 from workgroups.models import Membership
@@ -27,14 +27,6 @@ from workgroups.services import workgroup_create
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def soup(response):
-    return BeautifulSoup(response.content.decode(), "html.parser")
-
-
-def text_of(node):
-    return " ".join(node.get_text(" ").split())
 
 
 def logged_in(user):
@@ -490,31 +482,6 @@ def test_a_profile_without_groups_says_so(member_client, colleague):
 
 
 # --- Concurrency -------------------------------------------------------------------------------------
-
-
-def run_together(attempts):
-    """Run each callable in its own thread (own database connection), released together."""
-    barrier = threading.Barrier(len(attempts))
-    results = [None] * len(attempts)
-
-    def worker(index, attempt):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = ("ok", attempt())
-        except ValidationError as exc:
-            results[index] = ("invalid", exc)
-        except Exception as exc:  # reported by the assertions
-            results[index] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, a)) for i, a in enumerate(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "an attempt is still running"
-    return results
 
 
 @pytest.mark.django_db(transaction=True)

@@ -12,7 +12,6 @@ from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
-from bs4 import BeautifulSoup
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -21,6 +20,7 @@ from PIL import Image
 
 from extranet.models import Notification
 from extranet.testing.factories import PASSWORD, UserFactory, VenueFactory
+from extranet.testing.pages import soup, text_of
 from members import selectors
 from members.models import Invitation, User
 
@@ -39,14 +39,6 @@ def _fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()
-
-
-def soup(response):
-    return BeautifulSoup(response.content.decode(), "html.parser")
-
-
-def text_of(node):
-    return " ".join(node.get_text(" ").split())
 
 
 def messages_of(response):

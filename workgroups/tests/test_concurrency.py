@@ -5,14 +5,13 @@ barrier together (the pattern of members/tests/test_concurrency.py). Runs on SQL
 IMMEDIATE transactions) and on PostgreSQL (the group's row locked with SELECT ... FOR UPDATE).
 """
 
-import threading
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
-from django.utils import translation
+from django.core.exceptions import ValidationError
 
 from extranet.models import Activity, Notification
+from extranet.testing import concurrency
+from extranet.testing.concurrency import outcomes
 from extranet.testing.factories import JoinRequestFactory, UserFactory, WorkgroupFactory
 from members.models import User
 from workgroups import services
@@ -25,41 +24,7 @@ NO_SUCCESSOR = "You are the last manager: name another member as manager before 
 
 
 def run_together(attempts):
-    """Run each callable of `attempts` in its own thread, all released at once.
-
-    Returns one (outcome, value) per attempt: ("ok", result), ("invalid", ValidationError),
-    ("denied", PermissionDenied) or ("error", any other exception).
-    """
-    barrier = threading.Barrier(len(attempts))
-    results = [None] * len(attempts)
-
-    def worker(index, attempt):
-        try:
-            with translation.override("en"):
-                prepared = attempt["prepare"]()  # own connection, own copies of the objects
-                barrier.wait(timeout=30)
-                results[index] = ("ok", attempt["act"](prepared))
-        except ValidationError as exc:
-            results[index] = ("invalid", exc)
-        except PermissionDenied as exc:
-            results[index] = ("denied", exc)
-        except Exception as exc:  # reported by the assertions below
-            results[index] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, a)) for i, a in enumerate(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "an attempt is still running"
-    return results
-
-
-def outcomes(results):
-    assert [r for r in results if r[0] == "error"] == [], results
-    return sorted(r[0] for r in results)
+    return concurrency.run_together(attempts, language="en")
 
 
 def objects(user_pk, workgroup_pk):

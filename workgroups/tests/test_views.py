@@ -4,7 +4,6 @@ import io
 from datetime import timedelta
 
 import pytest
-from bs4 import BeautifulSoup
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,6 +12,7 @@ from PIL import Image
 
 from extranet.models import Activity, Notification
 from extranet.testing.factories import UserFactory
+from extranet.testing.pages import soup, text_of
 from workgroups import services
 from workgroups.models import GroupInvitation, JoinRequest, Membership, Workgroup, WorkgroupSettings
 
@@ -20,14 +20,6 @@ from workgroups.models import GroupInvitation, JoinRequest, Membership, Workgrou
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def soup(response):
-    return BeautifulSoup(response.content.decode(), "html.parser")
-
-
-def text_of(node):
-    return " ".join(node.get_text(" ").split())
 
 
 def messages_of(response):
