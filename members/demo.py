@@ -10,7 +10,7 @@ from django.utils.text import slugify
 
 from directory.models import Venue
 from members import services
-from members.models import Territory, User
+from members.models import Follow, Territory, User
 
 DEMO_DOMAIN = "@maillage.test"
 DEMO_PASSWORD = "maillage-demo"
@@ -67,6 +67,11 @@ MEMBERS = [
     ("helene.morel", "Hélène Morel", 3, 16, "Médiatrice numérique", ["seniors", "tablettes"]),
     ("julien.castel", "Julien Castel", 3, 19, "Animateur multimédia", ["programmation", "Scratch"]),
 ]
+
+
+# follower, followed (local parts): contacts, so that the activity stream has something to show
+FOLLOWS = [("animateur", "jeanne.roux"), ("animateur", "thomas.vidal"), ("animatrice", "paul.lacombe"),
+           ("referent", "ines.garcia")]
 
 
 class DemoRefused(Exception):
@@ -132,6 +137,10 @@ def seed(*, force=False, log=print):
         created_count += created
         if created:
             user.skills.set(skills)
+    for follower, followed in FOLLOWS:
+        follower, followed = (User.objects.get(email=f"{local}{DEMO_DOMAIN}") for local in (follower, followed))
+        if not Follow.objects.filter(follower=follower, followed=followed).exists():
+            services.follow_create(actor=follower, member=followed)
     # The pending account goes through the real signup service, so its approvers are notified.
     pending_email = f"en-attente{DEMO_DOMAIN}"
     if not User.objects.filter(email=pending_email).exists():

@@ -38,3 +38,17 @@ def test_the_demo_has_one_group_of_each_kind_and_is_idempotent():
     seed_demo()
     assert (Workgroup.objects.count(), Membership.objects.count(), JoinRequest.objects.count(),
             GroupInvitation.objects.count()) == before
+
+
+def test_the_animateur_follows_colleagues_and_his_stream_shows_what_they_did():
+    from extranet.selectors import activity_stream_for
+    from members.models import Follow
+
+    seed_demo()
+    animateur = user("animateur")
+    assert Follow.objects.filter(follower=animateur, followed=user("jeanne.roux")).exists()
+    stream = list(activity_stream_for(user=animateur))
+    assert any(a.actor == user("jeanne.roux") and a.verb == "workgroup.joined" for a in stream)
+    # Nothing from the secret group he is not in.
+    secret = Workgroup.objects.get(name="Préparation des Assises 2027")
+    assert all(a.space_id != secret.space_id for a in stream)
