@@ -280,7 +280,8 @@ def workgroup_update(*, actor, workgroup, **changes):
         _refuse_if_archived(workgroup)
         values = _clean_settings(actor=actor, values=changes, workgroup=workgroup)
         tags = values.pop("tags", None)
-        was_public = workgroup.visibility == Workgroup.Visibility.PUBLIC
+        old_visibility = workgroup.visibility
+        was_public = old_visibility == Workgroup.Visibility.PUBLIC
         for field, value in values.items():
             setattr(workgroup, field, value)
         workgroup.save()
@@ -289,6 +290,11 @@ def workgroup_update(*, actor, workgroup, **changes):
         if was_public and workgroup.visibility != Workgroup.Visibility.PUBLIC:
             # Non-members reading the group live lose it now.
             realtime.recheck_group_subscribers(f"workgroup.{workgroup.pk}")
+        if old_visibility != workgroup.visibility:
+            # Who can read what they wrote changed: the members are told.
+            for membership in Membership.objects.filter(workgroup=workgroup).select_related("user"):
+                notify(recipient=membership.user, verb="workgroup.visibility_changed", target=workgroup,
+                       actor=actor)
         _log(actor, "workgroup.updated", workgroup, {"fields": sorted(changes)})
     return workgroup
 

@@ -402,6 +402,14 @@ def test_workgroup_update(group, manager):
     [entry] = Activity.objects.filter(space_id=saved.space_id)
     assert (entry.verb, entry.actor_id) == ("workgroup.updated", manager.pk)
     assert entry.data == {"fields": ["end_date", "join_policy", "name", "purpose", "tags", "visibility"]}
+    # Who can read the group changed: its other members are told.
+    others = Membership.objects.filter(workgroup=group).exclude(user=manager).values_list("user_id", flat=True)
+    assert others, "the fixture's group has other members"
+    assert notifications() == sorted((pk, "workgroup.visibility_changed") for pk in others)
+
+
+def test_an_update_that_keeps_the_visibility_tells_nobody(group, manager):
+    services.workgroup_update(actor=manager, workgroup=group, name="Renommé", purpose="Autre objet.")
     assert notifications() == []
 
 
