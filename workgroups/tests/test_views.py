@@ -220,6 +220,9 @@ def test_the_group_page_and_members_page_query_counts_are_flat(manager_client, m
     assert len(page.select("#members-title ~ ul li")) == 12
     assert len(members_page.select("tbody tr")) == 50
     assert small == (large_detail, large_members)
+    # Pinned (as the group's manager, who also sees requests and the invite form): the
+    # viewer's role and invitation, the group, tags, managers, members, activity, counts.
+    assert large_detail <= 15 and large_members <= 14
 
 
 # --- Joining, requests, invitations ----------------------------------------------------------
