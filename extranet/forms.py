@@ -27,8 +27,12 @@ def error_text(exc: ValidationError):
 
 
 def safe_next(request, default):
-    """The POSTed `next` when it is a URL of this site, else `default` (a URL or URL name)."""
+    """The POSTed `next` when it is a path of this site, else `default` (a URL or URL name).
+
+    Only a path (never a URL name, which `redirect` would resolve).
+    """
     target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+            target, {request.get_host()}, request.is_secure()):
         return target
     return default

@@ -8,6 +8,7 @@ from extranet.activity import STREAM_VERBS
 from extranet.models import Activity, DashboardLayout, Notification, Space
 from members import permissions
 from members.models import Follow
+from workgroups import permissions as workgroup_permissions
 
 
 def notifications_for(*, user, unread_only=False):
@@ -50,11 +51,18 @@ def activity_stream_for(*, user):
     if not permissions.is_approved(user):
         return Activity.objects.none()
     followed = Follow.objects.filter(follower=user).values("followed_id")
+    # A group's activity reaches the stream of its members, and of everyone for a public
+    # group; never, through a follow, the coordination reading a private or secret group
+    # it is not in (as the profile page does not list such memberships).
+    spaces = Space.objects.visible_to(user).filter(
+        ~Q(kind=Space.Kind.WORKGROUP) | workgroup_permissions.shared_q(user, prefix="workgroup__")
+    )
     return (
         Activity.objects.filter(
             verb__in=sorted(STREAM_VERBS),
-            space__in=Space.objects.visible_to(user).values("pk"),
+            space__in=spaces.values("pk"),
         )
+        .exclude(actor__is_active=False)  # deactivated accounts fall silent
         .filter(Q(actor__in=followed) | Q(space__in=Space.objects.member_of(user).values("pk")))
         .exclude(actor=user)
         .select_related("actor")

@@ -215,7 +215,8 @@ def _clean_widget_keys(keys, *, field):
     unknown = [k for k in dict.fromkeys(keys) if k not in dashboard.WIDGETS]
     if unknown:
         raise ValidationError(
-            {field: _("Unknown widget: %(keys)s.") % {"keys": ", ".join(repr(k[:40]) for k in unknown[:5])}}
+            {field: _("Unknown widget: %(keys)s.") % {
+                "keys": ", ".join("".join(ch for ch in k[:40] if ch.isprintable()) for k in unknown[:5])}}
         )
     twice = [k for k in dict.fromkeys(keys) if keys.count(k) > 1]
     if twice:
@@ -232,6 +233,8 @@ def dashboard_layout_save(*, actor, order: list[str], hidden: list[str]) -> Dash
     _require_dashboard_owner(actor)
     order = _clean_widget_keys(order, field="order")
     hidden = _clean_widget_keys(hidden, field="hidden")
+    if not order:  # an empty or foreign form must not wipe a saved layout (reset is explicit)
+        raise ValidationError({"order": _("The list of widgets is empty: nothing was changed.")})
     # Stored complete (every widget known now), so that a widget registered later is
     # recognised as new and placed at its default position.
     arranged = [widget.key for widget, _shown in dashboard.arrange(order)]

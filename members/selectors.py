@@ -235,10 +235,9 @@ def member_workgroups(*, viewer, member):
     that this person belongs to it.
     """
     from workgroups.models import Workgroup
-    from workgroups.permissions import content_visible_q, member_group_ids_subquery
+    from workgroups.permissions import content_visible_q, shared_q
 
-    shared = Q(visibility=Workgroup.Visibility.PUBLIC) | Q(pk__in=member_group_ids_subquery(viewer))
     return (
-        Workgroup.objects.filter(content_visible_q(viewer), shared, memberships__user=member)
+        Workgroup.objects.filter(content_visible_q(viewer), shared_q(viewer), memberships__user=member)
         .order_by("name", "pk")
     )

@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from extranet import realtime
-from extranet.models import Activity
+from extranet.models import Activity, Notification
 from extranet.services import absolute_url, activity_record, notify
 from members import permissions
 from members.models import Follow, Invitation, Territory, User, hash_token
@@ -451,8 +451,11 @@ def follow_create(*, actor, member):
         with transaction.atomic():
             follow = Follow.objects.create(follower=actor, followed=member)
             activity_record(actor=actor, verb="member.followed", target=member)
-            # The notification points to the new follower's profile.
-            notify(recipient=member, verb="member.followed", target=actor, actor=actor)
+            # The notification points to the new follower's profile; told once per
+            # follower, so that following and unfollowing again cannot spam anyone.
+            told = Notification.objects.filter(recipient=member, actor=actor, verb="member.followed").exists()
+            if not told:
+                notify(recipient=member, verb="member.followed", target=actor, actor=actor)
     except IntegrityError:
         raise already from None
     return follow

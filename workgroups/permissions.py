@@ -205,3 +205,15 @@ def content_visible_q(user, prefix=""):
         Q(**{f"{p}visibility": Workgroup.Visibility.PUBLIC})
         | Q(**{f"{p}id__in": member_group_ids_subquery(user)})
     )
+
+
+def shared_q(user, prefix=""):
+    """Groups whose life `user` may hear about through someone else: the public ones and
+    their own (a filter). The profile's group list and the activity stream use it: neither
+    tells anyone, coordinators included, about a private or secret group they are not in.
+    """
+    from workgroups.models import Workgroup
+
+    return Q(**{f"{prefix}visibility": Workgroup.Visibility.PUBLIC}) | Q(
+        **{f"{prefix}id__in": member_group_ids_subquery(user)}
+    )

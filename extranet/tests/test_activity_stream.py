@@ -144,13 +144,26 @@ def test_a_follower_who_leaves_a_private_group_stops_seeing_its_activity(followe
     assert joined(friend, group) not in stream(follower)
 
 
-def test_a_coordinator_following_someone_sees_their_private_group_activity(friend, other_territory):
-    """Coordinators may read every group's content (workgroups.permissions); the stream agrees."""
+@pytest.mark.parametrize("visibility", ["private", "secret"])
+def test_a_coordinator_following_someone_does_not_hear_of_their_private_groups(friend, other_territory,
+                                                                               visibility):
+    """Coordinators may read every group (to moderate it), but a follow does not tell them
+    someone's private or secret memberships: the profile does not either."""
     coordinator = CoordinatorFactory(territory=other_territory)
     follow(coordinator, friend)
-    group = group_joined_by(friend, visibility="private")
+    group = group_joined_by(friend, visibility=visibility)
     assert group.space.can_view(coordinator)
-    assert joined(friend, group) in stream(coordinator)
+    assert joined(friend, group) not in stream(coordinator)
+    public = group_joined_by(friend, visibility="public")
+    assert joined(friend, public) in stream(coordinator)
+
+
+def test_a_deactivated_member_falls_silent(member, friend):
+    follow(member, friend)
+    group = group_joined_by(friend, visibility="public")
+    assert joined(friend, group) in stream(member)
+    type(friend).objects.filter(pk=friend.pk).update(is_active=False)
+    assert joined(friend, group) not in stream(member)
 
 
 # --- Territories, the network, own actions, verbs -------------------------------------------------

@@ -180,3 +180,22 @@ def test_customisation_and_activity_fit_a_320px_screen(new_context, animatrice):
         page.goto(url)
         assert page.locator("h1").first.is_visible()
         assert browser.scroll_width(page) <= browser.NARROW["width"], f"{url} scrolls sideways at 320 px"
+
+
+def test_when_the_session_has_ended_a_move_says_visibly_that_it_is_not_saved(new_context, animatrice):
+    from playwright.sync_api import expect
+
+    context = new_context()
+    page = browser.log_in(context, animatrice)
+    page.goto(CUSTOMIZE)
+    expect(page.locator("form[data-dashboard-layout]")).to_have_attribute("data-enhanced", "")
+    status = page.locator("[data-dashboard-status]")
+    expect(status).to_be_hidden()
+    context.clear_cookies()  # logged out elsewhere, or the session expired
+
+    page.locator(f"#ligne-{DEFAULT[0]} button[data-move='down']").click()
+
+    expect(status).to_be_visible()
+    expect(status).to_have_text(re.compile(r"(session|Session)"))
+    assert rows(page)[1] == DEFAULT[0]  # moved on screen...
+    assert saved_order(animatrice) == DEFAULT  # ...but not saved, and the page says so

@@ -169,8 +169,10 @@ def test_a_coordinator_has_a_layout_of_their_own(coordinator, member):
         ("notifications", [], None),
         (["notifications", 3], [], None),
         (None, [], None),
+        ([], [], r"vide|empty"),
     ],
-    ids=["unknown", "duplicate", "duplicate-hidden", "unknown-hidden", "too-many", "string", "not-a-key", "none"],
+    ids=["unknown", "duplicate", "duplicate-hidden", "unknown-hidden", "too-many", "string", "not-a-key", "none",
+         "empty"],
 )
 def test_invalid_layouts_are_refused_with_a_clear_message_and_change_nothing(member, order, hidden, message):
     before = dashboard_layout_save(actor=member, order=list(reversed(DEFAULT)), hidden=["profile"])
@@ -418,3 +420,13 @@ def test_customisation_page_queries_are_pinned(client, member, django_assert_max
     client.get(CUSTOMIZE)
     with django_assert_max_num_queries(MAX_QUERIES_CUSTOMIZE):
         client.get(CUSTOMIZE)
+
+
+def test_a_post_without_the_form_fields_does_not_wipe_the_layout(member_client, member):
+    """A JSON body, or an empty form, carries no `order`: refused, the saved layout kept."""
+    dashboard_layout_save(actor=member, order=list(reversed(DEFAULT)), hidden=["profile"])
+    response = member_client.post(CUSTOMIZE, '{"order": "x", "hidden": 3}', content_type="application/json",
+                                  HTTP_ACCEPT="application/json")
+    assert response.status_code == 400 and response.json()["ok"] is False
+    assert member_client.post(CUSTOMIZE, {}).status_code == 302
+    assert arranged(member) == [(key, key != "profile") for key in reversed(DEFAULT)]

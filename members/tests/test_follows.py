@@ -302,7 +302,12 @@ def test_directory_cards_have_follow_buttons(member_client, member, colleague, t
     # Not myself.
     assert page.find("form", action=re.compile(rf"^/bureau/membres/{member.pk}/")) is None
     form = page.find("form", action=f"/bureau/membres/{colleague.pk}/suivre/")
-    assert form.find("input", attrs={"name": "next"})["value"] == "/bureau/membres/"
+    # Back to the same page of results, on the card acted on (not a copy of the raw URL).
+    assert form.find("input", attrs={"name": "next"})["value"] == f"/bureau/membres/?page=1#member-{colleague.pk}"
+    filtered = soup(member_client.get("/bureau/membres/", {"q": "Vidal", "junk": "x" * 5000}))
+    next_value = filtered.find("form", action=f"/bureau/membres/{followed.pk}/ne-plus-suivre/").find(
+        "input", attrs={"name": "next"})["value"]
+    assert next_value.startswith("/bureau/membres/?") and "q=Vidal" in next_value and "junk" not in next_value
 
 
 # --- Contacts page ---------------------------------------------------------------------------------
@@ -503,3 +508,12 @@ def test_parallel_follows_of_the_same_member_make_one_follow():
     assert Notification.objects.filter(verb="member.followed", recipient=followed).count() == 1
     for _outcome, error in (r for r in results if r[0] == "invalid"):
         assert "Amina Diallo" in " ".join(error.messages)
+
+
+def test_following_again_after_unfollowing_notifies_only_once(territory):
+    follower = UserFactory(territory=territory, display_name="Karim Benali")
+    followed = UserFactory(territory=territory, display_name="Amina Diallo")
+    for _ in range(3):
+        services.follow_create(actor=follower, member=followed)
+        services.follow_delete(actor=follower, member=followed)
+    assert Notification.objects.filter(recipient=followed, verb="member.followed").count() == 1

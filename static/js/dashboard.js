@@ -19,7 +19,8 @@
   if (!form) { return; }
   var list = form.querySelector("[data-layout-list]");
   var announcer = form.querySelector("[data-dashboard-announcer]");
-  if (!list || !announcer || !window.fetch || !window.FormData) { return; }
+  var status = form.querySelector("[data-dashboard-status]");  // visible when a save failed
+  if (!list || !announcer || !status || !window.fetch || !window.FormData) { return; }
 
   var drag = null;      // the row being dragged, while the pointer is down
   var saving = false;   // one save at a time; the last order wins
@@ -61,6 +62,12 @@
     }));
   }
 
+  function failed(text) {
+    // Seen and heard: the order on screen is not the saved one.
+    status.textContent = text;
+    status.hidden = false;
+  }
+
   function save() {
     if (saving) { again = true; return; }
     saving = true;
@@ -69,15 +76,20 @@
       method: "POST",
       body: data,
       credentials: "same-origin",
+      redirect: "manual",  // a redirect here means the session ended (login page)
       headers: { Accept: "application/json" }
     }).then(function (response) {
+      if (response.type === "opaqueredirect" || response.status === 403) {
+        failed(form.dataset.sessionText);
+        return null;
+      }
       return response.json().catch(function () { return { ok: false }; }).then(function (body) {
-        if (response.ok && body.ok) { return; }
+        if (response.ok && body.ok) { status.hidden = true; return; }
         var reason = (body.errors || []).join(" ");
-        announce(reason ? format(form.dataset.errorTemplate, { reason: reason }) : form.dataset.offlineText);
+        failed(reason ? format(form.dataset.errorTemplate, { reason: reason }) : form.dataset.offlineText);
       });
     }).catch(function () {
-      announce(form.dataset.offlineText);
+      failed(form.dataset.offlineText);
     }).then(function () {
       saving = false;
       if (again) { again = false; save(); }
