@@ -248,25 +248,22 @@ def contacts(request):
     )
 
 
-@require_POST
-def follow(request, pk):
+def _follow_action(request, pk, service, done):
     member = selectors.member_get_for_user(request.user, pk)
     try:
-        services.follow_create(actor=request.user, member=member)
+        service(actor=request.user, member=member)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
-        messages.success(request, _("You now follow %(name)s.") % {"name": member})
+        messages.success(request, done % {"name": member})
     return redirect(safe_next(request, member.get_absolute_url()))
+
+
+@require_POST
+def follow(request, pk):
+    return _follow_action(request, pk, services.follow_create, _("You now follow %(name)s."))
 
 
 @require_POST
 def unfollow(request, pk):
-    member = selectors.member_get_for_user(request.user, pk)
-    try:
-        services.follow_delete(actor=request.user, member=member)
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, _("You no longer follow %(name)s.") % {"name": member})
-    return redirect(safe_next(request, member.get_absolute_url()))
+    return _follow_action(request, pk, services.follow_delete, _("You no longer follow %(name)s."))

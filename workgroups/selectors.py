@@ -1,6 +1,6 @@
 """Reads about workgroups, scoped to the viewer."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -60,7 +60,7 @@ def my_workgroups(*, user):
     return _with_counts(qs, user).order_by("name", "id")
 
 
-def workgroup_get_for_user(user, pk, *, for_update=False):
+def workgroup_get_for_user(user, pk):
     """A workgroup `user` may know exists; 404 otherwise (no hint that a secret group exists)."""
     qs = Workgroup.objects.select_related("territory", "space", "created_by")
     workgroup = qs.filter(pk=pk).first()
@@ -150,15 +150,30 @@ def groups_to_approve(*, user):
     return Workgroup.objects.filter(q, status=Workgroup.Status.PENDING).select_related("territory", "created_by")
 
 
-def member_prefetch():
-    return Prefetch("memberships", queryset=Membership.objects.select_related("user"))
-
-
 def modules_of(*, workgroup, user):
     """The modules (forum, chat, calendar, files...) of the group's space the user may open."""
     from extranet import spaces
 
     return spaces.modules_for(user=user, space=workgroup.space)
+
+
+def join_request_get_for_user(user, pk):
+    """A join request of a group `user` may know exists; 404 otherwise (managers decide on it)."""
+    join_request = JoinRequest.objects.select_related("workgroup", "user").filter(pk=pk).first()
+    if join_request is None or not permissions.can_see(user, join_request.workgroup):
+        raise Http404
+    return join_request
+
+
+def invitation_get_for_user(user, pk, *, own=False):
+    """An invitation to a group `user` may know exists (with `own`: addressed to `user`); 404 otherwise."""
+    invitation = GroupInvitation.objects.select_related("workgroup", "user", "invited_by").filter(pk=pk).first()
+    if invitation is None:
+        raise Http404
+    allowed = invitation.user_id == user.pk if own else permissions.can_see(user, invitation.workgroup)
+    if not allowed:
+        raise Http404
+    return invitation
 
 
 def member_of_group(*, workgroup, user_pk):

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,7 +24,7 @@ from workgroups.forms import (
     RoleForm,
     WorkgroupForm,
 )
-from workgroups.models import GroupInvitation, JoinRequest, Membership
+from workgroups.models import Membership
 
 PER_PAGE = 20
 MEMBERS_PER_PAGE = 50
@@ -269,15 +269,8 @@ def join_request_cancel(request, pk):
                 _("Your request is withdrawn."))
 
 
-def _join_request(request, pk):
-    join_request = get_object_or_404(JoinRequest.objects.select_related("workgroup", "user"), pk=pk)
-    if not permissions.can_see(request.user, join_request.workgroup):
-        raise Http404
-    return join_request
-
-
 def _decide(request, pk, service, success):
-    join_request = _join_request(request, pk)
+    join_request = selectors.join_request_get_for_user(request.user, pk)
     form = ResponseForm(request.POST)
     response = form.cleaned_data["response"] if form.is_valid() else None
     if response is None:
@@ -324,16 +317,9 @@ def my_invitations(request):
                   {"invitations": selectors.invitations_for(user=request.user)})
 
 
-def _own_invitation(request, pk):
-    invitation = get_object_or_404(GroupInvitation.objects.select_related("workgroup", "invited_by"), pk=pk)
-    if invitation.user_id != request.user.pk:
-        raise Http404
-    return invitation
-
-
 @require_POST
 def invitation_accept(request, pk):
-    invitation = _own_invitation(request, pk)
+    invitation = selectors.invitation_get_for_user(request.user, pk, own=True)
     return _act(request, invitation.workgroup,
                 lambda: services.invitation_accept(actor=request.user, invitation=invitation),
                 _("Welcome to %(name)s!") % {"name": invitation.workgroup})
@@ -341,7 +327,7 @@ def invitation_accept(request, pk):
 
 @require_POST
 def invitation_decline(request, pk):
-    invitation = _own_invitation(request, pk)
+    invitation = selectors.invitation_get_for_user(request.user, pk, own=True)
     try:
         services.invitation_decline(actor=request.user, invitation=invitation)
     except ValidationError as exc:
@@ -353,9 +339,7 @@ def invitation_decline(request, pk):
 
 @require_POST
 def invitation_revoke(request, pk):
-    invitation = get_object_or_404(GroupInvitation.objects.select_related("workgroup", "user"), pk=pk)
-    if not permissions.can_see(request.user, invitation.workgroup):
-        raise Http404
+    invitation = selectors.invitation_get_for_user(request.user, pk)
     return _act(request, invitation.workgroup,
                 lambda: services.invitation_revoke(actor=request.user, invitation=invitation),
                 _("The invitation of %(name)s is withdrawn.") % {"name": invitation.user}, fragment="membres/")
