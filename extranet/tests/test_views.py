@@ -9,13 +9,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from extranet.models import Notification
 from extranet.testing.factories import PendingUserFactory, UserFactory
-from extranet.testing.pages import soup, text_of
+from extranet.testing.pages import queries_flat, soup, text_of
 from members.models import Invitation, User, hash_token
 
 
@@ -415,22 +413,10 @@ MAX_QUERIES = {
 }
 
 
-def _measure(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(ctx.captured_queries), soup(response)
 
 
 def _flat(client, url, grow):
-    """Queries of `url` for small data, then for ten times the data: they must be equal."""
-    grow(1)
-    client.get(url)  # warm the per-process caches (content types, site)
-    small, _page = _measure(client, url)
-    grow(9)  # 1 + 9 = 10 times the small data
-    large, page = _measure(client, url)
-    assert small == large, f"{url}: {small} queries with small data, {large} with 10x: an N+1?"
-    return page
+    return queries_flat(client, url, grow)[1]
 
 
 def _grow_dashboard(member, venue, factor):

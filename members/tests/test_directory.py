@@ -9,11 +9,9 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from extranet.testing.factories import PendingUserFactory, UserFactory, VenueFactory
-from extranet.testing.pages import soup, text_of
+from extranet.testing.pages import queries_flat, soup, text_of
 from members import selectors
 from members.forms import DirectoryFilters
 from members.models import Follow, User
@@ -364,22 +362,6 @@ def test_my_own_contacts_are_shown_to_me(client, camille):
 MAX_QUERIES = 11
 
 
-def _measure(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(ctx.captured_queries), soup(response)
-
-
-def _flat(client, url, grow):
-    """Queries of `url` for small data, then for ten times the data: they must be equal."""
-    grow(1)
-    client.get(url)  # warm the per-process caches (content types, site)
-    small, _page = _measure(client, url)
-    grow(9)  # 1 + 9 = 10 times the small data
-    large, page = _measure(client, url)
-    assert small == large, f"{url}: {small} queries with small data, {large} with 10x: an N+1?"
-    return small, page
 
 
 def _grow_network(viewer, territory, factor, counter=[0]):  # noqa: B006 (a counter across calls)
@@ -397,7 +379,7 @@ def _grow_network(viewer, territory, factor, counter=[0]):  # noqa: B006 (a coun
 def test_directory_queries_are_pinned_and_flat(client, member, territory, query, django_assert_max_num_queries):
     client.force_login(member)
     url = URL + query.replace("territoire=1", f"territoire={territory.pk}")
-    count, page = _flat(client, url, lambda f: _grow_network(member, territory, f))
+    count, page = queries_flat(client, url, lambda f: _grow_network(member, territory, f))
     assert len(page.select("li.member-card")) == 25
     assert len(page.select("li.member-card a[href^='tel:']")) == 25  # phones shared with the territory
     with django_assert_max_num_queries(MAX_QUERIES):

@@ -5,14 +5,12 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
 from extranet.models import Activity, Notification
 from extranet.testing.factories import UserFactory
-from extranet.testing.pages import soup, text_of
+from extranet.testing.pages import measure_queries, soup, text_of
 from workgroups import services
 from workgroups.models import GroupInvitation, JoinRequest, Membership, Workgroup, WorkgroupSettings
 
@@ -183,20 +181,14 @@ def _grow_groups(manager, territory, factor):
             services.workgroup_join(actor=UserFactory(territory=territory), workgroup=group)
 
 
-def _queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries), soup(response)
-
 
 @pytest.mark.parametrize("url", ["/bureau/groupes/", "/bureau/groupes/?tag=commun&q=G"])
 def test_the_listing_query_count_is_flat_when_groups_grow_tenfold(member_client, manager, territory, url):
     _grow_groups(manager, territory, 1)
     member_client.get(url)
-    small, _ = _queries(member_client, url)
+    small, _ = measure_queries(member_client, url)
     _grow_groups(manager, territory, 9)
-    large, page = _queries(member_client, url)
+    large, page = measure_queries(member_client, url)
     assert len(page.select(".group")) == 20
     assert small == large, f"{small} queries with small data, {large} with 10x"
     assert large <= 10
@@ -213,10 +205,10 @@ def test_the_group_page_and_members_page_query_counts_are_flat(manager_client, m
 
     grow(1)
     manager_client.get(url)
-    small = (_queries(manager_client, url)[0], _queries(manager_client, url + "membres/")[0])
+    small = (measure_queries(manager_client, url)[0], measure_queries(manager_client, url + "membres/")[0])
     grow(9)
-    large_detail, page = _queries(manager_client, url)
-    large_members, members_page = _queries(manager_client, url + "membres/")
+    large_detail, page = measure_queries(manager_client, url)
+    large_members, members_page = measure_queries(manager_client, url + "membres/")
     assert len(page.select("#members-title ~ ul li")) == 12
     assert len(members_page.select("tbody tr")) == 50
     assert small == (large_detail, large_members)
