@@ -7,4 +7,4 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("Directory of venues")
 
     def ready(self):
-        from directory import widgets  # noqa: F401  (registers the navigation entry)
+        from directory import activities, widgets  # noqa: F401  (registrations)

@@ -1,13 +1,24 @@
-from django.http import Http404
+"""Venue reads: what a member may edit, a venue's history, and the public directory."""
 
-from directory.models import Venue
+from django.db.models import Q
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from directory import hours, schema
+from directory.models import Venue, VenueRevision
 from members import permissions
+from members.models import Territory
+from members.selectors import fold
+
+SEARCH_MAX_WORDS = 8
 
 
 def venues_editable_by(*, user):
-    ids = permissions.administered_territory_ids(user)
+    """The venues `user` keeps up to date: their own, their territories' (all for coordinators)."""
     venues = Venue.objects.select_related("territory").order_by("territory__name", "name")
-    return venues if ids is None else venues.filter(territory_id__in=ids)
+    scope = permissions.editable_venues_q(user)
+    return venues if scope is None else venues.filter(scope)
 
 
 def venue_get_for_edit(user, pk):
@@ -16,3 +27,160 @@ def venue_get_for_edit(user, pk):
     if venue is None or not permissions.can_edit_venue(user, venue):
         raise Http404
     return venue
+
+
+def venue_history(*, venue):
+    """The venue's revisions, newest first, with their authors (paginate the result)."""
+    return VenueRevision.objects.filter(venue=venue).select_related("author").order_by("-created_at", "-id")
+
+
+def latest_revision_id(venue):
+    return VenueRevision.objects.filter(venue=venue).order_by("-id").values_list("id", flat=True).first()
+
+
+def revision_get_for_venue(venue, pk):
+    revision = VenueRevision.objects.select_related("author", "restored_from").filter(venue=venue, pk=pk).first()
+    if revision is None:
+        raise Http404
+    return revision
+
+
+def search_words(text):
+    """The words of a search, folded (case and accents ignored), at most SEARCH_MAX_WORDS."""
+    return fold(text).split()[:SEARCH_MAX_WORDS]
+
+
+# --- Public directory (/annuaire/) ---------------------------------------------------------
+#
+# Filters combine with AND; within one multiple-choice list (services, publics, access
+# modes, support modes) a venue matches if it has ANY of the values (OR). The city is
+# compared folded (case and accents ignored) and "open now" is evaluated in Python
+# (opening hours in the OSM syntax, in the venue's time zone): both read the candidate
+# rows in one query, then narrow the queryset by primary key.
+
+def _has(field, value):
+    """The list `field` holds exactly `value` (LIKE '%|value|%', see directory.fields.Has)."""
+    return Q(**{f"{field}__has": value})
+
+
+def _any_of(field, values):
+    condition = Q()
+    for value in values:
+        condition |= _has(field, value)
+    return condition
+
+
+def _venues_matching(*, text="", territory_slug="", city="", services=(), publics=(), access_modes=(),
+                     support_modes=(), free=False):
+    """Every filter the database can answer (the city only roughly: see `_matching_ids`)."""
+    venues = Venue.objects.all()
+    for word in search_words(text):
+        venues = venues.filter(search_text__contains=word)
+    if territory_slug:
+        venues = venues.filter(territory__slug=territory_slug)
+    for field, values in (
+        ("services", services), ("publics", publics), ("access_modes", access_modes), ("support_modes", support_modes),
+    ):
+        if values:
+            venues = venues.filter(_any_of(field, values))
+    if free:
+        venues = venues.filter(_has("fees", schema.Fee.FREE))
+    city = fold(city)
+    if city:
+        # search_text holds the folded city: a cheap first cut, `_matching_ids` compares exactly.
+        venues = venues.filter(search_text__contains=city)
+    return venues
+
+
+def _matching_ids(rows, *, city, open_now, now):
+    """Ids of `(id, city, opening_hours, latitude, longitude)` rows whose folded city is
+    `city` (when given) and that are open at `now` (when `open_now`: `hours.open_ids`)."""
+    if city:
+        rows = [row for row in rows if fold(row[1]) == city]
+    if not open_now:
+        return [row[0] for row in rows]
+    return hours.open_ids([(pk, value, lat, lon) for pk, _city, value, lat, lon in rows], now=now)
+
+
+def venues_public(*, text="", territory_slug="", city="", services=(), publics=(), access_modes=(),
+                  support_modes=(), free=False, open_now=False, now=None):
+    """Venues of the public directory matching every filter, by name (a queryset).
+
+    `text`: every word in the name, city, postal code, address or summary (case and
+    accents ignored); `territory_slug`; `city` (case and accents ignored); `services`,
+    `publics`, `access_modes`, `support_modes`: schema values, ANY of each list;
+    `free`: fees include « Gratuit »; `open_now`: open at `now` (default: now).
+    With `city` or `open_now`, one query reads the candidates' (id, city, hours,
+    coordinates) when called; the result is then filtered by primary key.
+    """
+    venues = _venues_matching(
+        text=text, territory_slug=territory_slug, city=city, services=services, publics=publics,
+        access_modes=access_modes, support_modes=support_modes, free=free,
+    )
+    city = fold(city)
+    if city or open_now:
+        rows = list(venues.order_by().values_list("id", "city", "opening_hours", "latitude", "longitude"))
+        kept = _matching_ids(rows, city=city, open_now=open_now, now=now or timezone.now())
+        dropped = set(row[0] for row in rows).difference(kept)
+        # The shorter list of ids goes into the SQL (SQLite limits a query's parameters).
+        venues = venues.filter(pk__in=kept) if len(kept) <= len(dropped) else venues.exclude(pk__in=sorted(dropped))
+    return venues.select_related("territory").order_by("name", "pk")
+
+
+def venues_public_page(venues, *, now=None):
+    """The venues of one page (a list) with what their cards show: `status` (hours.status)."""
+    now = now or timezone.now()
+    venues = list(venues)
+    for venue in venues:
+        venue.status = hours.status(venue.opening_hours, venue.latitude, venue.longitude, now)
+    return venues
+
+
+def venues_public_map(*, text="", territory_slug="", city="", services=(), publics=(), access_modes=(),
+                      support_modes=(), free=False, open_now=False, now=None):
+    """The map's points: `[{id, name, city, lat, lon, url}]` of the matching venues with coordinates.
+
+    Same filters and meaning as `venues_public`, in exactly one query (the city and
+    opening hours are checked in Python on the rows read, as `venues_public` does).
+    """
+    venues = _venues_matching(
+        text=text, territory_slug=territory_slug, city=city, services=services, publics=publics,
+        access_modes=access_modes, support_modes=support_modes, free=free,
+    ).filter(latitude__isnull=False, longitude__isnull=False)
+    city = fold(city)
+    now = now or timezone.now()
+    # One reverse() for all: the detail URL with a placeholder slug.
+    url = reverse("public_directory:detail", kwargs={"slug": "slug"})
+    prefix, suffix = url[: url.rindex("slug")], url[url.rindex("slug") + 4:]
+    rows = list(venues.order_by("name", "pk").values_list(
+        "id", "city", "opening_hours", "latitude", "longitude", "name", "slug"
+    ))
+    if city or open_now:
+        kept = set(_matching_ids([row[:5] for row in rows], city=city, open_now=open_now, now=now))
+        rows = [row for row in rows if row[0] in kept]
+    return [
+        {
+            "id": pk, "name": name, "city": row_city,
+            "lat": round(float(latitude), 6), "lon": round(float(longitude), 6),
+            "url": f"{prefix}{slug}{suffix}",
+        }
+        for pk, row_city, _hours, latitude, longitude, name, slug in rows
+    ]
+
+
+def venue_public_get(slug):
+    """A venue of the public directory by its slug (404 when there is none)."""
+    venue = Venue.objects.select_related("territory").filter(slug=slug).first()
+    if venue is None:
+        raise Http404
+    return venue
+
+
+def public_territories():
+    """The territories that have venues, by name (the territory filter's choices)."""
+    return Territory.objects.filter(venues__isnull=False).distinct().order_by("name")
+
+
+def public_cities():
+    """The distinct city names of the directory, sorted (suggestions of the city filter)."""
+    return list(Venue.objects.order_by("city").values_list("city", flat=True).distinct())

@@ -1,40 +1,313 @@
-"""Venue services. The directory issue adds creation, import and export."""
+"""Venue services: create, edit, restore a revision. Every change is a `VenueRevision`.
+
+Wiki-style upkeep: the animators attached to a venue, the local admins of its territory
+and the coordinators edit it (`members.permissions.can_edit_venue`); each edit records who,
+when, what changed and the whole record, and any revision can be restored (which is itself
+a new revision). `updated_at` is the national `date_maj`: it follows the last edit.
+"""
+
+import datetime
+import decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from directory.models import Venue
+from directory.models import Venue, VenueRevision
 from extranet.services import activity_record
 from members import permissions
 
+# What an edit may change (identifier, slug and dates are the application's).
 EDITABLE_FIELDS = (
-    "name", "address", "address_complement", "postal_code", "insee_code", "city", "latitude", "longitude",
-    "phone", "email", "website", "summary",
+    "name",
+    "pivot",
+    "address",
+    "address_complement",
+    "postal_code",
+    "insee_code",
+    "city",
+    "latitude",
+    "longitude",
+    "typology",
+    "phone",
+    "emails",
+    "websites",
+    "opening_hours",
+    "summary",
+    "description",
+    "source",
+    "itinerance",
+    "parent_structure",
+    "services",
+    "publics",
+    "specific_support",
+    "fees",
+    "national_programmes",
+    "training_labels",
+    "other_labels",
+    "access_modes",
+    "support_modes",
+    "accessibility_url",
+    "appointment_url",
+    "equipment",
+    "photo",
 )
+# Kept in each revision, so that any of them can be restored.
+REVISIONED_FIELDS = ("territory",) + EDITABLE_FIELDS
 
 
-def venue_update(*, actor, venue, data):
-    """Local admins of the venue's territory (and coordinators) keep its record up to date."""
-    if not permissions.can_edit_venue(actor, venue):
-        raise PermissionDenied(_("You cannot edit this venue."))
-    unknown = set(data) - set(EDITABLE_FIELDS)
+ACTIVITY_VERBS = {
+    VenueRevision.Kind.CREATED: "venue.created",
+    VenueRevision.Kind.EDITED: "venue.updated",
+    VenueRevision.Kind.IMPORTED: "venue.imported",
+    VenueRevision.Kind.RESTORED: "venue.restored",
+}
+
+
+class EditConflict(ValidationError):
+    """Someone saved the venue after the form was opened, changing a field this edit changes too."""
+
+
+def snapshot(venue):
+    """The revisioned fields as JSON-ready values (decimals as strings, lists as lists)."""
+    data = {}
+    for field in REVISIONED_FIELDS:
+        if field == "territory":
+            data[field] = venue.territory_id
+            continue
+        value = getattr(venue, field)
+        if field in ("latitude", "longitude"):
+            value = _decimal_text(value)
+        elif field == "photo":
+            value = value.name or ""
+        data[field] = list(value) if isinstance(value, list) else value
+    return data
+
+
+def _decimal_text(value):
+    return None if value is None else f"{decimal.Decimal(value).quantize(decimal.Decimal('0.000001'))}"
+
+
+def _comparable(field, value):
+    if field in ("latitude", "longitude"):
+        return None if value in (None, "") else _decimal_text(value)
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def normalize_phone(value):
+    """`05 65 12 34 56` or `0033 5 65...` -> `+33565123456` (the schema's format); anything else as typed."""
+    compact = "".join(ch for ch in str(value or "") if ch not in " .-/()\t")
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    if len(compact) == 10 and compact.startswith("0") and compact.isdigit():
+        compact = "+33" + compact[1:]
+    return compact if compact.startswith("+") and compact[1:].isdigit() else str(value or "").strip()
+
+
+def _apply(venue, data):
+    for field, value in data.items():
+        if field == "territory":
+            venue.territory_id = value.pk if hasattr(value, "pk") else value
+        elif field == "phone":
+            venue.phone = normalize_phone(value)
+        elif field == "photo":
+            venue.photo = value or ""
+        else:
+            setattr(venue, field, value.strip() if isinstance(value, str) else value)
+
+
+def _diff(before, after):
+    changes = [
+        {"field": field, "before": before.get(field), "after": after.get(field)}
+        for field in REVISIONED_FIELDS
+        if _comparable(field, before.get(field)) != _comparable(field, after.get(field))
+    ]
+    for change in changes:
+        if change["field"] == "territory":
+            # Shown to people: names, not ids (the full record keeps the id, for restoring).
+            from members.models import Territory
+
+            names = dict(Territory.objects.filter(pk__in=[change["before"], change["after"]]).values_list("pk", "name"))
+            change["before"], change["after"] = names.get(change["before"]), names.get(change["after"])
+    return changes
+
+
+def _check_fields(data, *, allowed):
+    unknown = set(data) - set(allowed)
     if unknown:
         raise ValidationError(_("Unknown venue fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    # Validate a fresh copy: on error the caller's object is untouched.
-    fresh = Venue.objects.get(pk=venue.pk)
-    for field, value in data.items():
-        setattr(fresh, field, value.strip() if isinstance(value, str) else value)
-    fresh.updated_at = timezone.now()
-    fresh.full_clean()
-    with transaction.atomic():
-        fresh.save()
-        activity_record(actor=actor, verb="venue.updated", target=fresh, space=_territory_space(fresh))
-    return fresh
+
+
+def unique_slug(name, city, *, exclude_pk=None):
+    base = slugify(f"{name} {city}")[:180] or "lieu"
+    slug, n = base, 1
+    taken = Venue.objects.exclude(pk=exclude_pk)
+    while taken.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
 
 
 def _territory_space(venue):
     from extranet.models import Space
 
     return Space.objects.filter(territory_id=venue.territory_id).first()
+
+
+def _record(*, actor, venue, kind, changes, restored_from=None, comment="", when=None):
+    revision = VenueRevision.objects.create(
+        venue=venue,
+        author=actor,
+        kind=kind,
+        data=snapshot(venue),
+        changes=changes,
+        restored_from=restored_from,
+        comment=comment[:300],
+        created_at=when or timezone.now(),
+    )
+    verb = ACTIVITY_VERBS[kind]
+    activity_record(actor=actor, verb=verb, target=venue, space=_territory_space(venue), url=venue.get_absolute_url())
+    return revision
+
+
+def venue_create(*, actor, territory, data, identifier=None, updated_at=None, kind=VenueRevision.Kind.CREATED):
+    """A new venue in `territory` (local admins of it and coordinators; `actor=None` is the command line)."""
+    if actor is not None and not permissions.can_create_venue(actor, territory):
+        raise PermissionDenied(_("You cannot add a venue in this territory."))
+    _check_fields(data, allowed=EDITABLE_FIELDS)
+    venue = Venue(territory=territory)
+    if identifier:
+        venue.identifier = identifier.strip()
+    _apply(venue, data)
+    venue.updated_at = updated_at or timezone.now()
+    venue.slug = unique_slug(venue.name, venue.city)
+    venue.full_clean()
+    with transaction.atomic():
+        venue.save()
+        _record(actor=actor, venue=venue, kind=kind, changes=_diff({}, snapshot(venue)))
+    return venue
+
+
+def venue_update(
+    *,
+    actor,
+    venue,
+    data,
+    base_revision_id=None,
+    updated_at=None,
+    kind=VenueRevision.Kind.EDITED,
+    restored_from=None,
+    comment="",
+):
+    """Apply `data` to `venue`; a revision records the change. Nothing changed: nothing saved, returns the venue.
+
+    `base_revision_id` is the latest revision when the form was opened: if someone saved
+    since and changed one of the fields this edit changes, `EditConflict` is raised and
+    nothing is saved (edits to other fields merge, as in a wiki).
+    """
+    if actor is not None and not permissions.can_edit_venue(actor, venue):
+        raise PermissionDenied(_("You cannot edit this venue."))
+    _check_fields(data, allowed=REVISIONED_FIELDS)
+    if "territory" in data and actor is not None:
+        new_id = getattr(data["territory"], "pk", data["territory"])
+        if new_id != venue.territory_id and not permissions.can_create_venue(actor, new_id):
+            raise PermissionDenied(_("You cannot move this venue to that territory."))
+    with transaction.atomic():
+        # Lock the row: two saves of one venue are applied one after the other, each
+        # against the record the other left.
+        fresh = Venue.objects.select_for_update().get(pk=venue.pk)
+        before = snapshot(fresh)
+        _apply(fresh, data)
+        after = snapshot(fresh)
+        changes = _diff(before, after)
+        if not changes:
+            return fresh
+        if base_revision_id is not None:
+            _check_conflict(fresh, base_revision_id, changes)
+        # The slug stays as it was, even after a change of name: links to the venue keep working.
+        fresh.updated_at = updated_at or timezone.now()
+        fresh.full_clean()
+        fresh.save()
+        _record(actor=actor, venue=fresh, kind=kind, changes=changes, restored_from=restored_from, comment=comment)
+    return fresh
+
+
+def _check_conflict(venue, base_revision_id, changes):
+    later = VenueRevision.objects.filter(venue=venue, pk__gt=base_revision_id).select_related("author")
+    later = list(later.order_by("pk"))
+    if not later:
+        return
+    touched = {change["field"] for revision in later for change in revision.changes}
+    clashing = sorted(touched & {change["field"] for change in changes})
+    if clashing:
+        author = later[-1].author.display_name if later[-1].author else _("an import")
+        labels = ", ".join(str(Venue._meta.get_field(field).verbose_name) for field in clashing)
+        raise EditConflict(
+            _(
+                "%(author)s saved this venue while you were editing it and changed the same fields (%(fields)s). "
+                "Your changes are kept below: check the venue's current record, then save again."
+            )
+            % {"author": author, "fields": labels},
+            code="conflict",
+        )
+
+
+def venue_restore(*, actor, venue, revision):
+    """Bring the venue back to the record of `revision` (a new revision, so it can be undone too)."""
+    if actor is not None and not permissions.can_edit_venue(actor, venue):
+        raise PermissionDenied(_("You cannot edit this venue."))
+    if revision.venue_id != venue.pk:
+        raise ValidationError(_("This revision belongs to another venue."))
+    data = {field: revision.data[field] for field in REVISIONED_FIELDS if field in revision.data}
+    if "territory" in data and data["territory"] != venue.territory_id:
+        from members.models import Territory
+
+        if not Territory.objects.filter(pk=data["territory"]).exists():
+            data.pop("territory")
+    for field in ("latitude", "longitude"):
+        if data.get(field) is not None:
+            data[field] = decimal.Decimal(data[field])
+    updated = venue_update(
+        actor=actor,
+        venue=venue,
+        data=data,
+        kind=VenueRevision.Kind.RESTORED,
+        restored_from=revision,
+        comment=_("Restored the version of %(date)s") % {"date": revision_date(revision)},
+    )
+    return updated
+
+
+def local_noon(day: datetime.date):
+    """A date_maj read from a file, as the venue's update time (noon, Paris time)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12, 0)))
+
+
+def field_labels():
+    """Field name -> its label, for history pages."""
+    labels = {field: str(Venue._meta.get_field(field).verbose_name) for field in REVISIONED_FIELDS}
+    return labels
+
+
+def revision_date(revision):
+    return timezone.localtime(revision.created_at).strftime("%d/%m/%Y %H:%M")
+
+
+def revision_record(revision):
+    """The record kept by `revision`, as (label, value) pairs for display (lists joined)."""
+    from members.models import Territory
+
+    labels = field_labels()
+    rows = []
+    for field in REVISIONED_FIELDS:
+        value = revision.data.get(field)
+        if field == "territory":
+            value = Territory.objects.filter(pk=value).values_list("name", flat=True).first() or value
+        if isinstance(value, list):
+            value = ", ".join(value)
+        rows.append((labels[field], "" if value is None else value))
+    return rows

@@ -1,35 +1,96 @@
+"""The desk's venue pages: my venues, add, edit, history, restore (wiki-style upkeep)."""
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from directory import selectors, services
-from directory.forms import VenueForm
+from directory.forms import VenueForm, territories_for_new_venue
 from extranet.forms import add_service_errors, posted
 from members import permissions
 
 PER_PAGE = 30
+HISTORY_PER_PAGE = 20
 
 
 def venue_list(request):
-    """The venues of the territories I administer, to keep them up to date."""
+    """The venues I keep up to date: mine, and my territories' if I am a local admin."""
+    venues = selectors.venues_editable_by(user=request.user)
+    page = Paginator(venues, PER_PAGE).get_page(request.GET.get("page"))
+    can_create = permissions.is_local_admin(request.user)
+    return render(request, "directory/venue_list.html", {"page": page, "can_create": can_create})
+
+
+def venue_create(request):
+    territories = territories_for_new_venue(request.user)
     if not permissions.is_local_admin(request.user):
-        raise PermissionDenied(_("This page is for local admins and the coordination."))
-    page = Paginator(selectors.venues_editable_by(user=request.user), PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "directory/venue_list.html", {"page": page})
+        raise PermissionDenied(_("Local admins and the coordination add venues."))
+    form = VenueForm(posted(request), request.FILES or None, territories=territories)
+    if request.method == "POST" and form.is_valid():
+        try:
+            venue = services.venue_create(
+                actor=request.user, territory=form.cleaned_data["territory"], data=form.service_data()
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The venue %(name)s is in the directory.") % {"name": venue.name})
+            return redirect("directory:venue-history", pk=venue.pk)
+    return render(request, "directory/venue_form.html", {"form": form, "venue": None})
 
 
 def venue_edit(request, pk):
     venue = selectors.venue_get_for_edit(request.user, pk)
-    form = VenueForm(posted(request), instance=venue)
+    initial = {"base_revision": selectors.latest_revision_id(venue)}
+    form = VenueForm(posted(request), request.FILES or None, instance=venue, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = {field: form.cleaned_data[field] for field in services.EDITABLE_FIELDS}
         try:
-            services.venue_update(actor=request.user, venue=venue, data=data)
+            updated = services.venue_update(
+                actor=request.user, venue=venue, data=form.service_data(),
+                base_revision_id=form.cleaned_data.get("base_revision"),
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("The venue %(name)s is up to date.") % {"name": venue.name})
-            return redirect("directory:venues")
+            if updated.updated_at == venue.updated_at:
+                messages.info(request, _("Nothing changed: the venue is as it was."))
+            else:
+                messages.success(request, _("The venue %(name)s is up to date.") % {"name": updated.name})
+            return redirect("directory:venue-history", pk=venue.pk)
     return render(request, "directory/venue_form.html", {"form": form, "venue": venue})
+
+
+def venue_history(request, pk):
+    venue = selectors.venue_get_for_edit(request.user, pk)
+    page = Paginator(selectors.venue_history(venue=venue), HISTORY_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "directory/venue_history.html", {
+        "venue": venue, "page": page, "labels": services.field_labels(),
+        "latest_id": selectors.latest_revision_id(venue),
+    })
+
+
+def revision_detail(request, pk, revision_pk):
+    venue = selectors.venue_get_for_edit(request.user, pk)
+    revision = selectors.revision_get_for_venue(venue, revision_pk)
+    return render(request, "directory/venue_revision.html", {
+        "venue": venue, "revision": revision, "labels": services.field_labels(),
+        "record": services.revision_record(revision), "is_latest": revision.pk == selectors.latest_revision_id(venue),
+    })
+
+
+@require_POST
+def revision_restore(request, pk, revision_pk):
+    venue = selectors.venue_get_for_edit(request.user, pk)
+    revision = selectors.revision_get_for_venue(venue, revision_pk)
+    try:
+        services.venue_restore(actor=request.user, venue=venue, revision=revision)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("directory:revision-detail", pk=venue.pk, revision_pk=revision.pk)
+    messages.success(request, _("The venue is back to the version of %(date)s.") % {
+        "date": services.revision_date(revision)})
+    return redirect("directory:venue-history", pk=venue.pk)

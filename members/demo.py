@@ -8,6 +8,7 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils.text import slugify
 
+from directory.demo import venue_details
 from directory.models import Venue
 from members import services
 from members.models import Follow, Territory, User
@@ -109,13 +110,14 @@ def seed(*, force=False, log=print):
         territory, _created = Territory.objects.get_or_create(slug=slugify(name), defaults={"name": name, "kind": kind})
         territories.append(territory)
     venues = []
-    for name, t_index, address, postal_code, city, lat, lon in VENUES:
+    for index, (name, t_index, address, postal_code, city, lat, lon) in enumerate(VENUES):
         venue, _created = Venue.objects.get_or_create(
             slug=slugify(name),
             defaults={
                 "name": name, "territory": territories[t_index], "address": address,
                 "postal_code": postal_code, "city": city, "latitude": lat, "longitude": lon,
                 "summary": "Accès libre, initiations et accompagnement aux démarches en ligne.",
+                **venue_details(index, name, city),
             },
         )
         venues.append(venue)

@@ -110,8 +110,35 @@ def can_manage_roles(actor):
     return is_coordinator(actor)
 
 
+def can_create_venue(actor, territory):
+    """Local admins add venues to their territories; coordinators anywhere."""
+    return is_local_admin(actor, getattr(territory, "pk", territory))
+
+
+def attached_venue_ids(user):
+    """Ids of the venues `user` works in (cached on the user object)."""
+    if not is_approved(user):
+        return frozenset()
+    if not hasattr(user, "_attached_venue_ids"):
+        user._attached_venue_ids = frozenset(user.venues.values_list("pk", flat=True))
+    return user._attached_venue_ids
+
+
 def can_edit_venue(actor, venue):
-    return is_local_admin(actor, venue.territory_id)
+    """Wiki-style upkeep: the venue's own animators, the local admins of its territory, coordinators."""
+    return is_local_admin(actor, venue.territory_id) or venue.pk in attached_venue_ids(actor)
+
+
+def editable_venues_q(actor):
+    """Filter on Venue for `can_edit_venue` (None: every venue; Q(pk__in=[]) when none)."""
+    from django.db.models import Q
+
+    if not is_approved(actor):
+        return Q(pk__in=[])
+    ids = administered_territory_ids(actor)
+    if ids is None:
+        return None
+    return Q(territory_id__in=ids) | Q(pk__in=attached_venue_ids(actor))
 
 
 SITE_EDITORS_GROUP = "Editors"  # Wagtail's group: page editing at /cms/

@@ -1,0 +1,225 @@
+"""The desk's venue pages: my venues, add, edit (with conflicts), history, a version, restore."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from PIL import Image
+
+from directory import services
+from directory.models import Venue, VenueRevision
+from extranet.testing.factories import UserFactory, VenueFactory
+from extranet.testing.pages import measure_queries, soup, text_of
+
+pytestmark = pytest.mark.django_db
+
+REQUIRED = {"name": "EPM de Limogne", "address": "1 place de la Mairie", "postal_code": "46000", "city": "Cahors"}
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def animator(territory, venue):
+    return UserFactory(territory=territory, venues=[venue], display_name="Inès Carrère")
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def png(size=(8, 8)):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "teal").save(buffer, "PNG")
+    return SimpleUploadedFile("photo.png", buffer.getvalue(), content_type="image/png")
+
+
+def test_an_animator_sees_their_venue_and_no_add_button(animator, venue, territory):
+    other = VenueFactory(territory=territory, name="Cyber-base voisine")
+    page = soup(client_for(animator).get(reverse("directory:venues")))
+    assert [a.get_text() for a in page.select("tbody td:first-child a")] == ["EPM de Limogne"]
+    assert other.name not in page.get_text()
+    assert page.find("a", href=reverse("directory:venue-create")) is None
+
+
+def test_a_local_admin_sees_the_territory_s_venues_and_may_add(referent, venue, other_territory):
+    elsewhere = VenueFactory(territory=other_territory, name="Cyber-base d'ailleurs")
+    client = client_for(referent)
+    page = soup(client.get(reverse("directory:venues")))
+    assert [a.get_text() for a in page.select("tbody td:first-child a")] == ["EPM de Limogne"]
+    assert page.find("a", href=reverse("directory:venue-create")) is not None
+    assert client.get(reverse("directory:venue-edit", args=[elsewhere.pk])).status_code == 404
+    assert client.get(reverse("directory:venue-history", args=[elsewhere.pk])).status_code == 404
+
+
+def test_a_member_without_venue_is_told_how_to_get_one(territory):
+    page = client_for(UserFactory(territory=territory)).get(reverse("directory:venues"))
+    assert "Say which venue you work in on your profile" in text_of(soup(page))
+
+
+def test_adding_a_venue_through_the_form(referent, territory):
+    client = client_for(referent)
+    assert client.get(reverse("directory:venue-create")).status_code == 200
+    response = client.post(
+        reverse("directory:venue-create"),
+        dict(
+            REQUIRED,
+            name="Tiers-lieu du Causse",
+            territory=territory.pk,
+            services=["Loisirs et créations numériques"],
+            emails="contact@causse.fr\nanimation@causse.fr",
+            opening_hours="Mo-Fr 09:00-12:00",
+        ),
+    )
+    venue = Venue.objects.get(name="Tiers-lieu du Causse")
+    assert response.status_code == 302 and response["Location"] == reverse("directory:venue-history", args=[venue.pk])
+    assert venue.emails == ["contact@causse.fr", "animation@causse.fr"]
+    assert venue.services == ["Loisirs et créations numériques"]
+
+
+def test_a_member_cannot_open_the_add_form(member):
+    assert client_for(member).get(reverse("directory:venue-create")).status_code == 403
+    assert client_for(member).post(reverse("directory:venue-create"), REQUIRED).status_code == 403
+    assert not Venue.objects.exclude(name="EPM de Limogne").exists()
+
+
+def test_the_territory_list_of_the_add_form_is_the_admin_s(referent, territory, other_territory):
+    page = soup(client_for(referent).get(reverse("directory:venue-create")))
+    assert [o.get_text() for o in page.select("select[name=territory] option")] == [territory.name]
+    response = client_for(referent).post(
+        reverse("directory:venue-create"), dict(REQUIRED, territory=other_territory.pk)
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in text_of(soup(response))
+
+
+def test_editing_keeps_what_was_typed_and_says_why_when_wrong(animator, venue):
+    client = client_for(animator)
+    url = reverse("directory:venue-edit", args=[venue.pk])
+    response = client.post(url, dict(REQUIRED, name="Nouveau nom", postal_code="4600", opening_hours="Lu 9h"))
+    assert response.status_code == 200
+    page = soup(response)
+    assert page.find("input", attrs={"name": "name"})["value"] == "Nouveau nom"
+    assert page.find("input", attrs={"name": "opening_hours"})["value"] == "Lu 9h"
+    errors = text_of(soup(response))
+    assert "A postal code has five digits" in errors
+    assert "These opening hours cannot be read" in errors
+    assert Venue.objects.get(pk=venue.pk).name == "EPM de Limogne"
+
+
+def test_editing_through_the_form_records_a_revision_and_shows_it_in_the_history(animator, venue):
+    client = client_for(animator)
+    response = client.post(
+        reverse("directory:venue-edit", args=[venue.pk]),
+        dict(
+            REQUIRED,
+            summary="Accès libre le mercredi.",
+            websites="www.limogne.fr",
+            fees=["Gratuit"],
+            phone="05 65 22 33 44",
+        ),
+    )
+    assert response.status_code == 302
+    fresh = Venue.objects.get(pk=venue.pk)
+    assert (fresh.websites, fresh.phone) == (["https://www.limogne.fr"], "+33565223344")
+    history = client.get(reverse("directory:venue-history", args=[venue.pk]))
+    text = text_of(soup(history))
+    assert "Edit by Inès Carrère" in text
+    assert "Accès libre le mercredi." in text and "+33565223344" in text
+
+
+def test_saving_the_form_unchanged_says_so_and_records_nothing(animator, venue):
+    client = client_for(animator)
+    response = client.post(reverse("directory:venue-edit", args=[venue.pk]), REQUIRED, follow=True)
+    assert "Nothing changed" in text_of(soup(response))
+    assert not VenueRevision.objects.exists()
+
+
+def test_a_conflicting_edit_is_shown_on_the_form_with_the_typed_text(animator, referent, venue):
+    services.venue_update(actor=referent, venue=venue, data={"summary": "v1"})
+    client = client_for(animator)
+    page = soup(client.get(reverse("directory:venue-edit", args=[venue.pk])))
+    base = page.find("input", attrs={"name": "base_revision"})["value"]
+    services.venue_update(actor=referent, venue=venue, data={"summary": "v2 by Marc"})
+    response = client.post(
+        reverse("directory:venue-edit", args=[venue.pk]), dict(REQUIRED, summary="v2 by Inès", base_revision=base)
+    )
+    assert response.status_code == 200
+    assert "Marc Delpech saved this venue while you were editing it" in text_of(soup(response))
+    assert "v2 by Inès" in response.content.decode()
+    assert Venue.objects.get(pk=venue.pk).summary == "v2 by Marc"
+
+
+def test_a_photo_is_uploaded_and_removed(animator, venue, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for(animator)
+    url = reverse("directory:venue-edit", args=[venue.pk])
+    assert client.post(url, dict(REQUIRED, photo=png())).status_code == 302
+    fresh = Venue.objects.get(pk=venue.pk)
+    assert fresh.photo.name.startswith("venues/photo")
+    assert client.post(url, dict(REQUIRED, remove_photo="on")).status_code == 302
+    assert Venue.objects.get(pk=venue.pk).photo.name == ""
+    assert VenueRevision.objects.count() == 2
+
+
+def test_a_file_that_is_not_an_image_is_refused(animator, venue, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    fake = SimpleUploadedFile("photo.png", b"<script>alert(1)</script>", content_type="image/png")
+    response = client_for(animator).post(reverse("directory:venue-edit", args=[venue.pk]), dict(REQUIRED, photo=fake))
+    assert response.status_code == 200
+    assert "Upload a valid image" in text_of(soup(response))
+
+
+def test_a_version_page_and_restoring_it(animator, referent, venue):
+    services.venue_update(actor=animator, venue=venue, data={"summary": "Le bon texte"})
+    good = VenueRevision.objects.get()
+    services.venue_update(actor=referent, venue=venue, data={"summary": "<script>alert('x')</script>"})
+    client = client_for(animator)
+    history = client.get(reverse("directory:venue-history", args=[venue.pk]))
+    assert "<script>alert" not in history.content.decode()
+    assert "&lt;script&gt;alert" in history.content.decode()
+    version = client.get(reverse("directory:revision-detail", args=[venue.pk, good.pk]))
+    assert "Restore this version" in text_of(soup(version))
+    response = client.post(reverse("directory:revision-restore", args=[venue.pk, good.pk]))
+    assert response.status_code == 302
+    assert Venue.objects.get(pk=venue.pk).summary == "Le bon texte"
+    latest = VenueRevision.objects.first()
+    assert "current version" in text_of(soup(client.get(reverse("directory:venue-history", args=[venue.pk]))))
+    assert "This is the current version" in text_of(
+        soup(client.get(reverse("directory:revision-detail", args=[venue.pk, latest.pk])))
+    )
+
+
+def test_restore_is_post_only_and_refused_to_others(animator, venue, territory):
+    services.venue_update(actor=animator, venue=venue, data={"summary": "v1"})
+    revision = VenueRevision.objects.get()
+    url = reverse("directory:revision-restore", args=[venue.pk, revision.pk])
+    assert client_for(animator).get(url).status_code == 405
+    outsider = UserFactory(territory=territory)
+    assert client_for(outsider).post(url).status_code == 404
+    other = VenueFactory(territory=territory)
+    admin = UserFactory(territory=territory, referent_of=[territory])
+    assert (
+        client_for(admin).get(reverse("directory:revision-detail", args=[other.pk, revision.pk])).status_code == 404
+    )
+    assert VenueRevision.objects.count() == 1
+
+
+def test_the_list_and_history_query_counts_are_flat(referent, venue, animator):
+    client = client_for(referent)
+    list_url = reverse("directory:venues")
+    history_url = reverse("directory:venue-history", args=[venue.pk])
+    services.venue_update(actor=animator, venue=venue, data={"summary": "v0"})
+    small_list, small_history = measure_queries(client, list_url)[0], measure_queries(client, history_url)[0]
+    VenueFactory.create_batch(25, territory=venue.territory)
+    for n in range(15):
+        services.venue_update(actor=animator if n % 2 else referent, venue=venue, data={"summary": f"v{n + 1}"})
+    assert measure_queries(client, list_url)[0] == small_list
+    assert measure_queries(client, history_url)[0] == small_history
+    assert small_list <= 9 and small_history <= 10, (small_list, small_history)
