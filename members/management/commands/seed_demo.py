@@ -11,11 +11,13 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="Add the demo even if other accounts exist.")
 
     def handle(self, *args, force, **options):
+        from website import demo as website_demo
         from workgroups import demo as workgroups_demo
 
         try:
             with transaction.atomic():
                 demo.seed(force=force, log=self.stdout.write)
                 workgroups_demo.seed(log=self.stdout.write)
+                website_demo.seed_public_site(log=self.stdout.write)
         except demo.DemoRefused as exc:
             raise CommandError(str(exc)) from None
