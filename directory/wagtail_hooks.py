@@ -1,17 +1,67 @@
-"""Venues in the Wagtail admin (/cms/), for coordinators.
+"""Venues in the Wagtail admin (/cms/), for coordinators; the venue import.
 
-Access follows Django model permissions (`directory.add_venue`, `change_`, `delete_`,
-`view_`), held by the "Coordination" group that the coordinator role gives. Local admins
-edit their territories' venues in the desk (/bureau/lieux/), through directory.services.
+Access to the viewset follows Django model permissions (`directory.add_venue`,
+`change_`, `delete_`, `view_`), held by the "Coordination" group that the coordinator
+role gives. Its create and edit views save through `directory.services` (permission
+check, validation, revision, activity), as the desk does; the identifier is set at
+creation only, the slug by the service. Local admins edit their territories' venues in
+the desk (/bureau/lieux/).
+
+"Import venues" (`venues:import`): a CSV file of the national schema, for whoever
+reaches the admin and may add venues to the territory chosen for the new ones
+(`members.permissions.can_create_venue`).
 """
 
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.forms import modelform_factory
+from django.urls import path, reverse, reverse_lazy
+from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.views.generic import IndexView
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic import CreateView, EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import HeaderButton
+from wagtail.log_actions import log
 
+from directory import services
 from directory.models import Venue
+from directory.opendata_views import VenueImportView
+from extranet.forms import add_service_errors
+from members import permissions
+
+# The fields the admin form shows: the identifier on creation only; never the slug,
+# the dates (the service sets them) or the search text.
+EDIT_FORM_FIELDS = ["name", "territory", *services.EDITABLE_FIELDS]
+CREATE_FORM_FIELDS = ["identifier", *EDIT_FORM_FIELDS]
+
+
+class VenueAdminForm(forms.ModelForm):
+    def clean_phone(self):
+        # As the service stores it, so that `05 65 12 34 56` passes the model's format check.
+        return services.normalize_phone(self.cleaned_data.get("phone"))
+
+
+def service_data(form):
+    """What the admin form sends to `venue_create` / `venue_update`."""
+    return {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS if name in form.cleaned_data}
+
+
+class ServiceSaveMixin:
+    """Refusals of the service (validation, permission) come back on the form, nothing saved."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or gettext("You cannot save this venue."))
+        self.produced_error_message = self.get_error_message()
+        return self.form_invalid(form)
 
 
 class VenueIndexView(IndexView):
@@ -19,10 +69,43 @@ class VenueIndexView(IndexView):
         # The territory column would otherwise cost one query per row.
         return super().get_base_queryset().select_related("territory")
 
+    @cached_property
+    def header_buttons(self):
+        buttons = super().header_buttons
+        if permissions.is_local_admin(self.request.user):
+            buttons.append(HeaderButton(_("Import venues"), url=reverse("venues:import"), icon_name="upload"))
+        return buttons
+
+
+class VenueCreateView(ServiceSaveMixin, CreateView):
+    def save_instance(self):
+        venue = services.venue_create(
+            actor=self.request.user,
+            territory=self.form.cleaned_data["territory"],
+            data=service_data(self.form),
+            identifier=self.form.cleaned_data.get("identifier"),
+        )
+        log(instance=venue, action="wagtail.create", user=self.request.user)
+        return venue
+
+
+class VenueEditView(ServiceSaveMixin, EditView):
+    def save_instance(self):
+        # The form has already written its values on self.object: the service gets the
+        # record as stored (its permission checks look at the current territory).
+        stored = Venue.objects.get(pk=self.object.pk)
+        data = service_data(self.form)
+        data["territory"] = self.form.cleaned_data["territory"]
+        venue = services.venue_update(actor=self.request.user, venue=stored, data=data)
+        log(instance=venue, action="wagtail.edit", user=self.request.user)
+        return venue
+
 
 class VenueViewSet(ModelViewSet):
     model = Venue
     index_view_class = VenueIndexView
+    add_view_class = VenueCreateView
+    edit_view_class = VenueEditView
     name = "venues"
     icon = "desktop"
     menu_label = _("Venues")
@@ -35,15 +118,25 @@ class VenueViewSet(ModelViewSet):
     # Venue is not indexed by Wagtail search: search with the ORM (icontains).
     search_backend_name = None
     ordering = ["name"]
-    # Every field of the model, including those the directory adds later.
-    exclude_form_fields = []
+    form_fields = CREATE_FORM_FIELDS
     sort_order_field = None
+
+    def get_form_class(self, for_update=False):
+        return modelform_factory(
+            self.model,
+            form=VenueAdminForm,
+            formfield_callback=self.formfield_for_dbfield,
+            fields=EDIT_FORM_FIELDS if for_update else CREATE_FORM_FIELDS,
+        )
 
     def formfield_for_dbfield(self, db_field, **kwargs):
         if isinstance(db_field, models.URLField):
             # Addresses typed without a scheme are https:// (Django 6's default).
             kwargs.setdefault("assume_scheme", "https")
         return super().formfield_for_dbfield(db_field, **kwargs)
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [path("import/", VenueImportView.as_view(), name="import")]
 
 
 venue_viewset = VenueViewSet()
@@ -52,3 +145,13 @@ venue_viewset = VenueViewSet()
 @hooks.register("register_admin_viewset")
 def register_venue_viewset():
     return venue_viewset
+
+
+class VenueImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return permissions.is_local_admin(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_venue_import_menu_item():
+    return VenueImportMenuItem(_("Import venues"), reverse_lazy("venues:import"), icon_name="upload", order=261)

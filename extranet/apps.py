@@ -14,3 +14,4 @@ class ExtranetConfig(AppConfig):
             signals,
             widgets,
         )
+

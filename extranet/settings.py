@@ -11,6 +11,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
+import xstatic.pkg.leaflet
+import xstatic.pkg.leaflet_markercluster
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -112,9 +114,10 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "extranet.staticfiles.MaillageStaticFilesConfig",  # django.contrib.staticfiles
     "django.contrib.humanize",
     "django.contrib.sites",
+    "django.contrib.sitemaps",
     "channels",
     "django_htmx",
     "taggit",
@@ -124,6 +127,8 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.routable_page",
+    "wagtail.contrib.sitemaps",
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
@@ -310,7 +315,13 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 # --- Static and media files -----------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # Leaflet and Leaflet.markercluster for the public map, served from their pip packages
+    # (XStatic-*): /static/leaflet/leaflet.js, /static/leaflet-markercluster/...
+    ("leaflet", xstatic.pkg.leaflet.BASE_DIR),
+    ("leaflet-markercluster", xstatic.pkg.leaflet_markercluster.BASE_DIR),
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # With DEBUG=1 WhiteNoise serves files straight from the apps (no collectstatic needed).
@@ -331,6 +342,29 @@ AVATAR_MAX_BYTES = 2 * 1024 * 1024
 
 # Absolute address of the site, used in e-mails.
 BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- Public map of the venues (/annuaire/) ----------------------------------------------
+# Tile server: any {z}/{x}/{y} raster URL (OpenStreetMap's by default: mind its usage
+# policy for heavy traffic); the attribution is HTML shown on the map.
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "").strip() or "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "").strip() or (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
+
+
+def _map_center(value):
+    try:
+        lat, lon = (float(part) for part in value.split(","))
+    except ValueError:
+        raise ImproperlyConfigured(f"MAP_CENTER must be 'latitude,longitude' (got {value!r}).") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ImproperlyConfigured(f"MAP_CENTER is not a point on Earth (got {value!r}).")
+    return (lat, lon)
+
+
+# Where the map opens when no venue has coordinates: "latitude,longitude" and a zoom level.
+MAP_CENTER = _map_center(os.environ.get("MAP_CENTER", "").strip() or "46.6,2.4")
+MAP_ZOOM = env_int("MAP_ZOOM", 6)
 
 # --- Wagtail ----------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Maillage"

@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from extranet import views
+from website import views as website_views
 
 desk_patterns = (
     [
@@ -32,11 +33,16 @@ urlpatterns = [
     path("bureau/lieux/", include("directory.urls")),
     path("bureau/groupes/", include("workgroups.urls")),
     path("invitation/", include("members.invitation_urls")),
+    path("annuaire/", include("directory.public_urls")),
     # One way in: allauth's login (e-mail verification, two-factor, rate limits), never
     # Wagtail's own login form.
     path("cms/login/", RedirectView.as_view(pattern_name="account_login", query_string=True), name="cms-login"),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Public site outside the page tree (website app).
+    path("robots.txt", website_views.robots_txt, name="robots-txt"),
+    path("sitemap.xml", website_views.sitemap, name="sitemap"),
+    path("recherche/", website_views.site_search, name="site-search"),
 ]
 
 if settings.DEBUG:
