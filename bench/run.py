@@ -2,7 +2,8 @@
 
 Builds a throw-away test database, fills it at scale 1, 10 and 100 (members of the
 venue, notifications, pending requests, invitations, workgroups with members and
-activity, follows), and requests each page as a local admin who manages a group.
+activity, follows, 50 venues and 2 venue edits per unit of scale: 5,000 venues at 100),
+and requests each page as a local admin who manages a group.
 Prints the median time of 15 requests and the number of queries; the query count must
 not change with the scale.
 """
@@ -39,6 +40,13 @@ PAGES = [
     ("workgroups", "/bureau/groupes/"),
     ("workgroup page", "group"),
     ("workgroup members", "group-members"),
+    ("venue directory", "/annuaire/"),
+    ("directory, open now", "/annuaire/?ouvert=1"),
+    ("directory map data", "/annuaire/carte.json"),
+    ("open data CSV", "/annuaire/export.csv"),
+    ("open data JSON", "/annuaire/export.json"),
+    ("venue page", "venue"),
+    ("venue history", "venue-history"),
 ]
 
 
@@ -58,6 +66,21 @@ def fill(scale, territory, venue, referent, group):
                 actor=person, name=f"Groupe {start}-{i}", purpose="Banc d'essai.", territory=territory,
                 tags=["banc", f"t{i}"])
     PendingUserFactory.create_batch(2 * scale, territory=territory, venues=[venue])
+    # 50 venues per unit of scale (5,000 at scale 100), every schema field filled.
+    from directory.demo import venue_details
+    from directory.models import Venue, fold
+
+    Venue.objects.bulk_create([
+        Venue(name=f"Lieu {start}-{i}", slug=f"lieu-{start}-{i}", identifier=f"banc-{start}-{i}", territory=territory,
+              address=f"{i} rue du Banc", postal_code="46000", city="Cahors", latitude=44.4 + i / 10000,
+              longitude=1.4 + i / 10000, search_text=fold(f"Lieu {start}-{i} Cahors 46000"),
+              **venue_details(i, f"Lieu {i}", "Cahors"))
+        for i in range(50 * scale)
+    ], batch_size=500)
+    from directory import services as venue_services
+
+    for i in range(2 * scale):
+        venue_services.venue_update(actor=referent, venue=venue, data={"summary": f"Version {start}-{i}"})
     Notification.objects.bulk_create(
         [Notification(recipient=referent, verb="member.requested", target_label=f"Personne {start + i}")
          for i in range(10 * scale)]
@@ -116,6 +139,8 @@ def main():
                     None: f"/bureau/membres/{referent.pk}/",
                     "group": group.get_absolute_url(),
                     "group-members": group.get_absolute_url() + "membres/",
+                    "venue": venue.get_absolute_url(),
+                    "venue-history": f"/bureau/lieux/{venue.pk}/historique/",
                 }.get(url, url)
                 count, median = measure(client, url)
                 print(f"{name:22} {scale:>5} {count:>8} {median:>10.1f}")

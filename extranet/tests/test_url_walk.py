@@ -27,9 +27,10 @@ import pytest
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
-from directory.models import Venue
+from directory import services as venue_services
+from directory.models import Venue, VenueRevision
 from extranet.models import DashboardLayout, Notification
-from extranet.testing.factories import UserFactory
+from extranet.testing.factories import UserFactory, VenueFactory
 from members.models import Follow, Invitation, User, hash_token
 from workgroups import services as workgroup_services
 from workgroups.models import GroupInvitation, JoinRequest, Membership, Workgroup
@@ -104,7 +105,12 @@ def _roles_state(w):
 
 
 def _venue_state(w):
-    return Venue.objects.filter(pk=w.venue.pk).values_list("name", "phone", "updated_at").get()
+    venue = Venue.objects.filter(pk=w.shared_venue.pk).values_list("name", "phone", "summary", "updated_at").get()
+    return venue, VenueRevision.objects.count()
+
+
+def _venue_count_state(w):
+    return Venue.objects.count(), VenueRevision.objects.count()
 
 
 def _layouts_state(w):
@@ -161,9 +167,24 @@ def _group_post(**denied):
 
 _G = {"kwargs": lambda w: {"pk": w.group.pk}, "extra_personas": GROUP_PERSONAS}
 _POST_ONLY = _group(405, 405, 405, 405)
+_CMS_VENUES = {"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN, "coordinator": 200, "editor": CMS_HOME}
+_CMS_VENUES_DENIED = {"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN, "editor": CMS_HOME}
 
 EXPECTATIONS = {
     "healthz": Expect(get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
+    # --- Public site (website/): open to everyone, the search as to robots.
+    "robots-txt": Expect(get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
+    "sitemap": Expect(get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
+    "site-search": Expect(get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
+    # --- Public directory of venues and its open data (/annuaire/): everyone.
+    "public_directory:list": Expect(get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
+    "public_directory:map-data": Expect(get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
+    "public_directory:detail": Expect(
+        kwargs=lambda w: {"slug": w.shared_venue.slug},
+        get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200},
+    ),
+    "public_directory:export-csv": Expect(get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
+    "public_directory:export-json": Expect(get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
     # --- Desk shell
     "desk:home": Expect(get=_desk()),
     "desk:pending": Expect(get={"anonymous": LOGIN, "pending": 200, "member": DESK, "coordinator": DESK}),
@@ -257,14 +278,33 @@ EXPECTATIONS = {
                              "password2": "Causses-2024-solide!"},
     ),
     # --- Directory: local admins (and coordinators) keep their territories' venues up to date
-    "directory:venues": Expect(get=_desk(member=403)),
+    # --- Directory, desk side: "member" works in w.venue (so may edit it, wiki-style) but
+    # not in w.shared_venue, which the walk's venue routes use; the coordinator edits any.
+    "directory:venues": Expect(get=_desk()),
+    "directory:venue-create": Expect(
+        get=_desk(member=403),
+        post_denied={"anonymous": LOGIN, "pending": WAITING, "member": 403},
+        state=_venue_count_state,
+        post_data=lambda w: {"name": "Nouveau lieu", "address": "1 rue", "postal_code": "46000", "city": "Cahors",
+                             "territory": w.venue.territory_id},
+    ),
     "directory:venue-edit": Expect(
-        kwargs=lambda w: {"pk": w.venue.pk},
+        kwargs=lambda w: {"pk": w.shared_venue.pk},
         get=_desk(member=404),
         post_denied={"anonymous": LOGIN, "pending": WAITING, "member": 404},
         state=_venue_state,
         post_data=lambda w: {"name": "Renommé", "address": "1 rue", "postal_code": "46000", "city": "Cahors",
                              "phone": "00 00"},
+    ),
+    "directory:venue-history": Expect(kwargs=lambda w: {"pk": w.shared_venue.pk}, get=_desk(member=404)),
+    "directory:revision-detail": Expect(
+        kwargs=lambda w: {"pk": w.shared_venue.pk, "revision_pk": w.venue_revision.pk}, get=_desk(member=404),
+    ),
+    "directory:revision-restore": Expect(
+        kwargs=lambda w: {"pk": w.shared_venue.pk, "revision_pk": w.venue_revision.pk},
+        get={"anonymous": LOGIN, "pending": WAITING, "member": 405, "coordinator": 405},
+        post_denied={"anonymous": LOGIN, "pending": WAITING, "member": 404},
+        state=_venue_state,
     ),
     # --- Directory: the venues of the Wagtail admin (/cms/venues/), with the project's
     # own index view. The "Coordination" group holds the venue permissions (members
@@ -365,6 +405,14 @@ EXPECTATIONS = {
         extra_personas=GROUP_PERSONAS, state=_memberships_state, post_denied=_group_post(member=403, insider=403),
         post_data=lambda w: {"role": "manager"},
     ),
+    # The Wagtail venue viewset's create, edit and import views (through directory.services
+    # and directory.opendata): coordinators (and local admins who reach /cms/).
+    "venues:add": Expect(get=_CMS_VENUES, extra_personas=("editor",), post_denied=_CMS_VENUES_DENIED,
+                         state=_venue_count_state),
+    "venues:edit": Expect(get=_CMS_VENUES, kwargs=lambda w: {"pk": w.shared_venue.pk}, extra_personas=("editor",),
+                          post_denied=_CMS_VENUES_DENIED, state=_venue_state),
+    "venues:import": Expect(get=_CMS_VENUES, extra_personas=("editor",), post_denied=_CMS_VENUES_DENIED,
+                            state=_venue_count_state),
     "venues:index_results": Expect(
         get={"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN,
              "coordinator": 200, "editor": CMS_HOME},
@@ -588,6 +636,8 @@ class World:
     invitation: Invitation
     invitation_token: str
     venue: Venue
+    shared_venue: Venue = None
+    venue_revision: VenueRevision = None
     manager: User = None
     insider: User = None
     outsider: User = None
@@ -616,6 +666,11 @@ def world(territory, venue, member, pending_user, coordinator, editor, settings,
     w = World(member=member, pending=pending_user, coordinator=coordinator, editor=editor,
               notification=notification, invitation=invitation, invitation_token=token, venue=venue)
     DashboardLayout.objects.create(user=pending_user, order=["profile", "notifications"], hidden=["profile"])
+    # A venue nobody of the walk works in, with two versions (the first can be restored).
+    w.shared_venue = VenueFactory(territory=territory, name="Cyber-base partagée")
+    venue_services.venue_update(actor=coordinator, venue=w.shared_venue, data={"summary": "Première version"})
+    w.venue_revision = VenueRevision.objects.get(venue=w.shared_venue)
+    venue_services.venue_update(actor=coordinator, venue=w.shared_venue, data={"summary": "Seconde version"})
     # A private group on request: its manager, a plain member, a pending request and a
     # pending invitation of two other people.
     w.manager = UserFactory(territory=territory, display_name="Nadia Vidal")
@@ -704,6 +759,7 @@ class _FakeWorld:
     def __getattr__(self, name):
         class _Obj:
             pk = 1
+            slug = "un-lieu"
 
         return _Obj() if name != "invitation_token" else "x"
 
