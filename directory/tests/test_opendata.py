@@ -376,7 +376,14 @@ async def test_under_asgi_the_export_streams_chunk_by_chunk(async_client):
     response = await async_client.get(CSV_URL)
     assert response.status_code == 200
     assert response.is_async
-    chunks = [chunk async for chunk in response.streaming_content]
+    try:
+        chunks = [chunk async for chunk in response.streaming_content]
+    finally:
+        # The export's queries ran in asgiref's sync thread: close its connection, or
+        # PostgreSQL cannot drop the test database at the end of the run.
+        from django.db import connections
+
+        await sync_to_async(connections.close_all)()  # runs in that thread: its connections
     assert len(chunks) == 3  # two full batches, then the rest
     header, rows = parse_csv(b"".join(chunks))
     assert header == list(schema.COLUMN_NAMES) and len(rows) == opendata.EXPORT_WRITE_BATCH * 2 + 5
