@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from directory import schema, services
+from directory import schema, selectors, services
 from directory.fields import PipeListField, join_values, split_values
 from directory.models import Venue, VenueRevision
 from members import permissions
@@ -442,15 +442,11 @@ def service_errors(exc):
     return [("", message) for message in exc.messages]
 
 
-def _latest_revision_id(venue):
-    return VenueRevision.objects.filter(venue=venue).order_by("-pk").values_list("pk", flat=True).first()
-
-
 def _save_row(*, actor, territory, parsed):
     """Create or update the row's venue; returns (status, venue). Raises the services' exceptions."""
     venue = Venue.objects.filter(identifier=parsed.identifier).first() if parsed.identifier else None
     if venue is not None:
-        before = _latest_revision_id(venue)
+        before = selectors.latest_revision_id(venue)
         venue = services.venue_update(
             actor=actor,
             venue=venue,
@@ -458,7 +454,7 @@ def _save_row(*, actor, territory, parsed):
             updated_at=parsed.updated_at,
             kind=VenueRevision.Kind.IMPORTED,
         )
-        changed = _latest_revision_id(venue) != before
+        changed = selectors.latest_revision_id(venue) != before
         return (RowReport.UPDATED if changed else RowReport.UNCHANGED), venue
     if territory is None:
         if parsed.errors:

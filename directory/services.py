@@ -142,11 +142,10 @@ def _check_fields(data, *, allowed):
         raise ValidationError(_("Unknown venue fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
 
 
-def unique_slug(name, city, *, exclude_pk=None):
+def unique_slug(name, city):
     base = slugify(f"{name} {city}")[:180] or "lieu"
     slug, n = base, 1
-    taken = Venue.objects.exclude(pk=exclude_pk)
-    while taken.filter(slug=slug).exists():
+    while Venue.objects.filter(slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
     return slug
@@ -158,7 +157,7 @@ def _territory_space(venue):
     return Space.objects.filter(territory_id=venue.territory_id).first()
 
 
-def _record(*, actor, venue, kind, changes, restored_from=None, comment="", when=None):
+def _record(*, actor, venue, kind, changes, restored_from=None, comment=""):
     revision = VenueRevision.objects.create(
         venue=venue,
         author=actor,
@@ -167,7 +166,6 @@ def _record(*, actor, venue, kind, changes, restored_from=None, comment="", when
         changes=changes,
         restored_from=restored_from,
         comment=comment[:300],
-        created_at=when or timezone.now(),
     )
     verb = ACTIVITY_VERBS[kind]
     activity_record(actor=actor, verb=verb, target=venue, space=_territory_space(venue), url=venue.get_absolute_url())

@@ -24,16 +24,16 @@ def network_figures():
     know of (secret groups are not counted: only their members know they exist).
     """
     from directory.models import Venue
-    from members.models import Territory, User
+    from members import permissions
+    from members.models import Territory
     from workgroups.models import Workgroup
+    from workgroups.permissions import known_to_all_q
 
     counted = {
         "venues": Venue.objects.all(),
-        "members": User.objects.filter(status=User.Status.APPROVED, is_active=True),
+        "members": permissions.approved_members(),
         "territories": Territory.objects.all(),
-        "workgroups": Workgroup.objects.not_archived()
-        .filter(status=Workgroup.Status.ACTIVE)
-        .exclude(visibility=Workgroup.Visibility.SECRET),
+        "workgroups": Workgroup.objects.not_archived().filter(known_to_all_q()),
     }
     # SELECT 'venues', COUNT(id) FROM ... UNION ALL SELECT 'members', COUNT(id) ...
     count = Func(F("pk"), function="COUNT", output_field=IntegerField())

@@ -170,6 +170,14 @@ def _invited_group_ids_subquery(user):
     return _open_invitations().filter(user=user).values("workgroup_id")
 
 
+def known_to_all_q(prefix=""):
+    """Active groups that are not secret: every member may know they exist (and the public count them)."""
+    from workgroups.models import Workgroup
+
+    active = Q(**{f"{prefix}status": Workgroup.Status.ACTIVE})
+    return active & ~Q(**{f"{prefix}visibility": Workgroup.Visibility.SECRET})
+
+
 def listed_q(user, prefix=""):
     """The groups `user` may see (mirrors can_see), as a filter for one query."""
     from workgroups.models import Workgroup
@@ -180,7 +188,6 @@ def listed_q(user, prefix=""):
     if permissions.is_coordinator(user):
         return Q()
     active = Q(**{f"{p}status": Workgroup.Status.ACTIVE})
-    not_secret = ~Q(**{f"{p}visibility": Workgroup.Visibility.SECRET})
     known = Q(**{f"{p}id__in": member_group_ids_subquery(user)}) | Q(
         **{f"{p}id__in": _invited_group_ids_subquery(user)}
     )
@@ -188,7 +195,7 @@ def listed_q(user, prefix=""):
     approvable = approvable_q(user, prefix=p)
     if approvable is not None:
         proposed |= approvable
-    return (active & (not_secret | known)) | (~active & proposed)
+    return known_to_all_q(p) | (active & known) | (~active & proposed)
 
 
 def content_visible_q(user, prefix=""):
