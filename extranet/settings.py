@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "directory",
     "website",
     "workgroups",
+    "forum",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,0 +1,100 @@
+"""Markdown of posts: rendered to HTML, then sanitised with an allow-list (nh3).
+
+- CommonMark with tables and strikethrough, bare links made links; raw HTML in the
+  source is not passed through (it shows as text).
+- nh3 keeps only the tags and attributes below; links are http(s)/mailto or local paths,
+  with rel="nofollow ugc noopener"; images only from this site's media or http(s).
+- Mentions are written `@**Display name**` (or `@**Display name|42**` when two members
+  share a name, as in Zulip); `mentions_in` finds them, `render` links them to profiles.
+"""
+
+import re
+
+import nh3
+from django.urls import reverse
+from django.utils.html import escape
+from markdown_it import MarkdownIt
+
+MENTION_RE = re.compile(r"@\*\*([^*|\n]{1,150}?)(?:\|(\d{1,18}))?\*\*")
+
+TAGS = {
+    "p", "br", "hr", "strong", "em", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li",
+    "h3", "h4", "h5", "h6", "a", "img", "table", "thead", "tbody", "tr", "th", "td", "span",
+}
+ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "ol": {"start"},
+    "th": {"align"},
+    "td": {"align"},
+    "span": {"class"},
+    "code": {"class"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+_md = (
+    MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
+    .enable(["table", "strikethrough", "linkify"])
+)
+# Headings h1/h2 belong to the page: shift every heading of a post down to h3 at least.
+_HEADING_RE = re.compile(r"<(/?)h([12])>")
+
+
+def _attribute_filter(tag, attribute, value):
+    if tag == "span" and attribute == "class":
+        return value if value == "mention" else None
+    if tag == "code" and attribute == "class":
+        return value if re.fullmatch(r"language-[A-Za-z0-9_+-]{1,30}", value) else None
+    return value
+
+
+def sanitize(html):
+    return nh3.clean(
+        html,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="nofollow ugc noopener",
+        attribute_filter=_attribute_filter,
+        strip_comments=True,
+    )
+
+
+def mentions_in(body):
+    """[(name, id or None)] of the mentions in a Markdown body, in order, without repeats."""
+    seen, found = set(), []
+    for match in MENTION_RE.finditer(body or ""):
+        key = (match.group(1).strip(), int(match.group(2)) if match.group(2) else None)
+        if key not in seen:
+            seen.add(key)
+            found.append(key)
+    return found
+
+
+def _link_mentions(body, resolved):
+    """Replace resolved mentions by Markdown links to the profile (names escaped)."""
+
+    def replace(match):
+        key = (match.group(1).strip(), int(match.group(2)) if match.group(2) else None)
+        user = resolved.get(key)
+        if user is None:
+            return match.group(0)
+        name = re.sub(r"([\\`*_{}\[\]()#+\-.!<>|~])", r"\\\1", user.display_name)
+        return f"[@{name}]({reverse('members:profile', args=[user.pk])})"
+
+    return MENTION_RE.sub(replace, body)
+
+
+def render(body, resolved_mentions=None):
+    """Sanitised HTML of a Markdown body; `resolved_mentions` maps (name, id) to users."""
+    source = _link_mentions(body or "", resolved_mentions or {})
+    html = _md.render(source)
+    html = _HEADING_RE.sub(lambda m: f"<{m.group(1)}h{int(m.group(2)) + 2}>", html)
+    return sanitize(html)
+
+
+def quote(author_name, body):
+    """Markdown quoting a post: '> **Name** a écrit :' then the post, each line quoted."""
+    lines = (body or "").strip().splitlines() or [""]
+    head = f"> **{escape(author_name)}** :"
+    return "\n".join([head, ">"] + [f"> {line}" for line in lines]) + "\n\n"

@@ -1,0 +1,171 @@
+/* Forum: live replies in an open topic, live unread marks in a category, preview and
+ * @mention autocomplete in the editor. Everything here is an enhancement: without
+ * JavaScript the pages reload, "Preview" posts the form, mentions are typed by hand. */
+(function () {
+  "use strict";
+  var rt = window.Maillage && window.Maillage.realtime;
+
+  function liveSay(text) {
+    var region = document.querySelector("[data-forum-live]");
+    if (!region || !text) { return; }
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = text; }, 50);
+  }
+
+  function fetchFragment(url) {
+    return fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      .then(function (response) { return response.ok ? response.text() : null; });
+  }
+
+  function parse(html) {
+    var holder = document.createElement("div");
+    holder.innerHTML = html.trim();
+    return holder.firstElementChild;
+  }
+
+  // --- Topic page: new replies appear without reload --------------------------------
+  var topic = document.querySelector("[data-forum-topic]");
+  if (topic && rt) {
+    var topicId = topic.getAttribute("data-forum-topic");
+    rt.subscribe("topic." + topicId);
+    rt.on("forum.post_created", function (data) {
+      if (String(data.topic) !== topicId) { return; }
+      if (topic.getAttribute("data-last-page") !== "1") {
+        var more = document.querySelector("[data-forum-new-replies]");
+        if (more) { more.hidden = false; }
+        liveSay(more ? more.textContent : "");
+        return;
+      }
+      fetchFragment(data.fragment).then(function (html) {
+        if (!html) { return; }
+        var article = parse(html);
+        if (!article || topic.querySelector('[data-post="' + article.getAttribute("data-post") + '"]')) { return; }
+        topic.appendChild(article);
+        var head = article.querySelector(".forum-post__head strong");
+        liveSay((head ? head.textContent + " : " : "") + (article.querySelector(".post-body") || article).textContent.trim().slice(0, 200));
+      });
+    });
+    rt.on("forum.post_updated", function (data) {
+      if (String(data.topic) !== topicId) { return; }
+      fetchFragment(data.fragment).then(function (html) {
+        if (!html) { return; }
+        var article = parse(html);
+        var current = article && topic.querySelector('[data-post="' + article.getAttribute("data-post") + '"]');
+        if (current) { current.replaceWith(article); }
+      });
+    });
+  }
+
+  // --- Category page: topics with new posts are marked unread live ------------------
+  var categoryPage = document.querySelector("[data-forum-category-page]");
+  if (categoryPage && rt) {
+    var categoryId = categoryPage.getAttribute("data-forum-category-page");
+    rt.subscribe("forumcategory." + categoryId);
+    var newText = categoryPage.getAttribute("data-new-text") || "nouveau";
+    rt.on("forum.topic_activity", function (data, event) {
+      if (String(data.category) !== categoryId) { return; }
+      var row = categoryPage.querySelector('[data-topic="' + (event && event.id) + '"]');
+      if (!row) {
+        var more = document.querySelector("[data-forum-live]");
+        if (more) { liveSay(categoryPage.getAttribute("data-new-topic-text") || ""); }
+        return;
+      }
+      row.classList.add("is-unread");
+      row.setAttribute("data-last-number", data.last_number);
+      var mark = row.querySelector("[data-topic-unread]");
+      if (mark && !mark.textContent.trim()) { mark.textContent = newText; }
+    });
+  }
+
+  // --- Editor: preview without leaving the page, @mention autocomplete --------------
+  document.querySelectorAll("[data-forum-editor]").forEach(function (form) {
+    var textarea = form.querySelector("textarea[name=body]");
+    var previewButton = form.querySelector("[data-preview-url]");
+    if (!textarea) { return; }
+    var token = form.querySelector("input[name=csrfmiddlewaretoken]");
+    if (previewButton) {
+      var box = document.createElement("div");
+      box.className = "forum-preview card";
+      box.setAttribute("aria-live", "polite");
+      box.hidden = true;
+      form.appendChild(box);
+      previewButton.addEventListener("click", function (e) {
+        e.preventDefault();
+        var body = new FormData();
+        body.append("body", textarea.value);
+        fetch(previewButton.getAttribute("data-preview-url"), {
+          method: "POST", body: body, credentials: "same-origin",
+          headers: { "X-CSRFToken": token ? token.value : "" }
+        }).then(function (r) { return r.json(); }).then(function (data) {
+          box.hidden = false;
+          if (data.error) { box.textContent = data.error; return; }
+          box.innerHTML = data.html;  // sanitised by the server (nh3)
+        });
+      });
+    }
+    var url = form.getAttribute("data-mentions-url");
+    if (!url) { return; }
+    var list = document.createElement("ul");
+    list.className = "forum-mentions list-plain";
+    list.id = "mentions-" + Math.random().toString(36).slice(2);
+    list.setAttribute("role", "listbox");
+    list.hidden = true;
+    textarea.setAttribute("aria-controls", list.id);
+    textarea.setAttribute("aria-autocomplete", "list");
+    textarea.parentNode.insertBefore(list, textarea.nextSibling);
+    var active = -1, timer = null;
+    function close() { list.hidden = true; list.innerHTML = ""; active = -1; textarea.removeAttribute("aria-activedescendant"); }
+    function wordBefore() {
+      var before = textarea.value.slice(0, textarea.selectionStart);
+      var m = before.match(/(^|\s)@([^\s@*]{1,30})$/);
+      return m ? m[2] : null;
+    }
+    function choose(li) {
+      var name = li.getAttribute("data-name"), id = li.getAttribute("data-id");
+      var pos = textarea.selectionStart;
+      var before = textarea.value.slice(0, pos).replace(/@([^\s@*]{1,30})$/, "@**" + name + "|" + id + "** ");
+      textarea.value = before + textarea.value.slice(pos);
+      textarea.selectionStart = textarea.selectionEnd = before.length;
+      close();
+      textarea.focus();
+    }
+    function highlight(i) {
+      var items = list.querySelectorAll("li");
+      items.forEach(function (li, k) { li.setAttribute("aria-selected", k === i ? "true" : "false"); });
+      active = i;
+      if (items[i]) { textarea.setAttribute("aria-activedescendant", items[i].id); }
+    }
+    textarea.addEventListener("input", function () {
+      var q = wordBefore();
+      window.clearTimeout(timer);
+      if (!q) { close(); return; }
+      timer = window.setTimeout(function () {
+        fetch(url + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+          .then(function (r) { return r.json(); }).then(function (data) {
+            list.innerHTML = "";
+            (data.results || []).forEach(function (person, k) {
+              var li = document.createElement("li");
+              li.id = list.id + "-" + k;
+              li.setAttribute("role", "option");
+              li.setAttribute("data-name", person.display_name);
+              li.setAttribute("data-id", person.pk);
+              li.textContent = person.display_name;
+              li.addEventListener("mousedown", function (e) { e.preventDefault(); choose(li); });
+              list.appendChild(li);
+            });
+            list.hidden = !list.children.length;
+            if (list.children.length) { highlight(0); }
+          });
+      }, 150);
+    });
+    textarea.addEventListener("keydown", function (e) {
+      if (list.hidden) { return; }
+      var items = list.querySelectorAll("li");
+      if (e.key === "ArrowDown") { e.preventDefault(); highlight((active + 1) % items.length); }
+      else if (e.key === "ArrowUp") { e.preventDefault(); highlight((active - 1 + items.length) % items.length); }
+      else if (e.key === "Enter" || e.key === "Tab") { if (items[active]) { e.preventDefault(); choose(items[active]); } }
+      else if (e.key === "Escape") { close(); }
+    });
+    textarea.addEventListener("blur", function () { window.setTimeout(close, 150); });
+  });
+})();
