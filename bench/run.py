@@ -47,7 +47,31 @@ PAGES = [
     ("open data JSON", "/annuaire/export.json"),
     ("venue page", "venue"),
     ("venue history", "venue-history"),
+    ("forum index", "/bureau/forum/"),
+    ("forum category", "forum-category"),
+    ("forum topic, page 1", "forum-topic"),
+    ("forum topic, last page", "forum-topic-last"),
+    ("forum search", "/bureau/forum/recherche/?q=banc"),
 ]
+
+
+def fill_forum(scale, topic, author):
+    """50 topics per unit of scale in the category (5,000 at 100), 5 posts more in the topic (500)."""
+    from django.utils import timezone
+
+    from forum.models import Post, Topic
+
+    now = timezone.now()
+    Topic.objects.bulk_create([
+        Topic(category=topic.category, title=f"Sujet du banc {i}", author=author, last_author=author, last_number=1,
+              last_post_at=now) for i in range(50 * scale)
+    ], batch_size=500)
+    last = Topic.objects.get(pk=topic.pk).last_number
+    Post.objects.bulk_create([
+        Post(topic=topic, number=last + i + 1, author=author, body=f"Réponse de banc {i}", html=f"<p>Réponse {i}</p>",
+             created_at=now) for i in range(5 * scale)
+    ], batch_size=500)
+    Topic.objects.filter(pk=topic.pk).update(last_number=last + 5 * scale, reply_count=last + 5 * scale - 1)
 
 
 def fill(scale, territory, venue, referent, group):
@@ -135,13 +159,20 @@ def main():
 
         group = workgroup_services.workgroup_create(
             actor=referent, name="Groupe du banc", purpose="Mesurer.", territory=territory, tags=["banc"])
+        from forum import services as forum_services
+
+        category = forum_services.category_create(actor=referent, space=territory.space, name="Banc")
+        forum_topic = forum_services.topic_create(actor=referent, category=category, title="Sujet mesuré",
+                                                  body="Un sujet de banc d'essai.")
         client = Client()
         client.force_login(referent)
         print(f"{'page':22} {'scale':>5} {'queries':>8} {'median ms':>10}")
         total = 0
         for scale in (1, 10, 100):
             fill(scale - total, territory, venue, referent, group)
+            fill_forum(scale - total, forum_topic, referent)
             total = scale
+            last_page = (forum_topic.__class__.objects.get(pk=forum_topic.pk).last_number + 19) // 20
             for name, url in PAGES:
                 url = {
                     None: f"/bureau/membres/{referent.pk}/",
@@ -149,6 +180,9 @@ def main():
                     "group-members": group.get_absolute_url() + "membres/",
                     "venue": venue.get_absolute_url(),
                     "venue-history": f"/bureau/lieux/{venue.pk}/historique/",
+                    "forum-category": f"/bureau/forum/categorie/{category.pk}/",
+                    "forum-topic": f"/bureau/forum/sujet/{forum_topic.pk}/",
+                    "forum-topic-last": f"/bureau/forum/sujet/{forum_topic.pk}/?page={last_page}",
                 }.get(url, url)
                 count, median = measure(client, url)
                 print(f"{name:22} {scale:>5} {count:>8} {median:>10.1f}")

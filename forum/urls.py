@@ -6,6 +6,7 @@ app_name = "forum"
 urlpatterns = [
     path("", views.index, name="index"),
     path("recherche/", views.search, name="search"),
+    path("non-lus.json", views.unread_counts, name="unread-counts"),
     path("moderation/", views.moderation, name="moderation"),
     path("moderation/signalements/<int:pk>/", views.report_resolve, name="report-resolve"),
     path("apercu/", views.preview, name="preview"),

@@ -48,6 +48,13 @@ def index(request):
 
 
 @require_GET
+def unread_counts(request):
+    """{category id: unread topics} of the categories the member sees (for live counts)."""
+    counts = {str(c.pk): c.unread_count for c in selectors.categories_overview(request.user)}
+    return JsonResponse({"categories": counts})
+
+
+@require_GET
 def space_categories(request, pk):
     space = _space(request, pk)
     categories = [c for c in selectors.categories_overview(request.user) if c.space_id == space.pk]

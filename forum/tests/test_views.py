@@ -136,7 +136,8 @@ def test_a_private_group_topic_is_a_404_for_outsiders(coordinator, member, colle
     assert "Coulisses" not in index.content.decode()
     search = outsider.get("/bureau/forum/recherche/", {"q": "Entre"})
     assert "Secret de groupe" not in search.content.decode()
-    assert "Secret de groupe" in english_client(colleague).get("/bureau/forum/recherche/", {"q": "Entre"}).content.decode()
+    inside_search = english_client(colleague).get("/bureau/forum/recherche/", {"q": "Entre"})
+    assert "Secret de groupe" in inside_search.content.decode()
 
 
 def test_titles_and_bodies_are_escaped_in_the_pages(category, member, colleague):
@@ -232,7 +233,8 @@ def test_an_invalid_attachment_is_refused_and_the_text_is_kept(topic, colleague)
 
 def test_report_then_moderator_hides_the_post(topic, colleague, coordinator, member):
     reply = services.post_create(actor=colleague, topic=topic, body="Message déplacé")
-    response = english_client(member).post(f"/bureau/forum/message/{reply.pk}/signaler/", {"reason": "Hors sujet, agressif"})
+    response = english_client(member).post(f"/bureau/forum/message/{reply.pk}/signaler/",
+                                           {"reason": "Hors sujet, agressif"})
     assert response.status_code == 302
     moderator = english_client(coordinator)
     queue = soup(moderator.get("/bureau/forum/moderation/"))

@@ -77,6 +77,37 @@
     });
   }
 
+  // --- Index and space pages: unread counts per category follow the new posts ------
+  var lists = document.querySelectorAll("[data-unread-url]");
+  if (lists.length && rt) {
+    var unreadUrl = lists[0].getAttribute("data-unread-url"), pending = null;
+    var rows = document.querySelectorAll("[data-forum-category]");
+    // The socket takes 100 subscriptions at most: follow the first 50 categories shown.
+    Array.prototype.slice.call(rows, 0, 50).forEach(function (row) {
+      rt.subscribe("forumcategory." + row.getAttribute("data-forum-category"));
+    });
+    rt.on("forum.topic_activity", function () {
+      if (pending) { return; }
+      // Several posts at once make one request; the server counts what this member has read.
+      pending = window.setTimeout(function () {
+        pending = null;
+        fetch(unreadUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
+          rows.forEach(function (row) {
+            var n = data.categories[row.getAttribute("data-forum-category")] || 0;
+            var span = row.querySelector("[data-unread-count]");
+            if (!span) { return; }
+            var text = n ? span.getAttribute("data-template-some").replace("%s", n) : span.getAttribute("data-template-none");
+            if (span.textContent.trim() === text) { return; }
+            span.innerHTML = "";
+            var node = n ? document.createElement("strong") : document.createTextNode(text);
+            if (n) { node.textContent = text; }
+            span.appendChild(node);
+          });
+        });
+      }, 1000);
+    });
+  }
+
   // --- Editor: preview without leaving the page, @mention autocomplete --------------
   document.querySelectorAll("[data-forum-editor]").forEach(function (form) {
     var textarea = form.querySelector("textarea[name=body]");
