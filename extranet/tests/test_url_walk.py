@@ -24,14 +24,28 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from directory import services as venue_services
 from directory.models import Venue, VenueRevision
-from extranet.models import DashboardLayout, Notification
+from extranet.models import DashboardLayout, Notification, Space
 from extranet.testing.factories import UserFactory, VenueFactory
+from forum import services as forum_services
+from forum.models import (
+    Category,
+    CategoryRead,
+    CategorySubscription,
+    Level,
+    Post,
+    PostRevision,
+    Report,
+    Topic,
+    TopicSubscription,
+)
 from members.models import Follow, Invitation, User, hash_token
+from workgroups import permissions as workgroup_permissions
 from workgroups import services as workgroup_services
 from workgroups.models import GroupInvitation, JoinRequest, Membership, Workgroup
 
@@ -167,6 +181,59 @@ def _group_post(**denied):
 
 _G = {"kwargs": lambda w: {"pk": w.group.pk}, "extra_personas": GROUP_PERSONAS}
 _POST_ONLY = _group(405, 405, 405, 405)
+
+
+# --- The forum's world (see the `world` fixture): a category of the network space where
+# "member" opened a topic (w.forum_topic, w.forum_post) and someone outside the personas
+# replied (w.forum_reply); a category of the private group (w.group_category) where
+# "insider" opened a topic with a file, edited once (w.group_topic, w.group_post,
+# w.forum_attachment), its manager replied (w.group_reply) and "insider" reported that
+# reply (w.forum_report). "member", outside the group, gets a 404 on all of it; the
+# coordinator and the group's manager moderate it; the coordinator, not a member of the
+# group, may not write in it.
+TO_TOPIC = Redirect("/bureau/forum/sujet/")
+
+
+def _forum_categories_state(w):
+    return sorted(Category.objects.values_list("pk", "space_id", "name", "description", "position",
+                                               "managers_only_topics"))
+
+
+def _forum_topics_state(w):
+    return sorted(Topic.objects.values_list("pk", "category_id", "title", "pinned", "locked", "deleted_at",
+                                            "last_number", "reply_count"))
+
+
+def _forum_posts_state(w):
+    posts = sorted(Post.objects.values_list("pk", "topic_id", "number", "body", "edited_at", "deleted_at",
+                                            "hidden_at"))
+    return posts, PostRevision.objects.count()
+
+
+def _forum_edit_state(w):
+    return _forum_topics_state(w), _forum_posts_state(w)
+
+
+def _forum_reports_state(w):
+    return sorted(Report.objects.values_list("pk", "post_id", "reporter_id", "status", "resolved_by_id",
+                                             "resolved_at")), _forum_posts_state(w)
+
+
+def _forum_category_reads_state(w):
+    return sorted(CategoryRead.objects.values_list("user_id", "category_id", "read_at"))
+
+
+def _forum_category_subscriptions_state(w):
+    return sorted(CategorySubscription.objects.values_list("user_id", "category_id", "level"))
+
+
+def _forum_topic_subscriptions_state(w):
+    return sorted(TopicSubscription.objects.values_list("user_id", "topic_id", "level"))
+
+
+_F = {"extra_personas": GROUP_PERSONAS}
+_GROUP_CATEGORY = {"kwargs": lambda w: {"pk": w.group_category.pk}, **_F}
+_GROUP_TOPIC = {"kwargs": lambda w: {"pk": w.group_topic.pk}, **_F}
 _CMS_VENUES = {"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN, "coordinator": 200, "editor": CMS_HOME}
 _CMS_VENUES_DENIED = {"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN, "editor": CMS_HOME}
 
@@ -404,6 +471,109 @@ EXPECTATIONS = {
         get=_POST_ONLY, kwargs=lambda w: {"pk": w.group.pk, "user_pk": w.insider.pk},
         extra_personas=GROUP_PERSONAS, state=_memberships_state, post_denied=_group_post(member=403, insider=403),
         post_data=lambda w: {"role": "manager"},
+    ),
+    # --- Forum (/bureau/forum/). Every page is the desk's; the group personas are named
+    # everywhere (outside the group's space they are plain members of the network).
+    "forum:index": Expect(get=_group(), **_F),
+    # The live unread counts of the categories one sees (JSON).
+    "forum:unread-counts": Expect(get=_group(), **_F),
+    "forum:search": Expect(get=_group(), **_F),
+    # The queue of the spaces one moderates: none for plain members.
+    "forum:moderation": Expect(get=_group(member=403, insider=403), **_F),
+    # The report is in the group's space: who does not moderate it gets a 404.
+    "forum:report-resolve": Expect(
+        get=_POST_ONLY, kwargs=lambda w: {"pk": w.forum_report.pk}, **_F, state=_forum_reports_state,
+        post_denied=_group_post(member=404, insider=404), post_data=lambda w: {"decision": "hide"},
+    ),
+    # Markdown preview (JSON) for any approved member; it writes nothing.
+    "forum:preview": Expect(
+        get=_POST_ONLY, **_F, state=_forum_posts_state, post_denied=_group_post(),
+        post_data=lambda w: {"body": "**Aperçu**"},
+    ),
+    "forum:space": Expect(get=_group(member=404), kwargs=lambda w: {"pk": w.group_space.pk}, **_F),
+    # Only the network's moderators (coordinators) create its categories.
+    "forum:category-create": Expect(
+        get=_group(member=403, manager=403, insider=403), kwargs=lambda w: {"pk": w.network_space.pk}, **_F,
+        post_denied=_group_post(member=403, manager=403, insider=403), state=_forum_categories_state,
+        post_data=lambda w: {"name": "Catégorie intruse", "description": "", "position": ""},
+    ),
+    "forum:mentions": Expect(get=_group(member=404), kwargs=lambda w: {"pk": w.group_space.pk}, **_F),
+    "forum:category": Expect(get=_group(member=404), **_GROUP_CATEGORY),
+    "forum:category-edit": Expect(
+        get=_group(member=404, insider=403), **_GROUP_CATEGORY,
+        post_denied=_group_post(member=404, insider=403), state=_forum_categories_state,
+        post_data=lambda w: {"name": "Renommée", "description": "", "position": "1"},
+    ),
+    # Writing in a group is for its members: the coordinator moderates it but may not post.
+    "forum:topic-create": Expect(
+        get=_group(member=404, coordinator=403), **_GROUP_CATEGORY,
+        post_denied=_group_post(member=404, coordinator=403), state=_forum_topics_state,
+        post_data=lambda w: {"title": "Sujet intrus", "body": "Bonjour à tous."},
+    ),
+    "forum:category-read": Expect(
+        get=_POST_ONLY, **_GROUP_CATEGORY, post_denied=_group_post(member=404),
+        state=_forum_category_reads_state,
+    ),
+    "forum:category-subscription": Expect(
+        get=_POST_ONLY, **_GROUP_CATEGORY, post_denied=_group_post(member=404),
+        state=_forum_category_subscriptions_state, post_data=lambda w: {"level": Level.WATCHING},
+    ),
+    "forum:topic": Expect(get=_group(member=404), **_GROUP_TOPIC),
+    "forum:topic-unread": Expect(
+        get=_group(member=404, coordinator=TO_TOPIC, manager=TO_TOPIC, insider=TO_TOPIC), **_GROUP_TOPIC,
+    ),
+    "forum:reply": Expect(
+        get=_POST_ONLY, **_GROUP_TOPIC, post_denied=_group_post(member=404, coordinator=403),
+        state=_forum_posts_state, post_data=lambda w: {"body": "Réponse intruse."},
+    ),
+    "forum:topic-subscription": Expect(
+        get=_POST_ONLY, **_GROUP_TOPIC, post_denied=_group_post(member=404),
+        state=_forum_topic_subscriptions_state, post_data=lambda w: {"level": Level.MUTED},
+    ),
+    "forum:topic-moderate": Expect(
+        get=_POST_ONLY, **_GROUP_TOPIC, post_denied=_group_post(member=404, insider=403),
+        state=_forum_topics_state, post_data=lambda w: {"action": "lock"},
+    ),
+    "forum:topic-move": Expect(
+        get=_group(member=404, insider=403), **_GROUP_TOPIC,
+        post_denied=_group_post(member=404, insider=403), state=_forum_topics_state,
+        post_data=lambda w: {"category": w.forum_category.pk},
+    ),
+    "forum:post": Expect(
+        get=_group(member=404, coordinator=TO_TOPIC, manager=TO_TOPIC, insider=TO_TOPIC),
+        kwargs=lambda w: {"pk": w.group_reply.pk}, **_F,
+    ),
+    "forum:post-fragment": Expect(get=_group(member=404), kwargs=lambda w: {"pk": w.group_reply.pk}, **_F),
+    # The opening post of the network topic is the member's: its author and the network's
+    # moderators edit it, nobody else.
+    "forum:post-edit": Expect(
+        get=_group(manager=403, insider=403), kwargs=lambda w: {"pk": w.forum_post.pk}, **_F,
+        post_denied=_group_post(manager=403, insider=403), state=_forum_edit_state,
+        post_data=lambda w: {"title": "Titre vandalisé", "body": "Texte vandalisé."},
+    ),
+    # The reply of the network topic is someone else's: only a moderator deletes it.
+    "forum:post-delete": Expect(
+        get=_POST_ONLY, kwargs=lambda w: {"pk": w.forum_reply.pk}, **_F,
+        post_denied=_group_post(member=403, manager=403, insider=403), state=_forum_posts_state,
+    ),
+    # The history of the group's edited opening post: moderators only (not its author).
+    "forum:post-history": Expect(
+        get=_group(member=404, insider=403), kwargs=lambda w: {"pk": w.group_post.pk}, **_F,
+    ),
+    # Nobody reports their own post.
+    "forum:post-report": Expect(
+        get=_group(member=403), kwargs=lambda w: {"pk": w.forum_post.pk}, **_F,
+        post_denied=_group_post(member=403), state=_forum_reports_state,
+        post_data=lambda w: {"reason": "Je signale mon propre message."},
+    ),
+    "forum:post-hide": Expect(
+        get=_POST_ONLY, kwargs=lambda w: {"pk": w.group_reply.pk}, **_F,
+        post_denied=_group_post(member=404, insider=403), state=_forum_posts_state,
+    ),
+    # A file of the group's topic: served to whoever reads the post, a 404 to the others.
+    "forum:attachment": Expect(
+        get=_group(member=404), kwargs=lambda w: {"pk": w.forum_attachment.pk, "name": w.forum_attachment.name},
+        **_F,
     ),
     # The Wagtail venue viewset's create, edit and import views (through directory.services
     # and directory.opendata): coordinators (and local admins who reach /cms/).
@@ -644,6 +814,18 @@ class World:
     group: Workgroup = None
     join_request: JoinRequest = None
     group_invitation: GroupInvitation = None
+    network_space: Space = None
+    forum_category: Category = None
+    forum_topic: Topic = None
+    forum_post: Post = None
+    forum_reply: Post = None
+    group_space: Space = None
+    group_category: Category = None
+    group_topic: Topic = None
+    group_post: Post = None
+    group_reply: Post = None
+    forum_attachment: object = None
+    forum_report: Report = None
     cleanup: list = field(default_factory=list)
 
     def user(self, persona):
@@ -685,6 +867,34 @@ def world(territory, venue, member, pending_user, coordinator, editor, settings,
     w.join_request = workgroup_services.join_request_create(actor=UserFactory(territory=territory), workgroup=w.group)
     w.group_invitation = workgroup_services.invitation_create(
         actor=w.manager, workgroup=w.group, invitee=UserFactory(territory=territory))
+    # The forum: in the network's space, a topic of "member" with a reply of someone else
+    # (mentioning them), and a topic deleted by a moderator...
+    w.network_space = Space.network()
+    w.forum_category = forum_services.category_create(
+        actor=coordinator, space=w.network_space, name="Entraide", description="Questions et astuces.")
+    w.forum_topic = forum_services.topic_create(
+        actor=member, category=w.forum_category, title="Imprimer depuis une tablette", body="Comment faites-vous ?")
+    w.forum_post = w.forum_topic.posts.get(number=1)
+    w.forum_reply = forum_services.post_create(
+        actor=w.outsider, topic=w.forum_topic, body="Avec l'application du fabricant, @**Karim Benali**.",
+        reply_to=w.forum_post)
+    duplicate = forum_services.topic_create(
+        actor=member, category=w.forum_category, title="Imprimer (doublon)", body="Sujet en double.")
+    forum_services.topic_delete(actor=coordinator, topic=duplicate)
+    # ...and in the private group's space, a topic of "insider" with a file (edited once),
+    # a reply of the manager, reported by "insider".
+    w.group_space = w.group.space
+    workgroup_permissions.forget_roles(w.insider)  # its roles were cached before the manager let it in
+    w.group_category = forum_services.category_create(actor=w.manager, space=w.group_space, name="Ateliers")
+    w.group_topic = forum_services.topic_create(
+        actor=w.insider, category=w.group_category, title="Compte rendu de l'atelier", body="Voici le compte rendu.",
+        files=[SimpleUploadedFile("compte-rendu.txt", b"Compte rendu de l'atelier", content_type="text/plain")])
+    w.group_post = w.group_topic.posts.get(number=1)
+    forum_services.post_update(actor=w.insider, post=w.group_post, body="Voici le compte rendu, corrigé.")
+    w.forum_attachment = w.group_post.attachments.get()
+    w.group_reply = forum_services.post_create(actor=w.manager, topic=w.group_topic, body="Merci pour ce travail !")
+    w.forum_report = forum_services.report_create(
+        actor=w.insider, post=w.group_reply, reason="Ce message n'a pas sa place ici.")
     yield w
     for path in w.cleanup:
         path.unlink(missing_ok=True)
@@ -760,6 +970,7 @@ class _FakeWorld:
         class _Obj:
             pk = 1
             slug = "un-lieu"
+            name = "un-fichier.txt"  # forum:attachment
 
         return _Obj() if name != "invitation_token" else "x"
 
