@@ -111,6 +111,16 @@ class Space(models.Model):
             Q(territory_id=self.territory_id) | Q(referent_territories=self.territory_id)
         ).distinct()
 
+    def managers(self):
+        """Who `can_manage` this space, as a queryset (the moderators of its forum, chat...)."""
+        if self.kind == self.Kind.WORKGROUP:
+            from workgroups import permissions as workgroup_permissions
+
+            return workgroup_permissions.managers_of(self.workgroup)
+        if self.kind == self.Kind.NETWORK:
+            return permissions.approvers_of(None)
+        return permissions.approvers_of(self.territory_id)
+
     def can_view(self, user):
         if self.kind == self.Kind.WORKGROUP:
             return self._workgroup_rule("can_view_content", user)

@@ -36,8 +36,8 @@ _md = (
     MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
     .enable(["table", "strikethrough", "linkify"])
 )
-# Headings h1/h2 belong to the page: shift every heading of a post down to h3 at least.
-_HEADING_RE = re.compile(r"<(/?)h([12])>")
+# Headings h1/h2 belong to the page: shift every heading of a post down two levels (at most h6).
+_HEADING_RE = re.compile(r"<(/?)h([1-6])>")
 
 
 def _attribute_filter(tag, attribute, value):
@@ -89,7 +89,7 @@ def render(body, resolved_mentions=None):
     """Sanitised HTML of a Markdown body; `resolved_mentions` maps (name, id) to users."""
     source = _link_mentions(body or "", resolved_mentions or {})
     html = _md.render(source)
-    html = _HEADING_RE.sub(lambda m: f"<{m.group(1)}h{int(m.group(2)) + 2}>", html)
+    html = _HEADING_RE.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 2, 6)}>", html)
     return sanitize(html)
 
 

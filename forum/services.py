@@ -97,8 +97,13 @@ def _validate_body(body):
 
 def clean_file_name(name):
     base = os.path.basename((name or "").replace("\\", "/"))
-    base = _CONTROL_RE.sub("", base).strip(" .")
-    return base[:200] or "fichier"
+    base = _CONTROL_RE.sub("", base).strip(" ")
+    stem, dot, ext = base.rpartition(".")
+    if not dot:
+        stem, ext = base, ""
+    stem = stem.strip(" .") or "fichier"
+    ext = ext.strip(" .")[:20]
+    return f"{stem[:180]}.{ext}" if ext else stem[:200]
 
 
 def validate_attachments(files):
@@ -230,6 +235,7 @@ def _save_attachments(post, checked):
 
 
 def _existing_submission(actor, submission):
+    """The post this same form already made (the token is random per form, unique per author)."""
     if not submission:
         return None
     return Post.objects.select_related("topic").filter(author=actor, submission=submission).first()
@@ -444,6 +450,8 @@ def post_restore(*, actor, post):
     post = Post.objects.select_related("topic__category__space").get(pk=post.pk)
     if not permissions.can_moderate(actor, post.topic.category.space):
         raise PermissionDenied(_("Only moderators restore posts."))
+    if post.deleted_at is None:
+        return post
     with transaction.atomic():
         Post.objects.filter(pk=post.pk).update(deleted_at=None, deleted_by=None)
         _log(actor, "post_restored", post.topic.category.space, topic=post.topic, post=post)
@@ -490,7 +498,7 @@ def topic_set_flag(*, actor, topic, flag, value):
 def topic_delete(*, actor, topic):
     topic = Topic.objects.select_related("category__space").get(pk=topic.pk)
     space = topic.category.space
-    own = topic.author_id == actor.pk and topic.reply_count == 0
+    own = topic.author_id == actor.pk and topic.reply_count == 0 and space.can_post(actor)
     if not (own or permissions.can_moderate(actor, space)):
         raise PermissionDenied(_("You cannot delete this topic."))
     with transaction.atomic():
@@ -546,31 +554,13 @@ def report_create(*, actor, post, reason):
             report = Report.objects.create(post=post, reporter=actor, reason=reason)
     except IntegrityError:
         raise ValidationError(_("You have already reported this post; the moderators will look at it."))
-    from members.models import User
-
     space = post.topic.category.space
-    candidates = User.objects.filter(is_active=True, pk__in=_moderator_candidates(space))
-    moderators = [u for u in candidates if permissions.can_moderate(u, space)]
     with transaction.atomic():
-        for moderator in moderators:
+        for moderator in space.managers():
             if moderator.pk != actor.pk:
                 notify(recipient=moderator, verb="forum.reported", target=post.topic, actor=actor,
                        url=reverse("forum:moderation"))
     return report
-
-
-def _moderator_candidates(space):
-    """A superset of the people who moderate `space` (the exact rule is the space's)."""
-    from django.db.models import Q
-
-    from members.models import User
-
-    query = Q(is_coordinator=True) | Q(is_superuser=True)
-    if space.kind == space.Kind.TERRITORY:
-        query |= Q(referent_territories=space.territory_id)
-    elif space.kind == space.Kind.WORKGROUP:
-        query |= Q(workgroup_memberships__workgroup__space=space, workgroup_memberships__role="manager")
-    return User.objects.filter(query).values("pk")
 
 
 def report_resolve(*, actor, report, uphold):
@@ -611,9 +601,13 @@ def _mark_read(user, topic, number):
 
 def topic_mark_read(*, user, topic, number):
     """Remember that `user` read `topic` up to post `number` (never goes backwards)."""
-    if not member_permissions.is_approved(user):
-        return
-    number = max(0, min(int(number), topic.last_number))
+    if not permissions.can_view_topic(user, topic):
+        raise PermissionDenied(_("You cannot see this topic."))
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        raise ValidationError(_("Unknown post number."))
+    number = max(0, min(number, topic.last_number))
     _mark_read(user, topic, number)
 
 
@@ -624,7 +618,14 @@ def category_mark_read(*, user, category):
 
 
 def subscription_set(*, user, level, topic=None, category=None):
-    level = int(level)
+    if topic is not None and not permissions.can_view_topic(user, topic):
+        raise PermissionDenied(_("You cannot see this topic."))
+    if category is not None and not permissions.can_view_category(user, category):
+        raise PermissionDenied(_("You cannot see this category."))
+    try:
+        level = int(level)
+    except (TypeError, ValueError):
+        level = None
     if level not in Level.values:
         raise ValidationError(_("Unknown notification level."))
     if topic is not None:

@@ -121,6 +121,18 @@ def can_manage(user, workgroup):
     return permissions.is_coordinator(user) or is_manager(user, workgroup)
 
 
+def managers_of(workgroup):
+    """The people `can_manage` answers yes for, as a queryset (mirrors it): coordinators and managers."""
+    from workgroups.models import Membership
+
+    if not workgroup.is_active:
+        return permissions.approved_members().none()
+    return permissions.approved_members().filter(
+        Q(is_coordinator=True) | Q(is_superuser=True)
+        | Q(workgroup_memberships__workgroup=workgroup, workgroup_memberships__role=Membership.Role.MANAGER)
+    ).distinct()
+
+
 def can_invite(user, workgroup):
     """Managers invite; in an open or on-request group that is not secret, members may too."""
     from workgroups.models import Workgroup
