@@ -102,6 +102,11 @@ def test_can_manage(people, spaces, space):
     assert holders(people, spaces[space].can_manage) == MANAGE[space]
 
 
+@pytest.mark.parametrize("space", list(MANAGE))
+def test_managers_is_who_can_manage(people, spaces, space):
+    assert role_names(people, spaces[space].managers()) == MANAGE[space]
+
+
 @pytest.mark.parametrize("space", list(MEMBERS))
 def test_members(people, spaces, space):
     assert role_names(people, spaces[space].members()) == MEMBERS[space]

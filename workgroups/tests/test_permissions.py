@@ -232,6 +232,7 @@ def test_lists_and_space_agree_with_the_matrix(kind, status, persona, territory,
     assert space.can_view(user) is reads
     assert space.can_post(user) is (persona in rules["can_post"])
     assert space.can_manage(user) is (persona in rules["can_manage"])
+    assert space.managers().filter(pk=user.pk).exists() is (persona in rules["can_manage"])
     # The space's members: the approved members of the group (the founder, and the persona if in).
     expected_members = {founder.pk} | ({user.pk} if persona in IN_GROUP else set())
     assert set(space.members().values_list("pk", flat=True)) == expected_members
