@@ -37,7 +37,7 @@ check: install
 bench: install
 	$(PY) bench/run.py
 
-messages: install
+messages: install .env
 	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=var
 	$(PY) manage.py compilemessages --ignore=.venv
 
