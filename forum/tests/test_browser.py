@@ -1,0 +1,85 @@
+"""The forum in Debian's Chromium against a real daphne (fixtures: extranet/tests/test_browser.py).
+
+Two members read the same topic; one replies through the page's form with a mention of
+the other: the mentioned member's badge changes and the reply appears in their open
+topic without a reload. The topic page fits 320 px. (Replying and previewing without
+JavaScript are plain form posts: forum/tests/test_views.py.)
+"""
+
+import re
+
+import pytest
+
+from extranet.models import Space
+from extranet.testing.factories import CoordinatorFactory, UserFactory
+from extranet.tests.test_browser import (  # noqa: F401, F811  (fixtures)
+    NARROW,
+    WAIT_MS,
+    chromium,
+    in_thread,
+    log_in,
+    new_context,
+    playwright_runs_an_event_loop,
+    scroll_width,
+    server,
+)
+from forum import services
+from forum.models import Post
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher():
+    """The server process checks passwords with the default hashers: keep them here."""
+
+
+@pytest.fixture
+def forum_topic(territory, venue):
+    reader = UserFactory(email="lea@exemple.test", territory=territory, venues=[venue], display_name="Léa Fournier")
+    writer = UserFactory(email="thomas@exemple.test", territory=territory, venues=[venue],
+                         display_name="Thomas Vidal")
+    coordinator = CoordinatorFactory(email="claire@exemple.test", territory=territory)
+    category = in_thread(services.category_create, actor=coordinator, space=Space.network(), name="Entraide")
+    topic = in_thread(services.topic_create, actor=writer, category=category, title="Imprimante partagée",
+                      body="Elle ne répond plus depuis la mise à jour.")
+    return reader, writer, topic
+
+
+def test_a_reply_with_a_mention_appears_live_and_notifies_the_mentioned_member(new_context, forum_topic):  # noqa: F811
+    from playwright.sync_api import expect
+
+    reader, writer, topic = forum_topic
+    url = f"/bureau/forum/sujet/{topic.pk}/"
+    reader_page = log_in(new_context(), reader)
+    reader_page.goto(url)
+    expect(reader_page.locator("html")).to_have_attribute("data-realtime", "connected", timeout=WAIT_MS)
+    expect(reader_page.locator("[data-forum-topic] [data-post]")).to_have_count(1)
+    reader_page.evaluate("window.__sameDocument = 'yes'")
+    badge = reader_page.locator("[data-unread-badge]").first
+
+    writer_page = log_in(new_context(), writer)
+    writer_page.goto(url)
+    writer_page.locator("#repondre textarea[name=body]").fill("@**Léa Fournier** as-tu essayé le pilote IPP ?")
+    writer_page.locator("#repondre button[type=submit]:not([name=preview])").click()
+    writer_page.wait_for_url(re.compile(r"#message-2$"))
+    reply = Post.objects.get(topic=topic, number=2)
+    assert 'href="/bureau/members/' not in reply.html and f"/bureau/membres/{reader.pk}/" in reply.html
+
+    # On the reader's open page: the reply is there without a reload, and the badge counts it.
+    article = reader_page.locator(f'[data-forum-topic] [data-post="{reply.pk}"]')
+    expect(article).to_contain_text("as-tu essayé le pilote IPP", timeout=WAIT_MS)
+    expect(article.locator(f'a[href="/bureau/membres/{reader.pk}/"]')).to_have_text("@Léa Fournier")
+    expect(badge).to_have_text("1", timeout=WAIT_MS)
+    expect(reader_page.locator("#live-announcer")).to_contain_text("Thomas Vidal")
+    assert reader_page.evaluate("window.__sameDocument") == "yes"
+
+
+def test_the_topic_page_fits_320_px(new_context, forum_topic):  # noqa: F811
+    from playwright.sync_api import expect
+
+    reader, _writer, topic = forum_topic
+    narrow = log_in(new_context(viewport=NARROW), reader)
+    narrow.goto(f"/bureau/forum/sujet/{topic.pk}/")
+    expect(narrow.locator("h1")).to_have_text("Imprimante partagée")
+    assert scroll_width(narrow) <= NARROW["width"], "the topic page scrolls sideways at 320 px"
