@@ -6,6 +6,7 @@ from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 
+from extranet import markdown
 from extranet.models import Space
 from forum import permissions
 from forum.models import (
@@ -209,14 +210,10 @@ def search_posts(user, *, query="", category=None, author=None, date_from=None, 
 
 def mention_candidates(user, space, query, limit=8):
     """Members of `space` whose name starts a word with `query` (autocomplete)."""
-    query = " ".join((query or "").split())[:50]
-    if not query or not space.can_view(user):
+    if not space.can_view(user):
         return []
     members = space.members() if space.kind != Space.Kind.NETWORK else member_permissions.approved_members()
-    return list(
-        members.filter(Q(display_name__istartswith=query) | Q(display_name__icontains=f" {query}"))
-        .order_by("display_name").values("pk", "display_name")[:limit]
-    )
+    return markdown.name_candidates(members, query, limit)
 
 
 def post_revisions(post):

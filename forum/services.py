@@ -7,11 +7,7 @@ parallel replies get distinct numbers; the same form submitted twice (same
 """
 
 import logging
-import os
-import re
-import uuid
 
-import filetype
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -19,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from extranet import realtime
+from extranet import markdown, realtime, uploads
 from extranet.services import activity_record, notify
-from forum import markdown, permissions
+from forum import permissions
 from forum.models import (
     Attachment,
     Category,
@@ -36,7 +32,6 @@ from forum.models import (
     TopicRead,
     TopicSubscription,
 )
-from members import permissions as member_permissions
 
 logger = logging.getLogger(__name__)
 
@@ -44,22 +39,6 @@ TITLE_MIN, TITLE_MAX = 3, 200
 BODY_MAX = 50_000  # characters: about 25 pages of text
 ATTACHMENTS_MAX = 5
 ATTACHMENT_SIZE_MAX = 10 * 1024 * 1024
-IMAGE_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp"}
-DOCUMENT_TYPES = {
-    "pdf": "application/pdf",
-    "odt": "application/vnd.oasis.opendocument.text",
-    "ods": "application/vnd.oasis.opendocument.spreadsheet",
-    "odp": "application/vnd.oasis.opendocument.presentation",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "txt": "text/plain",
-    "csv": "text/csv",
-    "zip": "application/zip",
-}
-# Formats whose content we check against the extension (the others are opaque text/zip).
-_SNIFFED = {"jpg", "jpeg", "png", "gif", "webp", "pdf"}
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f<>\"'`\\/:*?|]")
 CATEGORY_NAME_MAX = 100
 
 
@@ -95,81 +74,14 @@ def _validate_body(body):
     return body
 
 
-def clean_file_name(name):
-    base = os.path.basename((name or "").replace("\\", "/"))
-    base = _CONTROL_RE.sub("", base).strip(" ")
-    stem, dot, ext = base.rpartition(".")
-    if not dot:
-        stem, ext = base, ""
-    stem = stem.strip(" .") or "fichier"
-    ext = ext.strip(" .")[:20]
-    return f"{stem[:180]}.{ext}" if ext else stem[:200]
-
-
 def validate_attachments(files):
     """[(file, clean name, extension, content type, is_image)], or ValidationError naming each bad file."""
-    files = [f for f in (files or []) if f]
-    if len(files) > ATTACHMENTS_MAX:
-        raise ValidationError({"attachments": _("At most %(n)d files per post.") % {"n": ATTACHMENTS_MAX}})
-    checked, errors = [], []
-    allowed = {**IMAGE_TYPES, **DOCUMENT_TYPES}
-    for upload in files:
-        name = clean_file_name(upload.name)
-        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-        if ext not in allowed:
-            errors.append(_("« %(name)s »: this type of file is not accepted (accepted: %(types)s).")
-                          % {"name": name, "types": ", ".join(sorted(allowed))})
-            continue
-        if upload.size > ATTACHMENT_SIZE_MAX:
-            errors.append(_("« %(name)s » is larger than %(mb)d MB.") % {"name": name,
-                                                                          "mb": ATTACHMENT_SIZE_MAX // 1024 // 1024})
-            continue
-        if upload.size == 0:
-            errors.append(_("« %(name)s » is empty.") % {"name": name})
-            continue
-        if ext in _SNIFFED:
-            head = upload.read(2048)
-            upload.seek(0)
-            kind = filetype.guess(head)
-            expected = allowed[ext]
-            if kind is None or kind.mime != expected:
-                errors.append(_("« %(name)s » is not really a .%(ext)s file.") % {"name": name, "ext": ext})
-                continue
-        checked.append((upload, name, ext, allowed[ext], ext in IMAGE_TYPES))
-    if errors:
-        raise ValidationError({"attachments": errors})
-    return checked
-
-
-def resolve_mentions(body):
-    """{(name, id): user} for the mentions of `body` naming one approved member."""
-    wanted = markdown.mentions_in(body)
-    if not wanted:
-        return {}
-    names = {name.lower() for name, _pk in wanted}
-    candidates = list(member_permissions.approved_members().filter(display_name__in=[n for n, _ in wanted])) or []
-    if len(candidates) < len(names):  # case-insensitive fallback, one query
-        from django.db.models import Q
-
-        query = Q()
-        for name, _pk in wanted:
-            query |= Q(display_name__iexact=name)
-        candidates = list(member_permissions.approved_members().filter(query))
-    by_name = {}
-    for user in candidates:
-        by_name.setdefault(user.display_name.lower(), []).append(user)
-    resolved = {}
-    for name, pk in wanted:
-        matches = by_name.get(name.lower(), [])
-        if pk is not None:
-            matches = [u for u in matches if u.pk == pk]
-        if len(matches) == 1:
-            resolved[(name, pk)] = matches[0]
-    return resolved
+    return uploads.validate(files, max_count=ATTACHMENTS_MAX, max_size=ATTACHMENT_SIZE_MAX,
+                            too_many=_("At most %(n)d files per post."))
 
 
 def render_body(body):
-    mentions = resolve_mentions(body)
+    mentions = markdown.resolve_mentions(body)
     return markdown.render(body, mentions), mentions
 
 
@@ -227,7 +139,7 @@ def category_update(*, actor, category, name, description="", position=None, man
 def _save_attachments(post, checked):
     for upload, name, ext, content_type, is_image in checked:
         attachment = Attachment(
-            post=post, name=name, stored_name=f"{uuid.uuid4().hex}.{ext}", size=upload.size,
+            post=post, name=name, stored_name=uploads.stored_name(ext), size=upload.size,
             content_type=content_type, is_image=is_image,
         )
         attachment.file.save(attachment.stored_name, upload, save=False)

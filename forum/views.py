@@ -5,15 +5,16 @@ import math
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from extranet import markdown, uploads
 from extranet.forms import add_service_errors, error_text, posted
 from extranet.models import Space
-from forum import markdown, permissions, selectors, services
+from forum import permissions, selectors, services
 from forum.forms import CategoryForm, EditForm, LevelForm, MoveForm, PostForm, ReportForm, SearchForm, TopicForm
 from forum.models import Attachment, Category, Level, Post
 from members import permissions as member_permissions
@@ -432,12 +433,7 @@ def attachment(request, pk, name):
     post = selectors.post_get_for_user(request.user, attachment.post_id)
     if not permissions.can_see_post_body(request.user, post):
         raise Http404
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
-                            as_attachment=not attachment.is_image, filename=attachment.name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return uploads.file_response(attachment)
 
 
 # --- Moderation and search ----------------------------------------------------------------

@@ -15,8 +15,9 @@ import hashlib
 import time
 
 from django.core import signing
-from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
+
+from extranet import ratelimit
 
 HONEYPOT_FIELD = "hp_website"
 TIMESTAMP_FIELD = "hp_started"
@@ -70,11 +71,4 @@ def client_address(request):
 def rate_limited(request, *, scope):
     """Count one post from the request's address for `scope`; True past the limit."""
     digest = hashlib.sha256(f"{scope}|{client_address(request)}".encode()).hexdigest()
-    key = f"website:rate:{digest}"
-    cache.add(key, 0, timeout=RATE_WINDOW)  # the window starts with the first post
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=RATE_WINDOW)
-        count = 1
-    return count > RATE_LIMIT
+    return ratelimit.hit(f"website:rate:{digest}", limit=RATE_LIMIT, window=RATE_WINDOW)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from extranet import uploads
 from extranet.models import Activity, Notification
 from extranet.testing.factories import UserFactory
 from forum import services
@@ -32,7 +33,7 @@ from forum.models import (
 )
 from forum.tests.helpers import log_actions, media_files, nothing_saved, notifications, png, refused
 
-ACCEPTED = ", ".join(sorted({**services.IMAGE_TYPES, **services.DOCUMENT_TYPES}))
+ACCEPTED = ", ".join(sorted({**uploads.IMAGE_TYPES, **uploads.DOCUMENT_TYPES}))
 
 
 @pytest.fixture
@@ -370,7 +371,7 @@ def test_a_jpeg_named_png_is_refused(topic, colleague):
 ])
 def test_file_names_are_cleaned(raw, clean):
     """Path parts, quotes, angle brackets and control characters go; the extension stays."""
-    assert services.clean_file_name(raw) == clean
+    assert uploads.clean_file_name(raw) == clean
 
 
 def test_an_attachment_named_with_html_and_a_path_is_stored_under_a_clean_name(topic, colleague):

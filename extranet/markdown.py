@@ -1,19 +1,25 @@
-"""Markdown of posts: rendered to HTML, then sanitised with an allow-list (nh3).
+"""Markdown of forum posts and chat messages: rendered to HTML, then sanitised with an
+allow-list (nh3).
 
-- CommonMark with tables and strikethrough, bare links made links; raw HTML in the
-  source is not passed through (it shows as text).
+- Posts: CommonMark with tables and strikethrough, bare links made links; raw HTML in the
+  source is not passed through (it shows as text). Chat messages (`render_message`): a
+  subset (no headings, tables, images or rules: a line starting with "#" stays text).
 - nh3 keeps only the tags and attributes below; links are http(s)/mailto or local paths,
   with rel="nofollow ugc noopener"; images only from this site's media or http(s).
 - Mentions are written `@**Display name**` (or `@**Display name|42**` when two members
-  share a name, as in Zulip); `mentions_in` finds them, `render` links them to profiles.
+  share a name, as in Zulip); `mentions_in` finds them, `resolve_mentions` looks the
+  names up among approved members, `render` links them to profiles.
 """
 
 import re
 
 import nh3
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import escape
 from markdown_it import MarkdownIt
+
+from members import permissions as member_permissions
 
 MENTION_RE = re.compile(r"@\*\*([^*|\n]{1,150}?)(?:\|(\d{1,18}))?\*\*")
 
@@ -36,6 +42,13 @@ _md = (
     MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
     .enable(["table", "strikethrough", "linkify"])
 )
+_md_message = (
+    MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
+    .enable(["strikethrough", "linkify"])
+    .disable(["heading", "lheading", "image", "hr"])
+)
+MESSAGE_TAGS = TAGS - {"h3", "h4", "h5", "h6", "img", "hr", "table", "thead", "tbody", "tr", "th", "td"}
+MESSAGE_ATTRIBUTES = {tag: names for tag, names in ATTRIBUTES.items() if tag in MESSAGE_TAGS}
 # Headings h1/h2 belong to the page: shift every heading of a post down two levels (at most h6).
 _HEADING_RE = re.compile(r"<(/?)h([1-6])>")
 
@@ -48,11 +61,11 @@ def _attribute_filter(tag, attribute, value):
     return value
 
 
-def sanitize(html):
+def sanitize(html, *, tags=TAGS, attributes=ATTRIBUTES):
     return nh3.clean(
         html,
-        tags=TAGS,
-        attributes=ATTRIBUTES,
+        tags=tags,
+        attributes=attributes,
         url_schemes=URL_SCHEMES,
         link_rel="nofollow ugc noopener",
         attribute_filter=_attribute_filter,
@@ -85,12 +98,55 @@ def _link_mentions(body, resolved):
     return MENTION_RE.sub(replace, body)
 
 
+def resolve_mentions(body):
+    """{(name, id): user} for the mentions of `body` naming exactly one approved member."""
+    wanted = mentions_in(body)
+    if not wanted:
+        return {}
+    names = {name.lower() for name, _pk in wanted}
+    approved = member_permissions.approved_members()
+    candidates = list(approved.filter(display_name__in=[n for n, _ in wanted]))
+    if len(candidates) < len(names):  # case-insensitive fallback, one query
+        query = Q()
+        for name, _pk in wanted:
+            query |= Q(display_name__iexact=name)
+        candidates = list(approved.filter(query))
+    by_name = {}
+    for user in candidates:
+        by_name.setdefault(user.display_name.lower(), []).append(user)
+    resolved = {}
+    for name, pk in wanted:
+        matches = by_name.get(name.lower(), [])
+        if pk is not None:
+            matches = [u for u in matches if u.pk == pk]
+        if len(matches) == 1:
+            resolved[(name, pk)] = matches[0]
+    return resolved
+
+
+def name_candidates(members, query, limit=8):
+    """[{pk, display_name}] of `members` (a queryset) a name part starts with `query` (autocomplete)."""
+    query = " ".join((query or "").split())[:50]
+    if not query:
+        return []
+    return list(
+        members.filter(Q(display_name__istartswith=query) | Q(display_name__icontains=f" {query}"))
+        .order_by("display_name").values("pk", "display_name")[:limit]
+    )
+
+
 def render(body, resolved_mentions=None):
-    """Sanitised HTML of a Markdown body; `resolved_mentions` maps (name, id) to users."""
+    """Sanitised HTML of a post's Markdown; `resolved_mentions` maps (name, id) to users."""
     source = _link_mentions(body or "", resolved_mentions or {})
     html = _md.render(source)
     html = _HEADING_RE.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 2, 6)}>", html)
     return sanitize(html)
+
+
+def render_message(body, resolved_mentions=None):
+    """Sanitised HTML of a chat message's Markdown (the subset: no headings, tables, images)."""
+    source = _link_mentions(body or "", resolved_mentions or {})
+    return sanitize(_md_message.render(source), tags=MESSAGE_TAGS, attributes=MESSAGE_ATTRIBUTES)
 
 
 def quote(author_name, body):
