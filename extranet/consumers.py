@@ -12,14 +12,22 @@ database, not the user seen at connect). The internal message `session.close` on
 `user.<id>` closes the socket (logout of its session, account refused or deactivated);
 `session.recheck` re-runs the check of every subscription and drops those that fail
 (membership lost), telling the browser with `session.unsubscribed`.
+
+Other actions (`chat.send`...) are registered by apps (`realtime.register_action`): the
+handler runs in a thread, in the language of the member's page, and what it refuses is
+answered with `session.error` and logged; the socket stays open for valid traffic.
 """
 
 import json
+import logging
 import re
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from extranet import realtime, selectors
 from members import permissions
@@ -29,6 +37,10 @@ CLOSE_FORBIDDEN = realtime.CLOSE_FORBIDDEN
 MAX_SUBSCRIPTIONS = 100
 MAX_GROUP_LENGTH = 100
 GROUP_RE = re.compile(r"([a-z_]+)\.([0-9]{1,18})", re.ASCII)
+# A frame larger than this is refused unread (a chat message is at most 10,000 characters).
+MAX_FRAME_BYTES = 256 * 1024
+MAX_REF_LENGTH = 64
+logger = logging.getLogger(__name__)
 
 
 def _event(event_type, **data):
@@ -41,6 +53,37 @@ def _ready_data(user_id):
     if not permissions.can_access_desk(user):
         return None
     return selectors.unread_notification_count(user=user)
+
+
+def _language(scope):
+    """The language of the member's pages (the language cookie), else the site's."""
+    cookies = scope.get("cookies") or {}
+    chosen = cookies.get(settings.LANGUAGE_COOKIE_NAME)
+    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _run_action(handler, socket, content, language):
+    """Run an action handler with the member's language; errors become (reason, message)."""
+    with translation.override(language):
+        try:
+            return handler(socket, content) or [], None
+        except PermissionDenied as error:
+            return [], ("denied", str(error) or translation.gettext("You may not do that."))
+        except ValidationError as error:
+            return [], ("invalid", " ".join(error.messages))
+        except realtime.RateLimited as error:
+            return [], ("rate_limited", str(error))
+        except Exception:  # a bug in one action must not close the socket
+            logger.exception("Action %s failed for user %s", content.get("action"), socket.user_id)
+            return [], ("failed", translation.gettext("That did not work because of an error on our side: try again."))
+
+
+def _run_disconnect_hooks(socket):
+    for hook in realtime.DISCONNECT_HOOKS:
+        try:
+            hook(socket)
+        except Exception:  # one app's hook must not keep the others from running
+            logger.exception("Disconnect hook %r failed", hook)
 
 
 def _check_fresh(check, user_id, object_id):
@@ -69,6 +112,8 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         session = self.scope.get("session")
         self.session_key = getattr(session, "session_key", None)
         self.subscriptions = set()
+        self.state = {}
+        self.language = _language(self.scope)
         self.personal_group = realtime.user_group(user.pk)
         await self.channel_layer.group_add(self.personal_group, self.channel_name)
         await self.accept()
@@ -88,6 +133,11 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         for group in groups:
             if group:
                 await self.channel_layer.group_discard(group, self.channel_name)
+        if self.user_id is not None and realtime.DISCONNECT_HOOKS:
+            await database_sync_to_async(_run_disconnect_hooks)(self._socket())
+
+    def _socket(self):
+        return realtime.Socket(self.user_id, self.channel_name, self.subscriptions, self.state)
 
     # --- Frames from the browser ------------------------------------------------------------
 
@@ -96,6 +146,9 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
             return
         if text_data is None:
             await self._error("text frames only")
+            return
+        if len(text_data) > MAX_FRAME_BYTES:
+            await self._error("frame too large")
             return
         try:
             content = json.loads(text_data)
@@ -115,8 +168,23 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
             await self._subscribe(content.get("group"))
         elif action == "unsubscribe":
             await self._unsubscribe(content.get("group"))
+        elif isinstance(action, str) and action in realtime.ACTIONS:
+            await self._action(action, content)
         else:
             await self._error("unknown action")
+
+    async def _action(self, action, content):
+        ref = content.get("ref")
+        ref = ref[:MAX_REF_LENGTH] if isinstance(ref, str) else None
+        events, refusal = await database_sync_to_async(_run_action)(
+            realtime.ACTIONS[action], self._socket(), content, self.language)
+        if refusal is not None:
+            reason, message = refusal
+            logger.warning("Refused %s from user %s (%s): %s", action, self.user_id, reason, message)
+            await self._error(message, action=action, reason=reason, ref=ref)
+            return
+        for event in events:
+            await self.send_json(event)
 
     async def _error(self, reason, **data):
         await self.send_json(_event("session.error", error=reason, **data))

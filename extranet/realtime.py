@@ -9,6 +9,13 @@ Groups: `user.<id>` (joined at connect) and per-object groups (`room.<id>`, `top
 that a client subscribes to; each kind registers an access check with
 `register_subscription`, which the consumer calls before joining.
 
+Actions: besides ping/subscribe/unsubscribe, apps register what a socket may ask
+(`register_action("chat.send", handler)`); the consumer runs the handler in a thread with
+the socket's context and sends back the events it returns. A handler refuses with
+`PermissionDenied`, `ValidationError` or `RateLimited`: the socket gets `session.error`
+(with the message, translated, and the client's `ref`) and stays open. Apps may also
+register what to do when a socket closes (`register_disconnect`).
+
 Closing sockets: `close_user_sockets(user_id)` closes every socket of a user (refused or
 deactivated account) and logging out closes the sockets of that session
 (extranet.session_events). Both send the internal control message `session.close` to
@@ -38,17 +45,60 @@ EVENT_TYPES = {
     "session.subscribed": "A subscription was accepted; data: group (as the client sent it).",
     "session.denied": "A subscription was refused (unknown kind, malformed group, check failed); data: group.",
     "session.unsubscribed": "A subscription was dropped because access was lost (left or removed); data: group.",
-    "session.error": "A client message could not be handled; data: error (a short reason).",
+    "session.error": (
+        "A client message could not be handled; data: error (a short reason, or the message of a refused "
+        "action), and for actions: action, reason (denied, invalid, rate_limited, failed), ref (as sent)."
+    ),
     "notification.new": "A notification was created for the user; data: unread count, notification.",
     "notification.read": "Notifications were marked read; data: unread count.",
 }
 
 # kind -> callable(user, object_id) -> bool, run in a thread by the consumer.
 SUBSCRIPTIONS = {}
+# action name -> callable(socket, content) -> [event], run in a thread by the consumer.
+ACTIONS = {}
+# callables(socket) run in a thread when a socket of an approved member closes.
+DISCONNECT_HOOKS = []
+ACTION_RE_TEXT = r"^[a-z_]+\.[a-z_]+$"
+
+
+class RateLimited(Exception):
+    """Raised by an action handler when the member sends too much; the message says what to do."""
+
+
+class Socket:
+    """What an action handler knows of the socket that sent the action.
+
+    `subscriptions` are the groups it follows (already checked); `state` is a dict kept for
+    the life of the socket (throttling, cached answers).
+    """
+
+    def __init__(self, user_id, channel_name, subscriptions, state):
+        self.user_id = user_id
+        self.channel_name = channel_name
+        self.subscriptions = frozenset(subscriptions)
+        self.state = state
+
+    def follows(self, group):
+        return group in self.subscriptions
 
 
 def register_event_type(name, description):
     EVENT_TYPES[name] = description
+
+
+def register_action(name, handler):
+    """Let sockets send `{"action": name, ...}`; `handler(socket, content)` returns events for it."""
+    import re
+
+    if not re.fullmatch(ACTION_RE_TEXT, name):
+        raise ValueError(f"Action names look like app.verb: {name}")
+    ACTIONS[name] = handler
+
+
+def register_disconnect(hook):
+    if hook not in DISCONNECT_HOOKS:
+        DISCONNECT_HOOKS.append(hook)
 
 
 def register_subscription(kind, check):

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "website",
     "workgroups",
     "forum",
+    "chat",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -33,6 +33,7 @@ urlpatterns = [
     path("bureau/lieux/", include("directory.urls")),
     path("bureau/groupes/", include("workgroups.urls")),
     path("bureau/forum/", include("forum.urls")),
+    path("bureau/discussions/", include("chat.urls")),
     path("invitation/", include("members.invitation_urls")),
     path("annuaire/", include("directory.public_urls")),
     # One way in: allauth's login (e-mail verification, two-factor, rate limits), never

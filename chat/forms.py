@@ -1,0 +1,52 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from chat import services
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"), required=False, max_length=services.BODY_MAX * 2,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": services.BODY_MAX}),
+        help_text=_("Markdown: **bold**, *italic*, `code`, > quote; @**Name** mentions someone."),
+    )
+    reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    client_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    files = MultipleFileField(label=_("Files"), required=False,
+                              help_text=_("Images, PDF or office documents, 10 MB each, 5 at most."))
+
+
+class EditForm(forms.Form):
+    body = forms.CharField(label=_("Message"), max_length=services.BODY_MAX * 2,
+                           widget=forms.Textarea(attrs={"rows": 4, "maxlength": services.BODY_MAX}))
+
+
+class DirectForm(forms.Form):
+    members = forms.TypedMultipleChoiceField(label=_("People"), coerce=int, widget=forms.CheckboxSelectMultiple,
+                                             choices=[])
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].choices = [(c.pk, c.display_name) for c in candidates]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search the discussions"), required=False, max_length=200)
+
+
+class PreferenceForm(forms.Form):
+    share_presence = forms.BooleanField(label=_("Show others when I am online"), required=False)
+    share_typing = forms.BooleanField(label=_("Show others when I am typing"), required=False)

@@ -1,0 +1,275 @@
+"""What the chat registers with the desk: realtime event types, subscriptions and socket
+actions, notification and activity verbs, the space module, the widget and navigation;
+and the rule that every space has its room."""
+
+import time
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from extranet import realtime, spaces
+from extranet.activity import register_activity
+from extranet.dashboard import NavEntry, Widget, register_nav, register_widget
+from extranet.models import Space
+from extranet.notifications import register_verb
+from members import permissions as member_permissions
+
+TYPING_THROTTLE = 2.5  # seconds between two "is typing" of one socket in one room
+PRESENCE_THROTTLE = 20  # seconds between two identical presence reports of one socket
+CHECK_CACHE = 60  # seconds a socket trusts its last "may write here" answer (typing only)
+
+register_verb("chat.mentioned", gettext_lazy("{actor} mentioned you in the chat of {target}"))
+register_verb("chat.direct_message", gettext_lazy("{actor} sent you a direct message"))
+register_activity("chat.message_removed", gettext_lazy("{actor} removed a message from the chat of {target}"))
+
+for name, description in {
+    "chat.message": "A message was stored in a room; data: the message (id, room, author, html, reply_to, "
+                    "reactions, attachments, created_at).",
+    "chat.message_updated": "A message was edited or deleted; data: the message as chat.message.",
+    "chat.reactions": "The reactions of a message changed; data: room, message, reactions.",
+    "chat.sent": "Answer to chat.send: the message is stored; data: room, client_id.",
+    "chat.history": "Answer to chat.catch_up: data: room, messages (oldest first), changed, has_more.",
+    "chat.read": "The member read a room (in any tab); data: room, last_read, unread.",
+    "chat.typing": "Someone started or stopped typing in a room; data: room, user, name, typing.",
+    "chat.presence": "A member's presence changed; data: user, status (online, away, offline).",
+    "chat.ok": "Answer to an action that needs no other reply; data: action, ref.",
+}.items():
+    realtime.register_event_type(name, description)
+
+
+# --- Subscriptions -----------------------------------------------------------------------------
+
+
+def _room(pk):
+    from chat.models import Room
+
+    return Room.objects.select_related("space__workgroup", "space__territory").filter(pk=pk).first()
+
+
+def _can_follow_room(user, pk):
+    from chat import permissions
+
+    room = _room(pk)
+    return room is not None and permissions.can_read_room(user, room)
+
+
+def _can_follow_presence(user, pk):
+    return pk == 0 and member_permissions.is_approved(user)
+
+
+realtime.register_subscription("chatroom", _can_follow_room)
+realtime.register_subscription("chatpresence", _can_follow_presence)
+
+
+# --- Socket actions ----------------------------------------------------------------------------
+
+
+def _user(socket):
+    user = get_user_model().objects.filter(pk=socket.user_id).first()
+    if not member_permissions.can_access_desk(user):
+        raise PermissionDenied(_("Your account can no longer use the desk."))
+    return user
+
+
+def _id(content, key):
+    value = content.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > 2 ** 62:
+        raise ValidationError(_("This request is malformed (%(field)s).") % {"field": key})
+    return value
+
+
+def _readable_room(user, content):
+    from chat import permissions
+
+    room = _room(_id(content, "room"))
+    if room is None or not permissions.can_read_room(user, room):
+        raise PermissionDenied(_("You are not in this room."))
+    return room
+
+
+def _message(user, content):
+    from chat import selectors
+
+    try:
+        return selectors.message_get_for_user(user, _id(content, "message"))
+    except Exception as error:
+        if isinstance(error, ValidationError):
+            raise
+        raise PermissionDenied(_("This message is not in a room of yours.")) from None
+
+
+def _text(content, key):
+    value = content.get(key, "")
+    if not isinstance(value, str):
+        raise ValidationError(_("This request is malformed (%(field)s).") % {"field": key})
+    return value
+
+
+def _ok(action, content):
+    ref = content.get("ref") if isinstance(content.get("ref"), str) else None
+    return [realtime.envelope("chat.ok", None, {"action": action, "ref": ref and ref[:64]})]
+
+
+def send(socket, content):
+    from chat import services
+
+    user = _user(socket)
+    room = _readable_room(user, content)
+    reply_to = None
+    if content.get("reply_to") is not None:
+        from chat.models import Message
+
+        reply_to = Message.objects.filter(pk=_id(content, "reply_to")).first()
+        if reply_to is None:
+            raise ValidationError(_("The message you are replying to is no longer in this room."))
+    client_id = _text(content, "client_id")
+    message = services.message_send(actor=user, room=room, body=_text(content, "body"), reply_to=reply_to,
+                                    client_id=client_id)
+    return [realtime.envelope("chat.sent", message.pk, {"room": room.pk, "client_id": client_id})]
+
+
+def edit(socket, content):
+    from chat import services
+
+    user = _user(socket)
+    services.message_edit(actor=user, message=_message(user, content), body=_text(content, "body"))
+    return _ok("chat.edit", content)
+
+
+def delete(socket, content):
+    from chat import services
+
+    user = _user(socket)
+    services.message_delete(actor=user, message=_message(user, content))
+    return _ok("chat.delete", content)
+
+
+def react(socket, content):
+    from chat import services
+
+    user = _user(socket)
+    services.reaction_toggle(actor=user, message=_message(user, content), emoji=_text(content, "emoji"))
+    return _ok("chat.react", content)
+
+
+def read(socket, content):
+    from chat import services
+
+    user = _user(socket)
+    services.room_mark_read(actor=user, room=_readable_room(user, content), up_to=_id(content, "up_to"))
+    return []  # chat.read goes to every tab of the member
+
+
+def catch_up(socket, content):
+    """Everything after the last message a tab saw (and what was edited or deleted since it left)."""
+    from chat import selectors
+
+    user = _user(socket)
+    room = _readable_room(user, content)
+    after = _id(content, "after")
+    messages, has_more = selectors.messages_after(room, after)
+    changed = []
+    since = content.get("since")
+    if since is not None:
+        try:
+            moment = datetime.fromisoformat(_text(content, "since"))
+        except ValueError:
+            raise ValidationError(_("This request is malformed (%(field)s).") % {"field": "since"}) from None
+        if moment.tzinfo is None:
+            raise ValidationError(_("This request is malformed (%(field)s).") % {"field": "since"})
+        changed = selectors.changed_since(room, after, moment)
+    return [realtime.envelope("chat.history", room.pk, {
+        "room": room.pk, "messages": [selectors.message_payload(m) for m in messages],
+        "changed": [selectors.message_payload(m) for m in changed], "has_more": has_more,
+    })]
+
+
+def typing(socket, content):
+    """Throttled per socket and room; checked against the room at most once a minute."""
+    from chat import services
+
+    room_id = _id(content, "room")
+    is_typing = bool(content.get("typing", True))
+    if not socket.follows(f"chatroom.{room_id}"):
+        raise PermissionDenied(_("Open the room before typing in it."))
+    now = time.monotonic()
+    last = socket.state.setdefault("typing", {})
+    if is_typing and now - last.get(room_id, -TYPING_THROTTLE) < TYPING_THROTTLE:
+        return []
+    last[room_id] = now if is_typing else -TYPING_THROTTLE
+    checked = socket.state.setdefault("typing_checked", {})
+    cached = checked.get(room_id)
+    if cached is None or now - cached[1] > CHECK_CACHE:
+        user = _user(socket)
+        room = _readable_room(user, {"room": room_id})
+        cached = ((user, room), now)
+        checked[room_id] = cached
+    (user, room), _when = cached
+    services.typing_announce(user=user, room=room, typing=is_typing)
+    return []
+
+
+def presence(socket, content):
+    from chat import services
+
+    active = bool(content.get("active", True))
+    now = time.monotonic()
+    last = socket.state.get("presence")
+    if last is not None and last[0] == active and now - last[1] < PRESENCE_THROTTLE:
+        return []
+    _user(socket)
+    socket.state["presence"] = (active, now)
+    services.presence_report(user_id=socket.user_id, channel_name=socket.channel_name, active=active)
+    return []
+
+
+def _disconnected(socket):
+    from chat import services
+
+    if "presence" in socket.state:
+        services.presence_disconnect(user_id=socket.user_id, channel_name=socket.channel_name)
+
+
+for _name, _handler in {
+    "chat.send": send, "chat.edit": edit, "chat.delete": delete, "chat.react": react, "chat.read": read,
+    "chat.catch_up": catch_up, "chat.typing": typing, "chat.presence": presence,
+}.items():
+    realtime.register_action(_name, _handler)
+realtime.register_disconnect(_disconnected)
+
+
+# --- Every space has its room ------------------------------------------------------------------
+
+
+@receiver(post_save, sender=Space, dispatch_uid="space_chat_room")
+def ensure_space_room(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        from chat.models import Room
+
+        Room.objects.get_or_create(space=instance, defaults={"kind": Room.Kind.SPACE})
+
+
+# --- Desk ---------------------------------------------------------------------------------------
+
+
+spaces.register_module(spaces.SpaceModule(
+    key="chat", label=gettext_lazy("Chat"), order=20, url=lambda space: reverse("chat:space", args=[space.pk]),
+))
+
+
+def _rooms_widget(request):
+    from chat import selectors
+
+    rooms = selectors.rooms_for(request.user)
+    return {"rooms": [room for room in rooms if room.unread][:8], "total": sum(room.unread for room in rooms)}
+
+
+register_widget(Widget(key="chat-unread", title=gettext_lazy("Discussions"), template="chat/widgets/unread.html",
+                       context=_rooms_widget, order=16))
+register_nav(NavEntry(key="chat", label=gettext_lazy("Discussions"), url_name="chat:index", order=25))

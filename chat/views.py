@@ -1,0 +1,298 @@
+"""Chat views (/bureau/discussions/): thin, they parse input, call selectors and services,
+render. Everything works without JavaScript: the room page shows the history (older pages
+by link) and posts messages, edits, deletions and reactions with forms; chat.js adds the
+live socket on top."""
+
+import json
+import uuid
+from urllib.parse import urlencode
+
+from django.contrib import messages as flash
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from chat import permissions, selectors, services
+from chat.forms import EditForm, MessageForm, PreferenceForm, SearchForm
+from chat.models import REACTIONS, Message
+from extranet import realtime, uploads
+from extranet.forms import add_service_errors, error_text, posted
+from extranet.models import Space
+from members import permissions as member_permissions
+
+SEARCH_PER_PAGE = 20
+
+
+def _wants_json(request):
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _int(value):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 <= number < 2 ** 62 else None
+
+
+def _sidebar(user):
+    rooms = selectors.rooms_for(user)
+    return {"space_rooms": [r for r in rooms if not r.is_direct], "direct_rooms": [r for r in rooms if r.is_direct]}
+
+
+@require_GET
+def index(request):
+    return render(request, "chat/index.html", _sidebar(request.user))
+
+
+@require_GET
+def unread_counts(request):
+    """{room id: unread} of the member's rooms (the sidebar refreshes with it after a reconnection)."""
+    rooms = selectors.rooms_for(request.user)
+    return JsonResponse({"rooms": {str(r.pk): r.unread for r in rooms}, "total": sum(r.unread for r in rooms)})
+
+
+@require_GET
+def space_room(request, pk):
+    space = Space.objects.select_related("territory", "workgroup").filter(pk=pk).first()
+    if space is None or not space.can_view(request.user):
+        raise Http404
+    return redirect("chat:room", services.room_for_space(space).pk)
+
+
+def _room_context(request, room, form=None):
+    before = _int(request.GET.get("avant"))
+    around = _int(request.GET.get("autour"))
+    if around is not None:
+        before = around + selectors.PAGE_SIZE // 2
+    history, has_older = selectors.messages_before(room, before)
+    latest = before is None or not Message.objects.filter(room=room, id__gte=before).exists()
+    newer = None if latest else (history[-1].pk + 1 if history else None)
+    may_write, may_moderate = permissions.can_write(request.user, room), permissions.can_moderate(request.user, room)
+    now = timezone.now()
+    for message in history:
+        message.can_edit = permissions.can_edit_message(request.user, message, now, may_write)
+        message.can_delete = permissions.can_delete_message(request.user, message, True, may_moderate)
+        message.reaction_list = selectors.reactions_of(message)
+    first_unread = next((m.pk for m in history if m.pk > room.last_read and m.author_id != request.user.pk), None)
+    replying = None
+    reply_pk = _int(request.POST.get("reply_to") if form is not None else request.GET.get("repondre"))
+    if reply_pk is not None and may_write:
+        replying = (Message.objects.select_related("author")
+                    .filter(pk=reply_pk, room=room, deleted_at__isnull=True).first())
+    if form is None:
+        form = MessageForm(initial={"client_id": uuid.uuid4().hex, "reply_to": replying.pk if replying else None})
+    return {
+        "room": room,
+        **_sidebar(request.user),
+        "replying": replying,
+        "reactions_json": json.dumps([{"emoji": e, "label": str(label)} for e, label in REACTIONS.items()]),
+        "history": history,
+        "has_older": has_older,
+        "older_url": f"?avant={history[0].pk}" if has_older and history else None,
+        "newer_url": f"?avant={newer + selectors.PAGE_SIZE}" if newer else None,
+        "latest": latest,
+        "first_unread": first_unread,
+        "form": form,
+        "can_write": may_write,
+        "can_moderate": may_moderate,
+        "edit_window": permissions.EDIT_WINDOW.seconds,
+        "reactions": REACTIONS,
+        "online": selectors.online_members(room),
+        "preference": selectors.preference(request.user),
+        "last_id": history[-1].pk if history else 0,
+    }
+
+
+@require_GET
+def room(request, pk):
+    room = selectors.room_get_for_user(request.user, pk)
+    context = _room_context(request, room)
+    if context["latest"] and context["history"]:
+        services.room_mark_read(actor=request.user, room=room, up_to=context["last_id"])
+    return render(request, "chat/room.html", context)
+
+
+@require_POST
+def send(request, pk):
+    room = selectors.room_get_for_user(request.user, pk)
+    form = MessageForm(request.POST, request.FILES)
+    error = None
+    if form.is_valid():
+        reply_to = None
+        if form.cleaned_data["reply_to"]:
+            reply_to = Message.objects.filter(pk=form.cleaned_data["reply_to"], room=room).first()
+        try:
+            message = services.message_send(
+                actor=request.user, room=room, body=form.cleaned_data["body"], reply_to=reply_to,
+                files=request.FILES.getlist("files"), client_id=form.cleaned_data["client_id"] or "")
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            error = error_text(exc)
+        except realtime.RateLimited as exc:
+            form.add_error(None, str(exc))
+            error = str(exc)
+        except PermissionDenied as exc:
+            if _wants_json(request):
+                return JsonResponse({"error": str(exc)}, status=403)
+            raise
+        else:
+            if _wants_json(request):
+                return JsonResponse({"id": message.pk})
+            return redirect(f"{reverse('chat:room', args=[room.pk])}#message-{message.pk}")
+    else:
+        error = " ".join(e for errors in form.errors.values() for e in errors)
+    if _wants_json(request):
+        return JsonResponse({"error": error}, status=400)
+    return render(request, "chat/room.html", _room_context(request, room, form), status=400)
+
+
+@require_GET
+def messages_json(request, pk):
+    """Older messages (?before=id) for the infinite scroll, or newer ones (?after=id)."""
+    room = selectors.room_get_for_user(request.user, pk)
+    after = _int(request.GET.get("after"))
+    if after is not None:
+        page, more = selectors.messages_after(room, after)
+    else:
+        page, more = selectors.messages_before(room, _int(request.GET.get("before")))
+    return JsonResponse({"messages": [selectors.message_payload(m) for m in page], "has_more": more})
+
+
+@require_POST
+def mark_read(request, pk):
+    room = selectors.room_get_for_user(request.user, pk)
+    try:
+        services.room_mark_read(actor=request.user, room=room, up_to=request.POST.get("up_to") or None)
+    except ValidationError as exc:
+        flash.error(request, error_text(exc))
+    if _wants_json(request):
+        return JsonResponse({"ok": True})
+    flash.success(request, _("The room is marked read."))
+    return redirect("chat:room", room.pk)
+
+
+@require_GET
+def mentions(request, pk):
+    room = selectors.room_get_for_user(request.user, pk)
+    return JsonResponse({"results": selectors.mention_candidates(request.user, room, request.GET.get("q", ""))})
+
+
+def _message(request, pk):
+    return selectors.message_get_for_user(request.user, pk)
+
+
+def _back(message):
+    return redirect(selectors.message_url(message))
+
+
+@require_http_methods(["GET", "POST"])
+def message_edit(request, pk):
+    message = _message(request, pk)
+    if not permissions.can_edit_message(request.user, message):
+        if request.method == "POST" and _wants_json(request):
+            return JsonResponse({"error": _("This message can no longer be edited.")}, status=403)
+        flash.error(request, _("This message can no longer be edited (your own messages, for %(minutes)d minutes).")
+                    % {"minutes": permissions.EDIT_WINDOW.seconds // 60})
+        return _back(message)
+    form = EditForm(posted(request), initial={"body": message.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.message_edit(actor=request.user, message=message, body=form.cleaned_data["body"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _back(message)
+    return render(request, "chat/edit.html", {"message": message, "form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def message_delete(request, pk):
+    message = _message(request, pk)
+    if not permissions.can_delete_message(request.user, message):
+        raise PermissionDenied(_("You can only delete your own messages."))
+    if request.method == "POST":
+        services.message_delete(actor=request.user, message=message)
+        flash.success(request, _("The message is deleted."))
+        return redirect("chat:room", message.room_id)
+    return render(request, "chat/delete.html", {"message": message})
+
+
+@require_POST
+def reaction(request, pk):
+    message = _message(request, pk)
+    try:
+        services.reaction_toggle(actor=request.user, message=message, emoji=request.POST.get("emoji", ""))
+    except ValidationError as exc:
+        flash.error(request, error_text(exc))
+    return _back(message)
+
+
+@require_GET
+def attachment(request, pk, name):
+    return uploads.file_response(selectors.attachment_get_for_user(request.user, pk))
+
+
+@require_http_methods(["GET", "POST"])
+def direct_new(request):
+    """Choose people (search by name without JavaScript), then open the conversation."""
+    query = request.GET.get("q", "")
+    candidates = selectors.direct_candidates(request.user, query, limit=20) if query.strip() else []
+    errors = []
+    if request.method == "POST":
+        ids = [pk for pk in (_int(v) for v in request.POST.getlist("members")) if pk is not None]
+        others = list(member_permissions.approved_members().filter(pk__in=ids))
+        missing = len(set(ids)) - len(others)
+        try:
+            if missing:
+                raise ValidationError({"members": _("Some of the people chosen can no longer be written to.")})
+            room = services.direct_room_open(actor=request.user, others=others)
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            return redirect("chat:room", room.pk)
+    return render(request, "chat/direct_new.html", {"query": query, "candidates": candidates, "errors": errors,
+                                                    "max_people": permissions.DIRECT_MAX_PEOPLE},
+                  status=400 if errors else 200)
+
+
+@require_GET
+def direct_candidates(request):
+    return JsonResponse({"results": selectors.direct_candidates(request.user, request.GET.get("q", ""))})
+
+
+@require_GET
+def search(request):
+    form = SearchForm(request.GET or None)
+    results = None
+    query = ""
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        if query.strip():
+            results = Paginator(selectors.search_messages(request.user, query), SEARCH_PER_PAGE).get_page(
+                request.GET.get("page"))
+    return render(request, "chat/search.html", {"form": form, "results": results, "query": query,
+                                                "extra_query": urlencode({"q": query})})
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request):
+    current = selectors.preference(request.user)
+    form = PreferenceForm(posted(request), initial={"share_presence": current.share_presence,
+                                                    "share_typing": current.share_typing})
+    if request.method == "POST" and form.is_valid():
+        services.preference_set(actor=request.user, **form.cleaned_data)
+        flash.success(request, _("Your chat preferences are saved."))
+        return redirect("chat:preferences")
+    return render(request, "chat/preferences.html", {"form": form})
+
+
+
