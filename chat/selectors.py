@@ -187,6 +187,7 @@ def message_payload(message):
         "author": {"id": message.author_id, "name": message.author.display_name,
                    "url": reverse("members:profile", args=[message.author_id])},
         "html": "" if deleted else message.html,
+        "body": "" if deleted else message.body,  # the Markdown source, for editing in place
         "created_at": message.created_at.isoformat(),
         "edited": message.edited_at is not None,
         "deleted": deleted,
@@ -275,6 +276,15 @@ def presence_of(user_ids):
     """{user id: status} for these members (offline when unknown), one query."""
     statuses = dict(Presence.objects.filter(user_id__in=list(user_ids)).values_list("user_id", "status"))
     return {pk: statuses.get(pk, Presence.Status.OFFLINE) for pk in user_ids}
+
+
+def member_ids(room):
+    """Ids of the room's members for the presence panel; None for the network room (everyone)."""
+    if room.is_direct:
+        return sorted(permissions._participant_ids(room))
+    if room.space.kind == room.space.Kind.NETWORK:
+        return None
+    return sorted(room.space.members().values_list("pk", flat=True))
 
 
 def online_members(room, limit=30):

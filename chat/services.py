@@ -13,6 +13,7 @@ import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -300,13 +301,18 @@ def presence_disconnect(*, user_id, channel_name):
 def _presence_refresh(user_id):
     """Recompute the member's status from their live sockets; publish it when it changed."""
     presence, _created = Presence.objects.get_or_create(user_id=user_id)
-    presence = Presence.objects.select_for_update().get(pk=presence.pk)  # one tab at a time decides
+    # One tab at a time decides (the member's row is locked until the transaction ends).
+    presence = Presence.objects.select_for_update(of=("self",)).select_related("user").get(pk=presence.pk)
     status = selectors.computed_status(user_id)
     if status != presence.status:
         presence.status = status
         presence.changed_at = timezone.now()
         presence.save(update_fields=["status", "changed_at"])
-        realtime.publish(PRESENCE_GROUP, "chat.presence", user_id, {"user": user_id, "status": status})
+        user = presence.user
+        realtime.publish(PRESENCE_GROUP, "chat.presence", user_id, {
+            "user": user_id, "status": status, "name": user.display_name,
+            "url": reverse("members:profile", args=[user_id]),
+        })
     return status
 
 

@@ -103,9 +103,10 @@ def _room_context(request, room, form=None):
         "can_moderate": may_moderate,
         "edit_window": permissions.EDIT_WINDOW.seconds,
         "reactions": REACTIONS,
-        "online": selectors.online_members(room),
+        "online": [person for person in selectors.online_members(room) if person.pk != request.user.pk],
         "preference": selectors.preference(request.user),
         "last_id": history[-1].pk if history else 0,
+        "member_ids": json.dumps(selectors.member_ids(room)),
     }
 
 
@@ -157,8 +158,9 @@ def messages_json(request, pk):
     """Older messages (?before=id) for the infinite scroll, or newer ones (?after=id)."""
     room = selectors.room_get_for_user(request.user, pk)
     after = _int(request.GET.get("after"))
+    limit = min(max(_int(request.GET.get("limit")) or selectors.CATCH_UP_MAX, 1), selectors.CATCH_UP_MAX)
     if after is not None:
-        page, more = selectors.messages_after(room, after)
+        page, more = selectors.messages_after(room, after, limit)
     else:
         page, more = selectors.messages_before(room, _int(request.GET.get("before")))
     return JsonResponse({"messages": [selectors.message_payload(m) for m in page], "has_more": more})

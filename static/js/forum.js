@@ -1,6 +1,6 @@
-/* Forum: live replies in an open topic, live unread marks in a category, preview and
- * @mention autocomplete in the editor. Everything here is an enhancement: without
- * JavaScript the pages reload, "Preview" posts the form, mentions are typed by hand. */
+/* Forum: live replies in an open topic, live unread marks in a category, preview
+ * (the @mention autocomplete is static/js/mentions.js). Everything here is an enhancement:
+ * without JavaScript the pages reload, "Preview" posts the form, mentions are typed by hand. */
 (function () {
   "use strict";
   var rt = window.Maillage && window.Maillage.realtime;
@@ -134,69 +134,5 @@
         });
       });
     }
-    var url = form.getAttribute("data-mentions-url");
-    if (!url) { return; }
-    var list = document.createElement("ul");
-    list.className = "forum-mentions list-plain";
-    list.id = "mentions-" + Math.random().toString(36).slice(2);
-    list.setAttribute("role", "listbox");
-    list.hidden = true;
-    textarea.setAttribute("aria-controls", list.id);
-    textarea.setAttribute("aria-autocomplete", "list");
-    textarea.parentNode.insertBefore(list, textarea.nextSibling);
-    var active = -1, timer = null;
-    function close() { list.hidden = true; list.innerHTML = ""; active = -1; textarea.removeAttribute("aria-activedescendant"); }
-    function wordBefore() {
-      var before = textarea.value.slice(0, textarea.selectionStart);
-      var m = before.match(/(^|\s)@([^\s@*]{1,30})$/);
-      return m ? m[2] : null;
-    }
-    function choose(li) {
-      var name = li.getAttribute("data-name"), id = li.getAttribute("data-id");
-      var pos = textarea.selectionStart;
-      var before = textarea.value.slice(0, pos).replace(/@([^\s@*]{1,30})$/, "@**" + name + "|" + id + "** ");
-      textarea.value = before + textarea.value.slice(pos);
-      textarea.selectionStart = textarea.selectionEnd = before.length;
-      close();
-      textarea.focus();
-    }
-    function highlight(i) {
-      var items = list.querySelectorAll("li");
-      items.forEach(function (li, k) { li.setAttribute("aria-selected", k === i ? "true" : "false"); });
-      active = i;
-      if (items[i]) { textarea.setAttribute("aria-activedescendant", items[i].id); }
-    }
-    textarea.addEventListener("input", function () {
-      var q = wordBefore();
-      window.clearTimeout(timer);
-      if (!q) { close(); return; }
-      timer = window.setTimeout(function () {
-        fetch(url + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
-          .then(function (r) { return r.json(); }).then(function (data) {
-            list.innerHTML = "";
-            (data.results || []).forEach(function (person, k) {
-              var li = document.createElement("li");
-              li.id = list.id + "-" + k;
-              li.setAttribute("role", "option");
-              li.setAttribute("data-name", person.display_name);
-              li.setAttribute("data-id", person.pk);
-              li.textContent = person.display_name;
-              li.addEventListener("mousedown", function (e) { e.preventDefault(); choose(li); });
-              list.appendChild(li);
-            });
-            list.hidden = !list.children.length;
-            if (list.children.length) { highlight(0); }
-          });
-      }, 150);
-    });
-    textarea.addEventListener("keydown", function (e) {
-      if (list.hidden) { return; }
-      var items = list.querySelectorAll("li");
-      if (e.key === "ArrowDown") { e.preventDefault(); highlight((active + 1) % items.length); }
-      else if (e.key === "ArrowUp") { e.preventDefault(); highlight((active - 1 + items.length) % items.length); }
-      else if (e.key === "Enter" || e.key === "Tab") { if (items[active]) { e.preventDefault(); choose(items[active]); } }
-      else if (e.key === "Escape") { close(); }
-    });
-    textarea.addEventListener("blur", function () { window.setTimeout(close, 150); });
   });
 })();

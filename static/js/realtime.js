@@ -9,6 +9,8 @@
  * the unread count, which refreshes the badge after a reconnection.
  * <html data-realtime> is "connected", "disconnected" (retrying) or "stopped";
  * data-realtime-close holds the last close code.
+ * Maillage.realtime.send(message) sends an action ({action: "chat.send", ...}) when the
+ * socket is open and returns true; false otherwise (the caller falls back to its form).
  * The page works without it: it only adds live updates.
  */
 (function () {
@@ -117,6 +119,12 @@
       // Not open: the next connection simply does not subscribe again.
       if (isOpen()) { sendNow({ action: "unsubscribe", group: group }); }
     },
+    send: function (message) {
+      if (!isOpen()) { return false; }
+      sendNow(message);
+      return true;
+    },
+    isOpen: isOpen,
     announce: announce
   };
   window.Maillage = window.Maillage || {};

@@ -1,0 +1,114 @@
+"""The chat in Debian's Chromium against a real daphne (fixtures: extranet/tests/test_browser.py).
+
+Two members, each in their own browser context, chat live in their territory's room:
+what one types (Enter) appears in the other's open room without a reload, with the
+"is typing" line first; the answer comes back the same way; a reaction shows on both
+sides; the unread badge of a room counts a message in another room. The room fits
+320 px. Without JavaScript the same room is read and written with forms
+(chat/tests/test_views.py).
+"""
+
+import pytest
+
+from chat import services
+from chat.models import Message
+from extranet.models import Space
+from extranet.testing.factories import UserFactory
+from extranet.tests.test_browser import (  # noqa: F401, F811  (fixtures)
+    NARROW,
+    WAIT_MS,
+    chromium,
+    in_thread,
+    log_in,
+    new_context,
+    playwright_runs_an_event_loop,
+    scroll_width,
+    server,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher():
+    """The server process checks passwords with the default hashers: keep them here."""
+
+
+@pytest.fixture
+def colleagues(territory, venue):
+    lea = UserFactory(email="lea@exemple.test", territory=territory, venues=[venue], display_name="Léa Fournier")
+    thomas = UserFactory(email="thomas@exemple.test", territory=territory, venues=[venue],
+                         display_name="Thomas Vidal")
+    room = in_thread(lambda: services.room_for_space(Space.objects.get(territory=territory)))
+    network = in_thread(lambda: services.room_for_space(Space.network()))
+    return lea, thomas, room, network
+
+
+def open_room(context, user, room):
+    from playwright.sync_api import expect
+
+    page = log_in(context, user)
+    page.goto(f"/bureau/discussions/salon/{room.pk}/")
+    expect(page.locator("html")).to_have_attribute("data-realtime", "connected", timeout=WAIT_MS)
+    return page
+
+
+def test_two_members_chat_live(new_context, colleagues):  # noqa: F811
+    from playwright.sync_api import expect
+
+    lea, thomas, room, network = colleagues
+    lea_page = open_room(new_context(), lea, room)
+    thomas_page = open_room(new_context(), thomas, room)
+    lea_page.evaluate("window.__sameDocument = 'yes'")
+    thomas_page.evaluate("window.__sameDocument = 'yes'")
+    # Both pages subscribed (the subscription is acknowledged before anything is sent).
+    thomas_page.wait_for_timeout(300)
+
+    box = thomas_page.locator("#ecrire textarea[name=body]")
+    box.press_sequentially("Qui a un vidéoprojecteur ")
+    expect(lea_page.locator("[data-chat-typing]")).to_contain_text("Thomas Vidal", timeout=WAIT_MS)
+    box.press_sequentially("pour jeudi ?")
+    box.press("Enter")
+
+    message = lea_page.locator(".chat-messages [data-message]").last
+    expect(message).to_contain_text("Qui a un vidéoprojecteur pour jeudi ?", timeout=WAIT_MS)
+    expect(lea_page.locator("[data-chat-typing]")).to_have_text("")
+    expect(box).to_have_value("", timeout=WAIT_MS)  # cleared once the server stored it
+    stored = in_thread(lambda: list(Message.objects.filter(room=room).values_list("author_id", "body")))
+    assert stored == [(thomas.pk, "Qui a un vidéoprojecteur pour jeudi ?")]
+
+    reply = lea_page.locator("#ecrire textarea[name=body]")
+    reply.fill("Oui, @**Thomas Vidal**, je te le prête.")
+    reply.press("Enter")
+    answer = thomas_page.locator(".chat-messages [data-message]").last
+    expect(answer).to_contain_text("je te le prête", timeout=WAIT_MS)
+    expect(answer.locator(f'a[href="/bureau/membres/{thomas.pk}/"]')).to_have_text("@Thomas Vidal")
+    expect(thomas_page.locator("#live-announcer")).to_contain_text("Léa Fournier", timeout=WAIT_MS)
+
+    # A reaction from Thomas shows on Léa's page.
+    answer.locator("summary").click()
+    answer.locator('[data-react="👍"]').click()
+    expect(lea_page.locator(".chat-messages [data-message]").last.locator("[data-emoji='👍']")).to_contain_text(
+        "1", timeout=WAIT_MS)
+
+    # A message in another room of Léa's raises that room's badge on her open page (sent from
+    # Thomas's browser: the server process publishes it).
+    thomas_page.goto(f"/bureau/discussions/salon/{network.pk}/")
+    expect(thomas_page.locator("html")).to_have_attribute("data-realtime", "connected", timeout=WAIT_MS)
+    thomas_page.locator("#ecrire textarea[name=body]").fill("Réunion réseau lundi")
+    thomas_page.locator("#ecrire textarea[name=body]").press("Enter")
+    expect(thomas_page.locator(".chat-messages [data-message]").last).to_contain_text("Réunion réseau lundi",
+                                                                                      timeout=WAIT_MS)
+    expect(lea_page.locator(f'[data-room-unread="{network.pk}"]').first).to_contain_text("1", timeout=WAIT_MS)
+    assert lea_page.evaluate("window.__sameDocument") == "yes"
+
+
+def test_the_room_fits_320_px(new_context, colleagues):  # noqa: F811
+    from playwright.sync_api import expect
+
+    lea, thomas, room, _network = colleagues
+    in_thread(lambda: services.message_send(actor=thomas, room=room, body="Un lien très long " + "x" * 200))
+    narrow = log_in(new_context(viewport=NARROW), lea)
+    narrow.goto(f"/bureau/discussions/salon/{room.pk}/")
+    expect(narrow.locator("h1")).to_have_text("Pays des Causses")
+    assert scroll_width(narrow) <= NARROW["width"], "the room scrolls sideways at 320 px"

@@ -1,0 +1,601 @@
+/* Maillage chat: live rooms over the desk's one websocket (static/js/realtime.js).
+ *
+ * Everything here is an enhancement of pages that work without JavaScript (history with
+ * "older messages" links, a form that posts, edit/delete pages, reaction buttons in forms):
+ * - sending: Enter sends (Shift+Enter: new line) over the socket with a client_id; the
+ *   server stores the message, then broadcasts it; the box is cleared only when the server
+ *   says it is stored (chat.sent). A refusal (rate limit, too long) is shown and the text
+ *   stays. Not connected: the form posts as without JavaScript. A message sent just
+ *   before a drop is sent again on reconnection with the same client_id (one message).
+ *   Files go by HTTP (the same form, fetched), and are announced on the socket by the server.
+ * - history: older pages load when "Older messages" comes into view; after a reconnection
+ *   the room asks for everything after the last message it saw (chat.catch_up) and for
+ *   what was edited or deleted meanwhile.
+ * - unread: badges in the room list follow new messages and reads in other tabs; a
+ *   "New messages" divider marks where the unread starts; reading marks the room read.
+ * - typing ("Léa is typing…") and presence (online, away), in polite live regions.
+ */
+(function () {
+  "use strict";
+  var rt = window.Maillage && window.Maillage.realtime;
+  if (!rt) { return; }
+  var MAX_ROOM_SUBSCRIPTIONS = 90;
+  var TYPING_EVERY = 3000, TYPING_SHOWN = 6000;
+
+  function randomId() {
+    if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID().replace(/-/g, ""); }
+    return (Date.now().toString(36) + Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2)).slice(0, 32);
+  }
+  function csrfToken() {
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  // --- Room list: unread badges ----------------------------------------------------------
+  var roomPage = document.querySelector("[data-chat-room]");
+  var openRoom = roomPage ? Number(roomPage.getAttribute("data-chat-room")) : null;
+  var me = roomPage ? Number(roomPage.getAttribute("data-me")) : null;
+  var lists = document.querySelectorAll("[data-chat-rooms]");
+  var roomIds = [];
+  document.querySelectorAll("[data-room-link]").forEach(function (link) {
+    var id = Number(link.getAttribute("data-room-link"));
+    if (roomIds.indexOf(id) === -1) { roomIds.push(id); }
+  });
+  roomIds.slice(0, MAX_ROOM_SUBSCRIPTIONS).forEach(function (id) { rt.subscribe("chatroom." + id); });
+  if (openRoom !== null && roomIds.indexOf(openRoom) === -1) { rt.subscribe("chatroom." + openRoom); }
+
+  function setBadge(roomId, count) {
+    document.querySelectorAll('[data-room-unread="' + roomId + '"]').forEach(function (badge) {
+      var label = badge.querySelector(".visually-hidden");
+      badge.textContent = count > 99 ? "99+" : String(count);
+      if (label) { badge.appendChild(label); }
+      badge.hidden = !count;
+      badge.dataset.count = String(count);
+    });
+  }
+  function badgeCount(roomId) {
+    var badge = document.querySelector('[data-room-unread="' + roomId + '"]');
+    if (!badge) { return 0; }
+    return Number(badge.dataset.count || (badge.hidden ? 0 : parseInt(badge.textContent, 10)) || 0);
+  }
+  function refreshBadges() {
+    var list = lists[0];
+    if (!list) { return; }
+    fetch(list.getAttribute("data-unread-url"), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) { return; }
+        Object.keys(data.rooms).forEach(function (id) { setBadge(id, data.rooms[id]); });
+      });
+  }
+  rt.on("chat.read", function (data) { setBadge(data.room, data.unread); });
+
+  // --- The open room ---------------------------------------------------------------------
+  var strings = {};
+  var template = document.getElementById("chat-strings");
+  if (template) {
+    Array.prototype.forEach.call(template.attributes, function (attr) {
+      if (attr.name.indexOf("data-") === 0) { strings[attr.name.slice(5)] = attr.value; }
+    });
+  }
+  function t(key, value) {
+    var text = strings[key] || key;
+    return value === undefined ? text : text.replace("%s", value);
+  }
+
+  var reactionsOffered = [];
+  var reactionsScript = document.getElementById("chat-reactions");
+  if (reactionsScript) { try { reactionsOffered = JSON.parse(reactionsScript.textContent); } catch (e) { reactionsOffered = []; } }
+
+  var list = roomPage ? roomPage.querySelector("[data-chat-messages]") : null;
+  var composer = roomPage ? roomPage.querySelector("[data-chat-composer]") : null;
+  var textarea = composer ? composer.querySelector("textarea[name=body]") : null;
+  var statusLine = composer ? composer.querySelector("[data-chat-status]") : null;
+  var live = roomPage ? roomPage.querySelector("[data-chat-live]") : null;
+  var typingLine = roomPage ? roomPage.querySelector("[data-chat-typing]") : null;
+  var latest = roomPage && roomPage.getAttribute("data-latest") === "1";
+  var canWrite = roomPage && roomPage.getAttribute("data-can-write") === "1";
+  var canModerate = roomPage && roomPage.getAttribute("data-can-moderate") === "1";
+  var editWindow = roomPage ? Number(roomPage.getAttribute("data-edit-window")) * 1000 : 0;
+  var shareTyping = roomPage && roomPage.getAttribute("data-share-typing") === "1";
+  var lastId = roomPage ? Number(roomPage.getAttribute("data-last-id")) : 0;
+  var memberIds = null;  // null: everyone approved belongs (network room)
+  if (roomPage && roomPage.getAttribute("data-member-ids")) {
+    try { memberIds = JSON.parse(roomPage.getAttribute("data-member-ids")); } catch (e) { memberIds = null; }
+  }
+  var pending = null;  // {client_id, body, reply_to} sent, not yet acknowledged
+  var connections = 0;
+  var disconnectedAt = null;
+
+  function say(text) {
+    if (!live || !text) { return; }
+    live.textContent = "";
+    window.setTimeout(function () { live.textContent = text; }, 50);
+  }
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+  function nearBottom() {
+    return window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 200;
+  }
+  function timeLabel(iso) {
+    var date = new Date(iso);
+    return date.toLocaleString(document.documentElement.lang || "fr", {
+      day: "numeric", month: "short", hour: "2-digit", minute: "2-digit"
+    });
+  }
+
+  function renderReactions(box, messageId, reactions) {
+    box.innerHTML = "";
+    (reactions || []).forEach(function (r) {
+      var button = el("button", "chat-reaction" + (r.users.indexOf(me) !== -1 ? " chat-reaction--mine" : ""));
+      button.type = "button";
+      button.setAttribute("data-emoji", r.emoji);
+      button.setAttribute("data-react-message", messageId);
+      button.setAttribute("aria-pressed", r.users.indexOf(me) !== -1 ? "true" : "false");
+      button.title = r.names.join(", ");
+      var emoji = el("span", "", r.emoji);
+      emoji.setAttribute("aria-hidden", "true");
+      button.appendChild(emoji);
+      button.appendChild(document.createTextNode(" " + r.count));
+      button.appendChild(el("span", "visually-hidden", " — " + r.names.join(", ")));
+      box.appendChild(button);
+    });
+  }
+
+  function render(m) {
+    var li = el("li", "chat-message" + (m.deleted ? " chat-message--deleted" : "") + (m.author.id === me ? " chat-message--mine" : ""));
+    li.id = "message-" + m.id;
+    li.setAttribute("data-message", m.id);
+    li.setAttribute("data-author", m.author.id);
+    li.setAttribute("data-created", m.created_at);
+    var head = el("div", "chat-message__head");
+    var author = el("a");
+    author.href = m.author.url;
+    author.appendChild(el("strong", "", m.author.name));
+    head.appendChild(author);
+    head.appendChild(document.createTextNode(" "));
+    var stamp = el("a", "muted small");
+    stamp.href = "#message-" + m.id;
+    var time = el("time", "", timeLabel(m.created_at));
+    time.setAttribute("datetime", m.created_at);
+    stamp.appendChild(time);
+    head.appendChild(stamp);
+    if (m.edited && !m.deleted) {
+      var edited = el("span", "muted small", " " + t("edited"));
+      edited.setAttribute("data-edited", "");
+      head.appendChild(edited);
+    }
+    li.appendChild(head);
+    if (m.reply_to) {
+      var reply = el("p", "chat-reply muted small");
+      var link = el("a", "", t("in-reply", m.reply_to.author));
+      link.href = "#message-" + m.reply_to.id;
+      reply.appendChild(link);
+      if (!m.reply_to.deleted && m.reply_to.excerpt) { reply.appendChild(document.createTextNode(": " + m.reply_to.excerpt)); }
+      li.appendChild(reply);
+    }
+    if (m.deleted) {
+      var gone = el("p", "muted");
+      gone.appendChild(el("em", "", t("deleted")));
+      li.appendChild(gone);
+      return li;
+    }
+    var body = el("div", "chat-message__body post-body");
+    body.setAttribute("data-body", "");
+    body.innerHTML = m.html;  // sanitised by the server (nh3) when the message was stored
+    li.appendChild(body);
+    if (m.attachments.length) {
+      var files = el("ul", "list-plain chat-attachments");
+      files.setAttribute("aria-label", t("files"));
+      m.attachments.forEach(function (f) {
+        var item = el("li");
+        var a = el("a");
+        a.href = f.url;
+        if (f.is_image) {
+          var img = el("img", "chat-image");
+          img.src = f.url; img.alt = f.name; img.loading = "lazy";
+          a.appendChild(img);
+        } else {
+          a.textContent = f.name;
+          a.setAttribute("download", "");
+        }
+        item.appendChild(a);
+        files.appendChild(item);
+      });
+      li.appendChild(files);
+    }
+    var reactions = el("div", "chat-reactions");
+    reactions.setAttribute("data-reactions", "");
+    renderReactions(reactions, m.id, m.reactions);
+    li.appendChild(reactions);
+    var actions = el("div", "chat-message__actions");
+    if (canWrite) {
+      var menu = el("details", "chat-react-menu");
+      menu.appendChild(el("summary", "", t("react")));
+      reactionsOffered.forEach(function (r) {
+        var b = el("button", "chat-reaction", r.emoji);
+        b.type = "button";
+        b.setAttribute("aria-label", r.label);
+        b.title = r.label;
+        b.setAttribute("data-react", r.emoji);
+        b.setAttribute("data-react-message", m.id);
+        menu.appendChild(b);
+      });
+      actions.appendChild(menu);
+      var replyLink = el("a", "", t("reply"));
+      replyLink.href = "?repondre=" + m.id + "#ecrire";
+      replyLink.setAttribute("data-reply", m.id);
+      replyLink.setAttribute("data-reply-name", m.author.name);
+      actions.appendChild(replyLink);
+    }
+    if (m.author.id === me && canWrite && Date.now() - new Date(m.created_at).getTime() < editWindow) {
+      var editLink = el("a", "", t("edit"));
+      editLink.href = "../../message/" + m.id + "/modifier/";
+      editLink.setAttribute("data-edit", m.id);
+      actions.appendChild(editLink);
+    }
+    if (m.author.id === me || canModerate) {
+      var deleteLink = el("a", "", t("delete"));
+      deleteLink.href = "../../message/" + m.id + "/supprimer/";
+      deleteLink.setAttribute("data-delete", m.id);
+      actions.appendChild(deleteLink);
+    }
+    li.appendChild(actions);
+    return li;
+  }
+
+  function fixLinks(li) {
+    // Relative links built by render() are resolved against the room's URL (/salon/<id>/).
+    li.querySelectorAll("[data-edit], [data-delete]").forEach(function (a) {
+      a.href = new URL(a.getAttribute("href"), window.location.href.split("?")[0].split("#")[0]).pathname;
+    });
+  }
+
+  function place(m) {
+    if (!list || m.room !== openRoom) { return null; }
+    var existing = document.getElementById("message-" + m.id);
+    var node = render(m);
+    fixLinks(node);
+    if (existing) {
+      var divider = existing.querySelector("[data-chat-divider]");
+      if (divider) { node.insertBefore(divider, node.firstChild); }
+      existing.replaceWith(node);
+      return node;
+    }
+    if (!latest) { return null; }  // an older page: the new message is on the latest one
+    var empty = roomPage.querySelector("[data-chat-empty]");
+    if (empty) { empty.remove(); }
+    list.appendChild(node);
+    if (m.id > lastId) { lastId = m.id; }
+    return node;
+  }
+
+  var readTimer = null;
+  function markRead() {
+    if (!roomPage || !latest || document.visibilityState !== "visible") { return; }
+    window.clearTimeout(readTimer);
+    readTimer = window.setTimeout(function () {
+      rt.send({ action: "chat.read", room: openRoom, up_to: lastId });
+    }, 800);
+  }
+
+  function showDivider(beforeNode) {
+    if (!list || list.querySelector("[data-chat-divider]")) { return; }
+    var divider = el("p", "chat-divider");
+    divider.id = "nouveaux";
+    divider.setAttribute("data-chat-divider", "");
+    divider.appendChild(el("span", "", t("new")));
+    beforeNode.insertBefore(divider, beforeNode.firstChild);
+  }
+
+  // Typing: who is typing in the open room, each for TYPING_SHOWN ms after their last signal.
+  var typists = {};
+  function drawTyping() {
+    if (!typingLine) { return; }
+    var names = Object.keys(typists).map(function (id) { return typists[id].name; });
+    typingLine.textContent = !names.length ? "" : (names.length === 1 ? t("typing-one", names[0]) : t("typing-many", names.join(", ")));
+  }
+  function stopTyping(userId) {
+    if (typists[userId]) { window.clearTimeout(typists[userId].timer); delete typists[userId]; drawTyping(); }
+  }
+  rt.on("chat.typing", function (data) {
+    if (data.room !== openRoom || data.user === me) { return; }
+    stopTyping(data.user);
+    if (!data.typing) { return; }
+    typists[data.user] = { name: data.name, timer: window.setTimeout(function () { stopTyping(data.user); }, TYPING_SHOWN) };
+    drawTyping();
+  });
+
+  rt.on("chat.message", function (m) {
+    var mine = m.author.id === me;
+    if (m.room !== openRoom || document.visibilityState !== "visible") {
+      if (!mine) { setBadge(m.room, badgeCount(m.room) + 1); }
+    }
+    if (m.room !== openRoom) { return; }
+    stopTyping(m.author.id);
+    var wasNear = nearBottom();
+    var node = place(m);
+    if (!node) { return; }
+    if (mine) {
+      node.scrollIntoView({ block: "end" });
+      return;
+    }
+    if (document.visibilityState !== "visible" || !wasNear) { showDivider(node); }
+    say(t("new-from", m.author.name));
+    if (wasNear) { node.scrollIntoView({ block: "end" }); }
+    markRead();
+  });
+  rt.on("chat.message_updated", function (m) { if (document.getElementById("message-" + m.id)) { place(m); } });
+  rt.on("chat.reactions", function (data) {
+    var node = document.getElementById("message-" + data.message);
+    var box = node && node.querySelector("[data-reactions]");
+    if (box) { renderReactions(box, data.message, data.reactions); }
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && roomPage) {
+      markRead();
+      setBadge(openRoom, 0);
+    }
+  });
+
+  // Presence in the side panel: people already listed change state; members arriving appear.
+  var online = roomPage ? roomPage.parentNode.querySelector("[data-chat-online]") : null;
+  if (online) { rt.subscribe("chatpresence.0"); }
+  rt.on("chat.presence", function (data) {
+    if (!online || data.user === me) { return; }
+    var row = online.querySelector('[data-person="' + data.user + '"]');
+    if (data.status === "offline") { if (row) { row.remove(); } return; }
+    if (!row) {
+      if (memberIds !== null && memberIds.indexOf(data.user) === -1) { return; }
+      if (!data.name) { return; }
+      row = el("li");
+      row.setAttribute("data-person", data.user);
+      var dot = el("span", "presence");
+      dot.setAttribute("aria-hidden", "true");
+      row.appendChild(dot);
+      row.appendChild(document.createTextNode(" "));
+      var link = el("a", "", data.name);
+      link.href = data.url || "#";
+      row.appendChild(link);
+      row.appendChild(document.createTextNode(" "));
+      var label = el("span", "muted small");
+      label.setAttribute("data-presence-label", "");
+      row.appendChild(label);
+      online.appendChild(row);
+      var empty = online.querySelector("[data-online-empty]");
+      if (empty) { empty.remove(); }
+    }
+    row.querySelector(".presence").className = "presence presence--" + data.status;
+    row.querySelector("[data-presence-label]").textContent = t(data.status);
+  });
+
+  // --- Sending -------------------------------------------------------------------------------
+  var clientInput = composer ? composer.querySelector("input[name=client_id]") : null;
+  var replyInput = composer ? composer.querySelector("input[name=reply_to]") : null;
+  var replying = composer ? composer.querySelector("[data-chat-replying]") : null;
+  var fileInput = composer ? composer.querySelector("input[type=file]") : null;
+
+  function setStatus(text, isError) {
+    if (!statusLine) { return; }
+    statusLine.textContent = text || "";
+    statusLine.setAttribute("role", isError ? "alert" : "status");
+    statusLine.classList.toggle("field__error", !!isError);
+  }
+  function setReply(id, name) {
+    if (!replyInput || !replying) { return; }
+    replyInput.value = id || "";
+    replying.innerHTML = "";
+    replying.hidden = !id;
+    if (!id) { return; }
+    replying.appendChild(document.createTextNode(t("replying", name) + " "));
+    var cancel = el("button", "link-button", t("cancel"));
+    cancel.type = "button";
+    cancel.addEventListener("click", function () { setReply(null); textarea.focus(); });
+    replying.appendChild(cancel);
+  }
+  function sendPending() {
+    if (!pending) { return false; }
+    return rt.send({
+      action: "chat.send", room: openRoom, body: pending.body, client_id: pending.client_id,
+      reply_to: pending.reply_to, ref: pending.client_id
+    });
+  }
+  var typingSentAt = 0;
+  function typing(on) {
+    if (!shareTyping || !canWrite) { return; }
+    if (on && Date.now() - typingSentAt < TYPING_EVERY) { return; }
+    typingSentAt = on ? Date.now() : 0;
+    rt.send({ action: "chat.typing", room: openRoom, typing: on });
+  }
+
+  if (composer && textarea) {
+    composer.addEventListener("submit", function (e) {
+      var hasFiles = fileInput && fileInput.files && fileInput.files.length;
+      if (hasFiles) {
+        e.preventDefault();
+        setStatus(t("sending"));
+        var form = new FormData(composer);
+        fetch(composer.action, {
+          method: "POST", body: form, credentials: "same-origin",
+          headers: { "Accept": "application/json", "X-CSRFToken": csrfToken() }
+        }).then(function (r) { return r.json(); }).then(function (data) {
+          if (data.error) { setStatus(data.error, true); return; }
+          textarea.value = ""; fileInput.value = ""; setReply(null); setStatus("");
+          clientInput.value = randomId();
+        }).catch(function () { composer.submit(); });
+        return;
+      }
+      if (!textarea.value.trim() || pending) { e.preventDefault(); return; }
+      pending = { client_id: clientInput.value, body: textarea.value, reply_to: replyInput && replyInput.value ? Number(replyInput.value) : null };
+      if (!sendPending()) { pending = null; return; }  // not connected: the form posts
+      e.preventDefault();
+      setStatus(t("sending"));
+      typing(false);
+    });
+    textarea.addEventListener("keydown", function (e) {
+      if (e.key !== "Enter" || e.shiftKey || e.isComposing) { return; }
+      if (window.Maillage.mentions && window.Maillage.mentions.isOpen(textarea)) { return; }
+      e.preventDefault();
+      if (composer.requestSubmit) { composer.requestSubmit(); } else { composer.dispatchEvent(new Event("submit", { cancelable: true })); }
+    });
+    textarea.addEventListener("input", function () { typing(!!textarea.value.trim()); });
+    textarea.addEventListener("blur", function () { if (typingSentAt) { typing(false); } });
+  }
+  rt.on("chat.sent", function (data) {
+    if (!pending || data.client_id !== pending.client_id) { return; }
+    pending = null;
+    textarea.value = "";
+    setReply(null);
+    setStatus("");
+    clientInput.value = randomId();
+    textarea.focus();
+  });
+  rt.on("session.error", function (data) {
+    if (pending && data.ref === pending.client_id) {
+      pending = null;
+      setStatus(data.error, true);  // the text stays in the box
+      if (data.reason !== "rate_limited") { clientInput.value = randomId(); }
+      return;
+    }
+    if (data.action && data.action.indexOf("chat.") === 0 && data.action !== "chat.typing" && data.action !== "chat.presence") {
+      setStatus(data.error, true);
+    }
+  });
+
+  // Clicks: reply, edit in place, delete, react (forms of the no-JavaScript page included).
+  if (roomPage) {
+    roomPage.addEventListener("click", function (e) {
+      var target = e.target.closest("[data-reply], [data-edit], [data-delete], [data-react], [data-emoji]");
+      if (!target || !rt.isOpen()) { return; }
+      if (target.hasAttribute("data-reply")) {
+        e.preventDefault();
+        setReply(target.getAttribute("data-reply"), target.getAttribute("data-reply-name"));
+        textarea.focus();
+      } else if (target.hasAttribute("data-edit")) {
+        e.preventDefault();
+        editInPlace(Number(target.getAttribute("data-edit")));
+      } else if (target.hasAttribute("data-delete")) {
+        e.preventDefault();
+        if (window.confirm(t("confirm-delete"))) {
+          rt.send({ action: "chat.delete", message: Number(target.getAttribute("data-delete")) });
+        }
+      } else {
+        e.preventDefault();
+        var node = target.closest("[data-message]");
+        var emoji = target.getAttribute("data-react") || target.getAttribute("data-emoji");
+        rt.send({ action: "chat.react", message: Number(node.getAttribute("data-message")), emoji: emoji });
+        var menu = target.closest("details");
+        if (menu) { menu.open = false; }
+      }
+    });
+  }
+
+  function editInPlace(id) {
+    var node = document.getElementById("message-" + id);
+    var body = node && node.querySelector("[data-body]");
+    if (!body || node.querySelector("[data-edit-form]")) { return; }
+    fetch(roomPage.getAttribute("data-messages-url") + "?limit=1&after=" + (id - 1), { credentials: "same-origin" })
+      .then(function (r) { return r.json(); }).then(function (data) {
+        var source = (data.messages || []).filter(function (m) { return m.id === id; })[0];
+        if (!source) { return; }
+        var form = el("form", "chat-edit");
+        form.setAttribute("data-edit-form", "");
+        var label = el("label", "visually-hidden", t("edit"));
+        var area = el("textarea");
+        area.id = "edit-" + id; label.htmlFor = area.id; area.rows = 3;
+        area.value = source.body || "";
+        var save = el("button", "button", t("save"));
+        save.type = "submit";
+        var cancel = el("button", "button button--secondary", t("cancel"));
+        cancel.type = "button";
+        form.appendChild(label); form.appendChild(area); form.appendChild(save); form.appendChild(cancel);
+        body.hidden = true;
+        body.parentNode.insertBefore(form, body.nextSibling);
+        area.focus();
+        cancel.addEventListener("click", function () { form.remove(); body.hidden = false; });
+        form.addEventListener("submit", function (ev) {
+          ev.preventDefault();
+          rt.send({ action: "chat.edit", message: id, body: area.value });
+        });
+      });
+  }
+
+  // --- History: older pages, and catching up after a reconnection ------------------------------
+  var older = roomPage ? roomPage.querySelector("[data-chat-older]") : null;
+  var loadingOlder = false;
+  function loadOlder() {
+    if (!older || loadingOlder) { return; }
+    var first = list.querySelector("[data-message]");
+    if (!first) { return; }
+    loadingOlder = true;
+    older.textContent = t("loading");
+    var before = first.getAttribute("data-message");
+    fetch(roomPage.getAttribute("data-messages-url") + "?before=" + before, { credentials: "same-origin" })
+      .then(function (r) { return r.json(); }).then(function (data) {
+        var height = document.documentElement.scrollHeight;
+        var fragment = document.createDocumentFragment();
+        data.messages.forEach(function (m) {
+          if (!document.getElementById("message-" + m.id)) { var n = render(m); fixLinks(n); fragment.appendChild(n); }
+        });
+        list.insertBefore(fragment, list.firstChild);
+        window.scrollBy(0, document.documentElement.scrollHeight - height);
+        if (data.has_more && data.messages.length) {
+          older.href = "?avant=" + data.messages[0].id;
+          older.textContent = older.getAttribute("data-label");
+        } else {
+          older.parentNode.remove();
+          older = null;
+        }
+        loadingOlder = false;
+      }).catch(function () { loadingOlder = false; });
+  }
+  if (older) {
+    older.setAttribute("data-label", older.textContent);
+    older.addEventListener("click", function (e) { e.preventDefault(); loadOlder(); });
+    if ("IntersectionObserver" in window) {
+      new IntersectionObserver(function (entries) {
+        if (entries.some(function (entry) { return entry.isIntersecting; }) && older) { loadOlder(); }
+      }).observe(older);
+    }
+  }
+
+  rt.on("chat.history", function (data) {
+    if (data.room !== openRoom) { return; }
+    data.messages.forEach(place);
+    data.changed.forEach(place);
+    if (data.has_more && data.messages.length) {
+      rt.send({ action: "chat.catch_up", room: openRoom, after: lastId });
+    } else {
+      markRead();
+    }
+  });
+  document.addEventListener("maillage:session.ready", function () {
+    connections += 1;
+    if (connections === 1) { return; }
+    refreshBadges();
+    if (roomPage && latest) {
+      var request = { action: "chat.catch_up", room: openRoom, after: lastId };
+      if (disconnectedAt) { request.since = disconnectedAt; }
+      rt.send(request);
+    }
+    if (pending) { sendPending(); }  // the same client_id: stored once whatever happened
+  });
+  var observer = new MutationObserver(function () {
+    var state = document.documentElement.dataset.realtime;
+    // A margin before the drop was noticed: edits made just before it are asked for too.
+    if (state === "disconnected" && !disconnectedAt) { disconnectedAt = new Date(Date.now() - 60000).toISOString(); }
+    if (state === "connected") { window.setTimeout(function () { disconnectedAt = null; }, 5000); }
+    if (composer) { composer.classList.toggle("chat-composer--offline", state !== "connected"); }
+  });
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ["data-realtime"] });
+
+  if (roomPage && latest) {
+    var divider = list && list.querySelector("[data-chat-divider]");
+    var target = divider || (list && list.lastElementChild);
+    if (target && !window.location.hash) { target.scrollIntoView({ block: divider ? "start" : "end" }); }
+  }
+})();
