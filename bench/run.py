@@ -2,7 +2,8 @@
 
 Builds a throw-away test database, fills it at scale 1, 10 and 100 (members of the
 venue, notifications, pending requests, invitations, workgroups with members and
-activity, follows, 50 venues and 2 venue edits per unit of scale: 5,000 venues at 100),
+activity, follows, 50 venues and 2 venue edits per unit of scale: 5,000 venues at 100;
+forum topics and posts; 100 chat messages and one direct conversation per unit),
 and requests each page as a local admin who manages a group.
 Prints the median time of 15 requests and the number of queries; the query count must
 not change with the scale.
@@ -52,7 +53,36 @@ PAGES = [
     ("forum topic, page 1", "forum-topic"),
     ("forum topic, last page", "forum-topic-last"),
     ("forum search", "/bureau/forum/recherche/?q=banc"),
+    ("chat index", "/bureau/discussions/"),
+    ("chat room", "chat-room"),
+    ("chat older page (json)", "chat-older"),
+    ("chat search", "/bureau/discussions/recherche/?q=banc"),
 ]
+
+
+def fill_chat(scale, room, author):
+    """100 messages per unit of scale in the territory's room (10,000 at 100), with a reaction
+    on every tenth, and one direct conversation of the author per unit (100 at 100)."""
+    from django.utils import timezone
+
+    from chat.models import Message, Reaction, Room, RoomMember
+    from extranet.testing.factories import UserFactory
+
+    now = timezone.now()
+    messages = Message.objects.bulk_create([
+        Message(room=room, author=author, body=f"Message de banc {i}", html=f"<p>Message de banc {i}</p>",
+                created_at=now) for i in range(100 * scale)
+    ], batch_size=500)
+    Reaction.objects.bulk_create([Reaction(message=m, user=author, emoji="👍") for m in messages[::10]])
+    last = Message.objects.filter(room=room).order_by("-id").first()
+    Room.objects.filter(pk=room.pk).update(last_message_id=last.pk, last_message_at=last.created_at)
+    for _ in range(scale):
+        other = UserFactory()
+        direct = Room.objects.create(kind=Room.Kind.DIRECT, direct_key=f"{author.pk}-{other.pk}", last_message_at=now)
+        RoomMember.objects.bulk_create([RoomMember(room=direct, user=author, is_participant=True),
+                                        RoomMember(room=direct, user=other, is_participant=True)])
+        message = Message.objects.create(room=direct, author=other, body="Bonjour", html="<p>Bonjour</p>")
+        Room.objects.filter(pk=direct.pk).update(last_message_id=message.pk)
 
 
 def fill_forum(scale, topic, author):
@@ -164,6 +194,9 @@ def main():
         category = forum_services.category_create(actor=referent, space=territory.space, name="Banc")
         forum_topic = forum_services.topic_create(actor=referent, category=category, title="Sujet mesuré",
                                                   body="Un sujet de banc d'essai.")
+        from chat import services as chat_services
+
+        chat_room = chat_services.room_for_space(territory.space)
         client = Client()
         client.force_login(referent)
         print(f"{'page':22} {'scale':>5} {'queries':>8} {'median ms':>10}")
@@ -171,6 +204,7 @@ def main():
         for scale in (1, 10, 100):
             fill(scale - total, territory, venue, referent, group)
             fill_forum(scale - total, forum_topic, referent)
+            fill_chat(scale - total, chat_room, referent)
             total = scale
             last_page = (forum_topic.__class__.objects.get(pk=forum_topic.pk).last_number + 19) // 20
             for name, url in PAGES:
@@ -183,6 +217,8 @@ def main():
                     "forum-category": f"/bureau/forum/categorie/{category.pk}/",
                     "forum-topic": f"/bureau/forum/sujet/{forum_topic.pk}/",
                     "forum-topic-last": f"/bureau/forum/sujet/{forum_topic.pk}/?page={last_page}",
+                    "chat-room": f"/bureau/discussions/salon/{chat_room.pk}/",
+                    "chat-older": f"/bureau/discussions/salon/{chat_room.pk}/messages.json?before=1000000000",
                 }.get(url, url)
                 count, median = measure(client, url)
                 print(f"{name:22} {scale:>5} {count:>8} {median:>10.1f}")

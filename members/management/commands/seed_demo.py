@@ -11,6 +11,7 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="Add the demo even if other accounts exist.")
 
     def handle(self, *args, force, **options):
+        from chat import demo as chat_demo
         from forum import demo as forum_demo
         from website import demo as website_demo
         from workgroups import demo as workgroups_demo
@@ -20,6 +21,7 @@ class Command(BaseCommand):
                 demo.seed(force=force, log=self.stdout.write)
                 workgroups_demo.seed(log=self.stdout.write)
                 forum_demo.seed(log=self.stdout.write)
+                chat_demo.seed(log=self.stdout.write)
                 website_demo.seed_public_site(log=self.stdout.write)
         except demo.DemoRefused as exc:
             raise CommandError(str(exc)) from None
