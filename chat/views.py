@@ -113,10 +113,11 @@ def _room_context(request, room, form=None):
 @require_GET
 def room(request, pk):
     room = selectors.room_get_for_user(request.user, pk)
-    context = _room_context(request, room)
-    if context["latest"] and context["history"]:
-        services.room_mark_read(actor=request.user, room=room, up_to=context["last_id"])
-    return render(request, "chat/room.html", context)
+    paged = _int(request.GET.get("avant")) is not None or _int(request.GET.get("autour")) is not None
+    if not paged and room.last_message_id > room.last_read:
+        # The latest page is being shown: read (the divider still starts at `room.last_read`).
+        services.room_mark_read(actor=request.user, room=room, up_to=room.last_message_id)
+    return render(request, "chat/room.html", _room_context(request, room))
 
 
 @require_POST

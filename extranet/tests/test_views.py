@@ -405,8 +405,9 @@ def test_language_switch_works_for_visitors(client, db):
 # count grows with its data has an N+1 bug.
 MAX_QUERIES = {
     # + the member's layout, latest notifications, activity stream, venue colleagues, my groups,
-    # the member's territory, unread forum topics
-    "dashboard": 11,
+    # the member's territory, unread forum topics, the chat's rooms with their participants and
+    # unread counts (three: rooms, participants of direct rooms, one grouped count)
+    "dashboard": 14,
     "notifications": 6,  # + count and page of the list
     "pending": 7,  # + count, page, venues of the page (one prefetch)
     "invitations": 7,  # + count, page, territory and venue choices of the form
