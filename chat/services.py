@@ -178,10 +178,12 @@ def _notify(actor, room, message, mentions, previous_last):
 
 def message_edit(*, actor, message, body):
     if not permissions.can_edit_message(actor, message):
-        if message.author_id == actor.pk and not message.is_deleted:
-            raise PermissionDenied(_("A message can be edited during %(minutes)d minutes after it is sent.")
-                                   % {"minutes": permissions.EDIT_WINDOW.seconds // 60})
-        raise PermissionDenied(_("You can only edit your own messages."))
+        if message.author_id != actor.pk or message.is_deleted:
+            raise PermissionDenied(_("You can only edit your own messages."))
+        if not permissions.can_write(actor, message.room):
+            raise PermissionDenied(_("You cannot write in this room."))
+        raise PermissionDenied(_("A message can be edited during %(minutes)d minutes after it is sent.")
+                               % {"minutes": permissions.EDIT_WINDOW.seconds // 60})
     body = _validate_body(body, allow_empty=message.attachments.exists())
     if body == message.body:
         return message

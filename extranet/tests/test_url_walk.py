@@ -24,10 +24,18 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
+from chat import services as chat_services
+from chat.models import Attachment as ChatAttachment
+from chat.models import Message as ChatMessage
+from chat.models import Preference as ChatPreference
+from chat.models import Reaction as ChatReaction
+from chat.models import Room as ChatRoom
+from chat.models import RoomMember as ChatRoomMember
 from directory import services as venue_services
 from directory.models import Venue, VenueRevision
 from extranet.models import DashboardLayout, Notification, Space
@@ -234,6 +242,40 @@ def _forum_topic_subscriptions_state(w):
 _F = {"extra_personas": GROUP_PERSONAS}
 _GROUP_CATEGORY = {"kwargs": lambda w: {"pk": w.group_category.pk}, **_F}
 _GROUP_TOPIC = {"kwargs": lambda w: {"pk": w.group_topic.pk}, **_F}
+# --- The chat's world (see the `world` fixture): the room of the private group
+# (w.chat_room), where "insider" wrote a message with a file (w.chat_message,
+# w.chat_attachment) and its manager replied (w.chat_reply); and a direct conversation of
+# "member" with someone outside the personas (w.chat_direct). "member", outside the group,
+# gets a 404 on all of the group's room; the coordinator reads and moderates it but may not
+# write in it; the others' direct conversation is a 404 for everyone but its participants.
+TO_ROOM = Redirect("/bureau/discussions/salon/")
+
+
+def _chat_messages_state(w):
+    messages = sorted(ChatMessage.objects.values_list("pk", "room_id", "author_id", "body", "html", "edited_at",
+                                                      "deleted_at", "deleted_by_id", "reply_to_id"))
+    return messages, sorted(ChatAttachment.objects.values_list("pk", "message_id"))
+
+
+def _chat_reads_state(w):
+    return sorted(ChatRoomMember.objects.values_list("room_id", "user_id", "is_participant", "last_read_id"))
+
+
+def _chat_reactions_state(w):
+    return sorted(ChatReaction.objects.values_list("message_id", "user_id", "emoji"))
+
+
+def _chat_rooms_state(w):
+    rooms = sorted(ChatRoom.objects.values_list("pk", "kind", "space_id", "direct_key"))
+    return rooms, _chat_reads_state(w)
+
+
+def _chat_preferences_state(w):
+    return sorted(ChatPreference.objects.values_list("user_id", "share_presence", "share_typing"))
+
+
+_GROUP_ROOM = {"kwargs": lambda w: {"pk": w.chat_room.pk}, **_F}
+_CHAT_MESSAGE = {"kwargs": lambda w: {"pk": w.chat_message.pk}, **_F}
 _CMS_VENUES = {"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN, "coordinator": 200, "editor": CMS_HOME}
 _CMS_VENUES_DENIED = {"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN, "editor": CMS_HOME}
 
@@ -575,6 +617,62 @@ EXPECTATIONS = {
         get=_group(member=404), kwargs=lambda w: {"pk": w.forum_attachment.pk, "name": w.forum_attachment.name},
         **_F,
     ),
+    # --- Chat (/bureau/discussions/). Every page is the desk's; the group personas are named
+    # everywhere (outside the group's room they are plain members of the network).
+    "chat:index": Expect(get=_group(), **_F),
+    # The unread counts of one's rooms (JSON), and the people one may write to (JSON).
+    "chat:unread-counts": Expect(get=_group(), **_F),
+    "chat:direct-candidates": Expect(get=_group(), **_F),
+    "chat:search": Expect(get=_group(), **_F),
+    # Every approved member opens conversations and keeps preferences; the walk's POSTs
+    # come from those who may not (the pending persona's saved preference must survive).
+    "chat:direct-new": Expect(
+        get=_group(), **_F, post_denied=_group_post(), state=_chat_rooms_state,
+        post_data=lambda w: {"members": [w.outsider.pk]},
+    ),
+    "chat:preferences": Expect(
+        get=_group(), **_F, post_denied=_group_post(), state=_chat_preferences_state,
+        post_data=lambda w: {"share_typing": "on"},
+    ),
+    # The chat module of the group's space page: to its room, for who may read it.
+    "chat:space": Expect(
+        get=_group(member=404, coordinator=TO_ROOM, manager=TO_ROOM, insider=TO_ROOM),
+        kwargs=lambda w: {"pk": w.group_space.pk}, **_F,
+    ),
+    "chat:room": Expect(get=_group(member=404), **_GROUP_ROOM),
+    "chat:messages": Expect(get=_group(member=404), **_GROUP_ROOM),
+    "chat:mentions": Expect(get=_group(member=404), **_GROUP_ROOM),
+    # Writing in a group is for its members: the coordinator moderates it but may not write.
+    "chat:send": Expect(
+        get=_POST_ONLY, **_GROUP_ROOM, post_denied=_group_post(member=404, coordinator=403),
+        state=_chat_messages_state, post_data=lambda w: {"body": "Message intrus.", "client_id": "intrus"},
+    ),
+    # The direct conversation of "member": nobody else marks it read.
+    "chat:mark-read": Expect(
+        get=_POST_ONLY, kwargs=lambda w: {"pk": w.chat_direct.pk}, **_F, state=_chat_reads_state,
+        post_denied=_group_post(coordinator=404, manager=404, insider=404),
+    ),
+    # The message of "insider": only its author edits it (the others are sent back to it).
+    "chat:message-edit": Expect(
+        get=_group(member=404, coordinator=TO_ROOM, manager=TO_ROOM), **_CHAT_MESSAGE,
+        post_denied=_group_post(member=404, coordinator=TO_ROOM, manager=TO_ROOM), state=_chat_messages_state,
+        post_data=lambda w: {"body": "Texte vandalisé."},
+    ),
+    # The manager's reply: its author and the room's moderators delete it, not "insider".
+    "chat:message-delete": Expect(
+        get=_group(member=404, insider=403), kwargs=lambda w: {"pk": w.chat_reply.pk}, **_F,
+        post_denied=_group_post(member=404, insider=403), state=_chat_messages_state,
+    ),
+    # Reacting is writing: the coordinator, who only reads the group's room, may not.
+    "chat:reaction": Expect(
+        get=_POST_ONLY, **_CHAT_MESSAGE, post_denied=_group_post(member=404, coordinator=403),
+        state=_chat_reactions_state, post_data=lambda w: {"emoji": "👍"},
+    ),
+    # The file of the group's message: served to whoever reads the room, a 404 to the others.
+    "chat:attachment": Expect(
+        get=_group(member=404),
+        kwargs=lambda w: {"pk": w.chat_attachment.pk, "name": w.chat_attachment.stored_name}, **_F,
+    ),
     # The Wagtail venue viewset's create, edit and import views (through directory.services
     # and directory.opendata): coordinators (and local admins who reach /cms/).
     "venues:add": Expect(get=_CMS_VENUES, extra_personas=("editor",), post_denied=_CMS_VENUES_DENIED,
@@ -826,6 +924,11 @@ class World:
     group_reply: Post = None
     forum_attachment: object = None
     forum_report: Report = None
+    chat_room: ChatRoom = None
+    chat_message: ChatMessage = None
+    chat_reply: ChatMessage = None
+    chat_attachment: ChatAttachment = None
+    chat_direct: ChatRoom = None
     cleanup: list = field(default_factory=list)
 
     def user(self, persona):
@@ -895,6 +998,20 @@ def world(territory, venue, member, pending_user, coordinator, editor, settings,
     w.group_reply = forum_services.post_create(actor=w.manager, topic=w.group_topic, body="Merci pour ce travail !")
     w.forum_report = forum_services.report_create(
         actor=w.insider, post=w.group_reply, reason="Ce message n'a pas sa place ici.")
+    # The chat: in the private group's room, a message of "insider" with a file, and the
+    # manager's reply; a direct conversation of "member" with someone outside the personas,
+    # where that person wrote. The pending persona kept preferences from before.
+    cache.clear()  # the rate limit counts per member id, and ids come back from one test to the next
+    w.chat_room = ChatRoom.objects.get(space=w.group_space)
+    w.chat_message = chat_services.message_send(
+        actor=w.insider, room=w.chat_room, body="Le compte rendu est en pièce jointe.", client_id="walk-1",
+        files=[SimpleUploadedFile("notes.txt", b"Notes de l'atelier", content_type="text/plain")])
+    w.chat_attachment = w.chat_message.attachments.get()
+    w.chat_reply = chat_services.message_send(actor=w.manager, room=w.chat_room, body="Merci !",
+                                              reply_to=w.chat_message)
+    w.chat_direct = chat_services.direct_room_open(actor=w.outsider, others=[member])
+    chat_services.message_send(actor=w.outsider, room=w.chat_direct, body="Bonjour Karim !")
+    ChatPreference.objects.create(user=pending_user, share_presence=False, share_typing=False)
     yield w
     for path in w.cleanup:
         path.unlink(missing_ok=True)
@@ -971,6 +1088,7 @@ class _FakeWorld:
             pk = 1
             slug = "un-lieu"
             name = "un-fichier.txt"  # forum:attachment
+            stored_name = "un-fichier.txt"  # chat:attachment
 
         return _Obj() if name != "invitation_token" else "x"
 
