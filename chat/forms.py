@@ -34,15 +34,6 @@ class EditForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 4, "maxlength": services.BODY_MAX}))
 
 
-class DirectForm(forms.Form):
-    members = forms.TypedMultipleChoiceField(label=_("People"), coerce=int, widget=forms.CheckboxSelectMultiple,
-                                             choices=[])
-
-    def __init__(self, *args, candidates=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["members"].choices = [(c.pk, c.display_name) for c in candidates]
-
-
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search the discussions"), required=False, max_length=200)
 

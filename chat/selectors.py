@@ -147,27 +147,27 @@ def message_url(message):
     return f"{reverse('chat:room', args=[message.room_id])}?autour={message.pk}#message-{message.pk}"
 
 
-def reaction_summary(message_ids):
-    """{message id: [{emoji, count, users: [ids], names: [names]}]}, one query."""
-    summary = {}
-    rows = (Reaction.objects.filter(message_id__in=message_ids).select_related("user").order_by("id"))
-    for reaction in rows:
-        per_message = summary.setdefault(reaction.message_id, {})
-        entry = per_message.setdefault(reaction.emoji, {"emoji": reaction.emoji, "count": 0, "users": [], "names": []})
-        entry["count"] += 1
-        entry["users"].append(reaction.user_id)
-        entry["names"].append(reaction.user.display_name)
-    return {pk: list(entries.values()) for pk, entries in summary.items()}
-
-
-def reactions_of(message):
+def _summarise(reactions):
+    """[{emoji, count, users: [ids], names: [names]}] of reactions (with their users), in order."""
     entries = {}
-    for reaction in message.reactions.all():  # prefetched, in id order
+    for reaction in reactions:
         entry = entries.setdefault(reaction.emoji, {"emoji": reaction.emoji, "count": 0, "users": [], "names": []})
         entry["count"] += 1
         entry["users"].append(reaction.user_id)
         entry["names"].append(reaction.user.display_name)
     return list(entries.values())
+
+
+def reaction_summary(message_ids):
+    """{message id: summary} for these messages, one query."""
+    by_message = {}
+    for reaction in Reaction.objects.filter(message_id__in=message_ids).select_related("user").order_by("id"):
+        by_message.setdefault(reaction.message_id, []).append(reaction)
+    return {pk: _summarise(reactions) for pk, reactions in by_message.items()}
+
+
+def reactions_of(message):
+    return _summarise(message.reactions.all())  # prefetched, in id order
 
 
 def _excerpt(message, length=120):
