@@ -37,7 +37,7 @@ for name, description in {
     "chat.history": "Answer to chat.catch_up: data: room, messages (oldest first), changed, has_more.",
     "chat.read": "The member read a room (in any tab); data: room, last_read, unread.",
     "chat.typing": "Someone started or stopped typing in a room; data: room, user, name, typing.",
-    "chat.presence": "A member's presence changed; data: user, status (online, away, offline).",
+    "chat.presence": "A member's presence changed; data: user, status (online, away, offline), name, url.",
     "chat.ok": "Answer to an action that needs no other reply; data: action, ref.",
 }.items():
     realtime.register_event_type(name, description)
@@ -80,6 +80,14 @@ def _user(socket):
 def _id(content, key):
     value = content.get(key)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > 2 ** 62:
+        raise ValidationError(_("This request is malformed (%(field)s).") % {"field": key})
+    return value
+
+
+def _flag(content, key, default=True):
+    """A true/false field: anything but a JSON boolean (\"false\", 0, a list) is refused, not guessed."""
+    value = content.get(key, default)
+    if not isinstance(value, bool):
         raise ValidationError(_("This request is malformed (%(field)s).") % {"field": key})
     return value
 
@@ -195,7 +203,7 @@ def typing(socket, content):
     from chat import services
 
     room_id = _id(content, "room")
-    is_typing = bool(content.get("typing", True))
+    is_typing = _flag(content, "typing")
     if not socket.follows(f"chatroom.{room_id}"):
         raise PermissionDenied(_("Open the room before typing in it."))
     now = time.monotonic()
@@ -218,7 +226,7 @@ def typing(socket, content):
 def presence(socket, content):
     from chat import services
 
-    active = bool(content.get("active", True))
+    active = _flag(content, "active")
     now = time.monotonic()
     last = socket.state.get("presence")
     if last is not None and last[0] == active and now - last[1] < PRESENCE_THROTTLE:

@@ -147,7 +147,8 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         if text_data is None:
             await self._error("text frames only")
             return
-        if len(text_data) > MAX_FRAME_BYTES:
+        # Characters first (cheap), then the UTF-8 bytes the limit is stated in.
+        if len(text_data) > MAX_FRAME_BYTES or len(text_data.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES:
             await self._error("frame too large")
             return
         try:
@@ -186,8 +187,8 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         for event in events:
             await self.send_json(event)
 
-    async def _error(self, reason, **data):
-        await self.send_json(_event("session.error", error=reason, **data))
+    async def _error(self, error, **data):
+        await self.send_json(_event("session.error", error=error, **data))
 
     @staticmethod
     def _parse_group(group):
