@@ -65,7 +65,7 @@ def space_room(request, pk):
     return redirect("chat:room", services.room_for_space(space).pk)
 
 
-def _room_context(request, room, form=None):
+def _room_context(request, room, form=None, mark_read=False):
     before = _int(request.GET.get("avant"))
     around = _int(request.GET.get("autour"))
     if around is not None:
@@ -73,6 +73,10 @@ def _room_context(request, room, form=None):
     history, has_older = selectors.messages_before(room, before)
     latest = before is None or not Message.objects.filter(room=room, id__gte=before).exists()
     newer = None if latest else (history[-1].pk + 1 if history else None)
+    if mark_read and latest and room.last_message_id > room.last_read:
+        # The latest page is shown (directly or through a message link): read, before the room list is
+        # drawn; the divider still starts at `room.last_read`.
+        services.room_mark_read(actor=request.user, room=room, up_to=room.last_message_id)
     may_write, may_moderate = permissions.can_write(request.user, room), permissions.can_moderate(request.user, room)
     now = timezone.now()
     for message in history:
@@ -113,11 +117,7 @@ def _room_context(request, room, form=None):
 @require_GET
 def room(request, pk):
     room = selectors.room_get_for_user(request.user, pk)
-    paged = _int(request.GET.get("avant")) is not None or _int(request.GET.get("autour")) is not None
-    if not paged and room.last_message_id > room.last_read:
-        # The latest page is being shown: read (the divider still starts at `room.last_read`).
-        services.room_mark_read(actor=request.user, room=room, up_to=room.last_message_id)
-    return render(request, "chat/room.html", _room_context(request, room))
+    return render(request, "chat/room.html", _room_context(request, room, mark_read=True))
 
 
 @require_POST
@@ -173,10 +173,13 @@ def mark_read(request, pk):
     try:
         services.room_mark_read(actor=request.user, room=room, up_to=request.POST.get("up_to") or None)
     except ValidationError as exc:
+        if _wants_json(request):
+            return JsonResponse({"error": error_text(exc)}, status=400)
         flash.error(request, error_text(exc))
-    if _wants_json(request):
-        return JsonResponse({"ok": True})
-    flash.success(request, _("The room is marked read."))
+    else:
+        if _wants_json(request):
+            return JsonResponse({"ok": True})
+        flash.success(request, _("The room is marked read."))
     return redirect("chat:room", room.pk)
 
 
