@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from extranet.uploads import StoredFile
+
 # The reactions offered (as in Zulip's and Mattermost's quick reactions): emoji -> label.
 REACTIONS = {
     "👍": _("thumbs up"),
@@ -135,20 +137,12 @@ def attachment_path(instance, filename):
     return f"chat/{now:%Y/%m}/{instance.stored_name}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=attachment_path, max_length=300)
-    name = models.CharField(max_length=200)  # the original name, cleaned; shown escaped
-    stored_name = models.CharField(max_length=120)
-    size = models.PositiveIntegerField()
-    content_type = models.CharField(max_length=100)
-    is_image = models.BooleanField(default=False)
 
-    class Meta:
-        ordering = ["id"]
-
-    def __str__(self):
-        return self.name
+    class Meta(StoredFile.Meta):
+        pass
 
 
 class Preference(models.Model):

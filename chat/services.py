@@ -141,11 +141,7 @@ def message_send(*, actor, room, body, reply_to=None, files=None, client_id=""):
                 room=room, author=actor, body=body, html=markdown.render_message(body, mentions),
                 reply_to=reply_to, client_id=client_id,
             )
-            for upload, name, ext, content_type, is_image in checked:
-                attachment = Attachment(message=message, name=name, stored_name=uploads.stored_name(ext),
-                                        size=upload.size, content_type=content_type, is_image=is_image)
-                attachment.file.save(attachment.stored_name, upload, save=False)
-                attachment.save()
+            uploads.save_files(Attachment, checked, message=message)
             previous_last = Room.objects.filter(pk=room.pk).values_list("last_message_id", flat=True).first() or 0
             Room.objects.filter(pk=room.pk, last_message_id__lt=message.pk).update(
                 last_message_id=message.pk, last_message_at=message.created_at)

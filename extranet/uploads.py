@@ -15,6 +15,7 @@ import uuid
 
 import filetype
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 
@@ -95,3 +96,29 @@ def file_response(attachment):
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+class StoredFile(models.Model):
+    """What an attachment keeps besides its owner and its `file` (each app names its folder)."""
+
+    name = models.CharField(max_length=200)  # the original name, cleaned; shown escaped
+    stored_name = models.CharField(max_length=120)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=100)
+    is_image = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
+def save_files(model, checked, **owner):
+    """Store the files `validate` accepted as `model` rows of `owner` (e.g. post=post)."""
+    for upload, name, ext, content_type, is_image in checked:
+        attachment = model(name=name, stored_name=stored_name(ext), size=upload.size,
+                           content_type=content_type, is_image=is_image, **owner)
+        attachment.file.save(attachment.stored_name, upload, save=False)
+        attachment.save()

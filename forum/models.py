@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from extranet.uploads import StoredFile
+
 
 class Level(models.IntegerChoices):
     """Notification level of a topic or a category, as in Discourse."""
@@ -130,20 +132,12 @@ def attachment_path(instance, filename):
     return f"forum/{now:%Y/%m}/{instance.stored_name}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=attachment_path, max_length=300)
-    name = models.CharField(max_length=200)  # the original name, cleaned; shown escaped
-    stored_name = models.CharField(max_length=120)
-    size = models.PositiveIntegerField()
-    content_type = models.CharField(max_length=100)
-    is_image = models.BooleanField(default=False)
 
-    class Meta:
-        ordering = ["id"]
-
-    def __str__(self):
-        return self.name
+    class Meta(StoredFile.Meta):
+        pass
 
 
 class TopicRead(models.Model):

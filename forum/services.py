@@ -137,13 +137,7 @@ def category_update(*, actor, category, name, description="", position=None, man
 
 
 def _save_attachments(post, checked):
-    for upload, name, ext, content_type, is_image in checked:
-        attachment = Attachment(
-            post=post, name=name, stored_name=uploads.stored_name(ext), size=upload.size,
-            content_type=content_type, is_image=is_image,
-        )
-        attachment.file.save(attachment.stored_name, upload, save=False)
-        attachment.save()
+    uploads.save_files(Attachment, checked, post=post)
 
 
 def _existing_submission(actor, submission):
