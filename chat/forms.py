@@ -20,7 +20,8 @@ class MultipleFileField(forms.FileField):
 class MessageForm(forms.Form):
     body = forms.CharField(
         label=_("Message"), required=False, max_length=services.BODY_MAX * 2,
-        widget=forms.Textarea(attrs={"rows": 2, "maxlength": services.BODY_MAX}),
+        # No maxlength: a long paste is kept whole and the limit is said, never cut silently.
+        widget=forms.Textarea(attrs={"rows": 2, "aria-describedby": "id_body-help"}),
         help_text=_("Markdown: **bold**, *italic*, `code`, > quote; @**Name** mentions someone."),
     )
     reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -91,7 +91,9 @@ def my_rooms_q(user, prefix=""):
     from chat.models import RoomMember
 
     direct = RoomMember.objects.filter(user=user, is_participant=True).values("room_id")
-    return (Q(**{f"{prefix}kind": "space", f"{prefix}space__in": Space.objects.member_of(user)})
+    # Their spaces that they may also read: not the room of a group still pending or refused.
+    spaces = Space.objects.member_of(user).filter(pk__in=Space.objects.visible_to(user).values("pk"))
+    return (Q(**{f"{prefix}kind": "space", f"{prefix}space__in": spaces})
             | Q(**{f"{prefix}kind": "direct", f"{prefix}pk__in": direct}))
 
 

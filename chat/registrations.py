@@ -22,6 +22,11 @@ from members import permissions as member_permissions
 
 TYPING_THROTTLE = 2.5  # seconds between two "is typing" of one socket in one room
 PRESENCE_THROTTLE = 20  # seconds between two identical presence reports of one socket
+# Changes a socket may broadcast per minute, whatever their values (true/false alternated by
+# a script): beyond, typing and presence reports are skipped (both are best-effort signals,
+# and the page's heartbeat puts presence right within a minute).
+TYPING_BUDGET = 30
+PRESENCE_BUDGET = 10
 CHECK_CACHE = 60  # seconds a socket trusts its last "may write here" answer (typing only)
 
 register_verb("chat.mentioned", gettext_lazy("{actor} mentioned you in the chat of {target}"))
@@ -64,6 +69,16 @@ def _can_follow_presence(user, pk):
 
 
 realtime.register_subscription("chatroom", _can_follow_room)
+
+
+def _space_groups(space):
+    from chat.models import Room
+    from chat.services import room_group
+
+    return [room_group(pk) for pk in Room.objects.filter(space=space).values_list("pk", flat=True)]
+
+
+realtime.register_space_groups(_space_groups)
 realtime.register_subscription("chatpresence", _can_follow_presence)
 
 
@@ -198,6 +213,16 @@ def catch_up(socket, content):
     })]
 
 
+def _spend(socket, key, budget, now, window=60):
+    """Whether the socket may broadcast one more `key` signal in the sliding `window`."""
+    times = [t for t in socket.state.get(key, ()) if now - t < window]
+    if len(times) >= budget:
+        socket.state[key] = times
+        return False
+    socket.state[key] = [*times, now]
+    return True
+
+
 def typing(socket, content):
     """Throttled per socket and room; checked against the room at most once a minute."""
     from chat import services
@@ -209,6 +234,8 @@ def typing(socket, content):
     now = time.monotonic()
     last = socket.state.setdefault("typing", {})
     if is_typing and now - last.get(room_id, -TYPING_THROTTLE) < TYPING_THROTTLE:
+        return []
+    if not _spend(socket, f"typing_budget.{room_id}", TYPING_BUDGET, now):
         return []
     last[room_id] = now if is_typing else -TYPING_THROTTLE
     checked = socket.state.setdefault("typing_checked", {})
@@ -230,6 +257,8 @@ def presence(socket, content):
     now = time.monotonic()
     last = socket.state.get("presence")
     if last is not None and last[0] == active and now - last[1] < PRESENCE_THROTTLE:
+        return []
+    if not _spend(socket, "presence_budget", PRESENCE_BUDGET, now):
         return []
     _user(socket)
     socket.state["presence"] = (active, now)

@@ -31,6 +31,9 @@ ATTACHMENT_SIZE_MAX = 10 * 1024 * 1024
 # Per member, every room together: a burst of RATE_LIMIT messages in RATE_WINDOW seconds.
 RATE_LIMIT = 20
 RATE_WINDOW = 10
+# Edits, deletions and reactions of one member: generous for a person, a wall for a script.
+ACTION_RATE_LIMIT = 60
+ACTION_RATE_WINDOW = 60
 CLIENT_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # A socket that has not reported for this long no longer counts for presence (crashed process).
 PRESENCE_STALE_SECONDS = 150
@@ -104,6 +107,11 @@ def _check_rate(actor):
             "You are sending messages too quickly: wait a few seconds. This message was not sent; "
             "it is still in the box."
         ))
+
+
+def _check_action_rate(actor):
+    if ratelimit.hit(f"chat:actions:{actor.pk}", limit=ACTION_RATE_LIMIT, window=ACTION_RATE_WINDOW):
+        raise realtime.RateLimited(_("You are doing that too quickly: wait a minute, then try again."))
 
 
 def _clean_client_id(client_id):
@@ -183,6 +191,7 @@ def message_edit(*, actor, message, body):
     body = _validate_body(body, allow_empty=message.attachments.exists())
     if body == message.body:
         return message
+    _check_action_rate(actor)
     before = set(markdown.mentions_in(message.body))
     mentions = markdown.resolve_mentions(body)
     with transaction.atomic():
@@ -202,6 +211,7 @@ def message_edit(*, actor, message, body):
 def message_delete(*, actor, message):
     if not permissions.can_delete_message(actor, message):
         raise PermissionDenied(_("You can only delete your own messages."))
+    _check_action_rate(actor)
     with transaction.atomic():
         message.deleted_at = timezone.now()
         message.deleted_by = actor
@@ -224,6 +234,7 @@ def reaction_toggle(*, actor, message, emoji):
         raise ValidationError({"emoji": _("Choose one of the reactions offered.")})
     if message.is_deleted or not permissions.can_write(actor, message.room):
         raise PermissionDenied(_("You cannot react in this room."))
+    _check_action_rate(actor)
     with transaction.atomic():
         deleted, _rows = Reaction.objects.filter(message=message, user=actor, emoji=emoji).delete()
         added = not deleted

@@ -68,11 +68,17 @@ def space_room(request, pk):
 def _room_context(request, room, form=None, mark_read=False):
     before = _int(request.GET.get("avant"))
     around = _int(request.GET.get("autour"))
+    after = _int(request.GET.get("apres"))
     if around is not None:
         before = around + selectors.PAGE_SIZE // 2
-    history, has_older = selectors.messages_before(room, before)
-    latest = before is None or not Message.objects.filter(room=room, id__gte=before).exists()
-    newer = None if latest else (history[-1].pk + 1 if history else None)
+    if after is not None and before is None:
+        # The page after message `after` (ids are shared by every room: a cursor, not arithmetic).
+        history, has_newer = selectors.messages_after(room, after, selectors.PAGE_SIZE)
+        latest = not has_newer
+        has_older = bool(history) and Message.objects.filter(room=room, id__lt=history[0].pk).exists()
+    else:
+        history, has_older = selectors.messages_before(room, before)
+        latest = before is None or not Message.objects.filter(room=room, id__gte=before).exists()
     if mark_read and latest and room.last_message_id > room.last_read:
         # The latest page is shown (directly or through a message link): read, before the room list is
         # drawn; the divider still starts at `room.last_read`.
@@ -83,6 +89,8 @@ def _room_context(request, room, form=None, mark_read=False):
         message.can_edit = permissions.can_edit_message(request.user, message, now, may_write)
         message.can_delete = permissions.can_delete_message(request.user, message, True, may_moderate)
         message.reaction_list = selectors.reactions_of(message)
+        for entry in message.reaction_list:  # what a screen reader says instead of the emoji
+            entry["label"] = REACTIONS.get(entry["emoji"], entry["emoji"])
     first_unread = next((m.pk for m in history if m.pk > room.last_read and m.author_id != request.user.pk), None)
     replying = None
     reply_pk = _int(request.POST.get("reply_to") if form is not None else request.GET.get("repondre"))
@@ -99,7 +107,7 @@ def _room_context(request, room, form=None, mark_read=False):
         "history": history,
         "has_older": has_older,
         "older_url": f"?avant={history[0].pk}" if has_older and history else None,
-        "newer_url": f"?avant={newer + selectors.PAGE_SIZE}" if newer else None,
+        "newer_url": f"?apres={history[-1].pk}" if not latest and history else None,
         "latest": latest,
         "first_unread": first_unread,
         "form": form,
@@ -212,7 +220,7 @@ def message_edit(request, pk):
             services.message_edit(actor=request.user, message=message, body=form.cleaned_data["body"])
         except ValidationError as exc:
             add_service_errors(form, exc)
-        except PermissionDenied as exc:
+        except (PermissionDenied, realtime.RateLimited) as exc:
             form.add_error(None, str(exc))
         else:
             return _back(message)
@@ -226,7 +234,11 @@ def message_delete(request, pk):
     if not permissions.can_delete_message(request.user, message):
         raise PermissionDenied(_("You can only delete your own messages."))
     if request.method == "POST":
-        services.message_delete(actor=request.user, message=message)
+        try:
+            services.message_delete(actor=request.user, message=message)
+        except realtime.RateLimited as exc:
+            flash.error(request, str(exc))
+            return _back(message)
         flash.success(request, _("The message is deleted."))
         return redirect("chat:room", message.room_id)
     return render(request, "chat/delete.html", {"message": message})
@@ -239,6 +251,8 @@ def reaction(request, pk):
         services.reaction_toggle(actor=request.user, message=message, emoji=request.POST.get("emoji", ""))
     except ValidationError as exc:
         flash.error(request, error_text(exc))
+    except realtime.RateLimited as exc:
+        flash.error(request, str(exc))
     return _back(message)
 
 

@@ -126,7 +126,7 @@ def resolve_mentions(body):
 
 def name_candidates(members, query, limit=8):
     """[{pk, display_name}] of `members` (a queryset) a name part starts with `query` (autocomplete)."""
-    query = " ".join((query or "").split())[:50]
+    query = " ".join((query or "").replace("\x00", "").split())[:50]  # PostgreSQL refuses NUL
     if not query:
         return []
     return list(

@@ -106,6 +106,23 @@ def register_subscription(kind, check):
     SUBSCRIPTIONS[kind] = check
 
 
+SPACE_GROUPS = []  # callables space -> the group names whose access follows that space's rules
+
+
+def register_space_groups(groups_of):
+    """Declare the groups that follow a space's rules (its chat room, its forum categories):
+    `groups_of(space)` lists them, and `recheck_space_subscribers` re-checks them."""
+    SPACE_GROUPS.append(groups_of)
+
+
+def recheck_space_subscribers(space):
+    """A space's rules changed (a group made private): re-check, on commit, every socket
+    following one of its groups, whatever app declared them."""
+    for groups_of in SPACE_GROUPS:
+        for group in groups_of(space):
+            recheck_group_subscribers(group)
+
+
 def user_group(user_id):
     return f"user.{user_id}"
 

@@ -47,6 +47,16 @@ def _can_follow_category(user, pk):
 realtime.register_subscription("topic", _can_follow_topic)
 realtime.register_subscription("forumcategory", _can_follow_category)
 
+
+def _space_groups(space):
+    from forum.models import Category
+    from forum.services import category_group
+
+    return [category_group(pk) for pk in Category.objects.filter(space=space).values_list("pk", flat=True)]
+
+
+realtime.register_space_groups(_space_groups)
+
 spaces.register_module(spaces.SpaceModule(
     key="forum", label=_("Forum"), order=10, url=lambda space: reverse("forum:space", args=[space.pk]),
 ))

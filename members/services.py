@@ -357,6 +357,8 @@ def member_set_roles(*, actor, member, is_coordinator, referent_territories, sit
                   "site_editor": bool(site_editor)},
         )
         notify(recipient=member, verb="member.roles_changed", target=member, actor=actor)
+        # A role taken away (coordinator, local admin) takes away what it let them follow live.
+        realtime.recheck_user_subscriptions(member.pk)
     return member
 
 

@@ -288,8 +288,9 @@ def workgroup_update(*, actor, workgroup, **changes):
         if tags is not None:
             workgroup.tags.set(tags)
         if was_public and workgroup.visibility != Workgroup.Visibility.PUBLIC:
-            # Non-members reading the group live lose it now.
+            # Non-members reading the group live lose it now, and its room and categories too.
             realtime.recheck_group_subscribers(f"workgroup.{workgroup.pk}")
+            realtime.recheck_space_subscribers(workgroup.space)
         if old_visibility != workgroup.visibility:
             # Who can read what they wrote changed: the members are told.
             for membership in Membership.objects.filter(workgroup=workgroup).select_related("user"):

@@ -27,15 +27,17 @@ from chat import permissions, registrations, selectors, services
 from chat.models import Connection, Message, Preference, Presence, Reaction, RoomMember
 from extranet.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED, MAX_FRAME_BYTES
 from extranet.models import Activity
-from extranet.testing.factories import PendingUserFactory
+from extranet.testing.factories import CoordinatorFactory, PendingUserFactory
 from extranet.tests.test_consumers import (
     ARRIVES,
     NOTHING,
     assert_accepted_then_closed_with,
+    assert_closed_with,
     communicator,
     open_ready,
     session_cookie,
 )
+from members import services as member_services
 from members.models import User
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -834,3 +836,84 @@ async def test_leaving_a_group_drops_the_subscription_to_its_room(tabs, member, 
     assert (await subscribe(leaver, group))["type"] == "session.denied"
     await refused(leaver, "chat.send", "denied", room=private_room.pk, body="Je reviens")
     await refused(leaver, "chat.typing", "denied", room=private_room.pk, typing=True)
+
+
+async def test_a_group_made_private_drops_the_outsiders_following_its_room(tabs, member, colleague, group_manager,
+                                                                          public_group, public_room):
+    """`colleague` reads the public group's room without being in the group; it goes private."""
+    from workgroups import services as workgroup_services
+
+    outsider_tab = await tabs(colleague)
+    member_tab = await tabs(member)
+    await follow(outsider_tab, public_room)
+    await follow(member_tab, public_room)
+    group = f"chatroom.{public_room.pk}"
+
+    await db(workgroup_services.workgroup_update)(
+        actor=await db(User.objects.get)(pk=group_manager.pk), workgroup=public_group, visibility="private")
+    event = await receive_until(outsider_tab, "session.unsubscribed", allowed_before={"notification.new"})
+    assert event == {"type": "session.unsubscribed", "id": None, "data": {"group": group}}
+
+    message = await db(say)(group_manager, public_room, "Entre nous désormais")
+    event = await receive_until(member_tab, "chat.message", allowed_before={"notification.new"})
+    assert event["id"] == message.pk
+    await assert_alive(outsider_tab)
+    assert (await subscribe(outsider_tab, group))["type"] == "session.denied"
+
+
+async def test_a_coordinator_whose_role_is_removed_stops_following_a_secret_room(tabs, secret_room):
+    former = await db(CoordinatorFactory)(display_name="Paul Durand")
+    actor = await db(CoordinatorFactory)(display_name="Claire Dumas")
+    ws = await tabs(former)
+    await follow(ws, secret_room)
+
+    await db(member_services.member_set_roles)(actor=actor, member=former, is_coordinator=False,
+                                               referent_territories=[], site_editor=False)
+    event = await receive_until(ws, "session.unsubscribed", allowed_before={"notification.new"})
+    assert event["data"] == {"group": f"chatroom.{secret_room.pk}"}
+    assert (await subscribe(ws, f"chatroom.{secret_room.pk}"))["type"] == "session.denied"
+
+
+async def test_an_account_deactivated_by_a_save_loses_its_sockets(tabs, member, colleague, network_room):
+    """As Wagtail's user editor does: the user saved with is_active unticked."""
+    ws = await tabs(member)
+    await follow(ws, network_room)
+
+    def deactivate():
+        user = User.objects.get(pk=member.pk)
+        user.is_active = False
+        user.save()
+
+    await db(deactivate)()
+    await assert_closed_with(ws, CLOSE_UNAUTHORIZED)
+
+
+async def test_typing_flipped_by_a_script_is_broadcast_at_most_the_budget(tabs, member, colleague, network_room):
+    """true/false/true... resets the throttle each time: the per-minute budget still caps it."""
+    observer = await tabs(colleague)
+    await follow(observer, network_room)
+    typer = await tabs(member)
+    await follow(typer, network_room)
+    frames = registrations.TYPING_BUDGET + 10
+    for n in range(frames):
+        await typer.send_json_to({"action": "chat.typing", "room": network_room.pk, "typing": n % 2 == 0})
+    echoed = await until_pong(typer)  # the typer follows the room too (its page ignores its own)
+    assert [event["data"]["typing"] for event in echoed] == [n % 2 == 0 for n in range(registrations.TYPING_BUDGET)]
+    received = []
+    while not await observer.receive_nothing(timeout=NOTHING):
+        received.append(await observer.receive_json_from(timeout=ARRIVES))
+    assert [event["data"]["typing"] for event in received] == [n % 2 == 0 for n in range(registrations.TYPING_BUDGET)]
+
+
+async def test_presence_flipped_by_a_script_is_broadcast_at_most_the_budget(tabs, member, colleague):
+    observer = await tabs(colleague)
+    await subscribe(observer, "chatpresence.0")
+    ws = await tabs(member)
+    for n in range(registrations.PRESENCE_BUDGET + 10):
+        await ws.send_json_to({"action": "chat.presence", "active": n % 2 == 0})
+    assert await until_pong(ws) == []
+    received = []
+    while not await observer.receive_nothing(timeout=NOTHING):
+        received.append(await observer.receive_json_from(timeout=ARRIVES))
+    statuses = [event["data"]["status"] for event in received]
+    assert statuses == ["online", "away"] * (registrations.PRESENCE_BUDGET // 2)

@@ -800,7 +800,7 @@ def test_the_space_link_makes_the_room_of_an_older_space(group_member, private_g
 # --- Bad input ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("query", ["avant=abc", "autour=-5", "avant=", "autour=1e5", "repondre=abc",
+@pytest.mark.parametrize("query", ["avant=abc", "autour=-5", "avant=", "autour=1e5", "repondre=abc", "apres=x",
                                    "avant=99999999999999999999999", "autour=9999999999999999999"])
 def test_bad_paging_parameters_of_the_room_are_ignored(member, colleague, network_room, query):
     messages = bulk_messages(network_room, colleague, 3)
@@ -931,3 +931,52 @@ def test_messages_json_keeps_its_query_count_from_10_to_200_messages(member, col
     assert any(m["reply_to"] for m in data["messages"])
     assert small == large, f"{small} queries with 10 messages, {large} with 200: an N+1?"
     assert large == MESSAGES_JSON_QUERIES, large
+
+
+def test_newer_pages_follow_the_room_even_when_other_rooms_took_the_ids_between(
+        member, colleague, network_room, territory_room):
+    """Ids are shared by every room: 'Newer messages' must reach the latest page, never loop."""
+    for _ in range(3):  # 3 x 40 of ours, with 100 of another room's between each batch
+        bulk_messages(network_room, colleague, 40)
+        bulk_messages(territory_room, colleague, 100, prefix="Ailleurs")
+    ours = list(Message.objects.filter(room=network_room).order_by("id"))
+    assert len(ours) == 120 and ours[40].pk - ours[39].pk > 100
+    client = english_client(member)
+    page = soup(client.get(room_url(network_room, autour=ours[0].pk)))
+    seen = [int(li["data-message"]) for li in page.select("[data-chat-messages] [data-message]")]
+    assert seen[0] == ours[0].pk
+    visits = 0
+    while (link := page.find("a", string="Newer messages")) is not None:
+        visits += 1
+        assert visits < 5, "the newer link goes round in circles"
+        page = soup(client.get(room_url(network_room) + link["href"]))
+        shown = [int(li["data-message"]) for li in page.select("[data-chat-messages] [data-message]")]
+        assert shown and shown[0] > seen[-1]
+        seen += shown
+    assert seen == [m.pk for m in ours]
+    assert page.select_one("[data-chat-room]")["data-latest"] == "1"
+    assert last_read(member, network_room) == ours[-1].pk
+
+
+@pytest.mark.parametrize("name", ["chat:mentions", "chat:direct-candidates", "chat:direct-new"])
+def test_a_nul_character_in_a_name_search_is_ignored(member, colleague, network_room, name):
+    """PostgreSQL refuses NUL in a query: the search must not fail on it."""
+    url = reverse(name, args=[network_room.pk]) if name == "chat:mentions" else reverse(name)
+    response = english_client(member).get(url, {"q": "In\x00ès"})
+    assert response.status_code == 200
+
+
+def test_edits_deletions_and_reactions_are_rate_limited_with_a_message(member, network_room, settings):
+    message = send(member, network_room, "Une idée")
+    client = english_client(member)
+    url = reverse("chat:reaction", args=[message.pk])
+    for _ in range(services.ACTION_RATE_LIMIT):
+        client.post(url, {"emoji": "👍"})
+    response = client.post(url, {"emoji": "👍"}, follow=True)
+    assert "You are doing that too quickly: wait a minute, then try again." in messages_of(response)
+    # The limit counted actions, not reactions: an even number of toggles left none.
+    assert not message.reactions.exists()
+    response = client.post(reverse("chat:message-delete", args=[message.pk]), follow=True)
+    assert "You are doing that too quickly: wait a minute, then try again." in messages_of(response)
+    message.refresh_from_db()
+    assert message.deleted_at is None

@@ -41,8 +41,10 @@
     var id = Number(link.getAttribute("data-room-link"));
     if (roomIds.indexOf(id) === -1) { roomIds.push(id); }
   });
-  roomIds.slice(0, MAX_ROOM_SUBSCRIPTIONS).forEach(function (id) { rt.subscribe("chatroom." + id); });
-  if (openRoom !== null && roomIds.indexOf(openRoom) === -1) { rt.subscribe("chatroom." + openRoom); }
+  // The open room first, whatever its place in the list; then the most recent others.
+  if (openRoom !== null) { rt.subscribe("chatroom." + openRoom); }
+  roomIds.filter(function (id) { return id !== openRoom; }).slice(0, MAX_ROOM_SUBSCRIPTIONS - 1)
+    .forEach(function (id) { rt.subscribe("chatroom." + id); });
 
   function setBadge(roomId, count) {
     document.querySelectorAll('[data-room-unread="' + roomId + '"]').forEach(function (badge) {
@@ -140,6 +142,8 @@
       var emoji = el("span", "", r.emoji);
       emoji.setAttribute("aria-hidden", "true");
       button.appendChild(emoji);
+      var offered = reactionsOffered.filter(function (o) { return o.emoji === r.emoji; })[0];
+      button.appendChild(el("span", "visually-hidden", offered ? offered.label : r.emoji));
       button.appendChild(document.createTextNode(" " + r.count));
       button.appendChild(el("span", "visually-hidden", " — " + r.names.join(", ")));
       box.appendChild(button);
@@ -255,9 +259,10 @@
     });
   }
 
-  function place(m) {
+  function place(m, replaceOnly) {
     if (!list || m.room !== openRoom) { return null; }
     var existing = document.getElementById("message-" + m.id);
+    if (!existing && replaceOnly) { return null; }  // an edit of a message not on this page
     var node = render(m);
     fixLinks(node);
     if (existing) {
@@ -269,7 +274,12 @@
     if (!latest) { return null; }  // an older page: the new message is on the latest one
     var empty = roomPage.querySelector("[data-chat-empty]");
     if (empty) { empty.remove(); }
-    list.appendChild(node);
+    // In id order, whatever the order of arrival (several processes, uploads beside the socket).
+    var next = null;
+    list.querySelectorAll("[data-message]").forEach(function (other) {
+      if (!next && Number(other.getAttribute("data-message")) > m.id) { next = other; }
+    });
+    list.insertBefore(node, next);
     if (m.id > lastId) { lastId = m.id; }
     return node;
   }
@@ -412,8 +422,18 @@
     rt.send({ action: "chat.typing", room: openRoom, typing: on });
   }
 
+  function connected() { return document.documentElement.dataset.realtime === "connected"; }
+  function release() {  // the waiting message is given back to the person (the box is theirs again)
+    pending = null;
+    textarea.readOnly = false;
+  }
   if (composer && textarea) {
     composer.addEventListener("submit", function (e) {
+      if (pending) {
+        if (connected()) { e.preventDefault(); return; }  // its confirmation is on its way
+        release();  // the socket is gone: the form posts it, with the same client_id (stored once)
+        return;
+      }
       var hasFiles = fileInput && fileInput.files && fileInput.files.length;
       if (hasFiles) {
         e.preventDefault();
@@ -429,9 +449,10 @@
         }).catch(function () { composer.submit(); });
         return;
       }
-      if (!textarea.value.trim() || pending) { e.preventDefault(); return; }
+      if (!textarea.value.trim()) { e.preventDefault(); return; }
       pending = { client_id: clientInput.value, body: textarea.value, reply_to: replyInput && replyInput.value ? Number(replyInput.value) : null };
       if (!sendPending()) { pending = null; return; }  // not connected: the form posts
+      textarea.readOnly = true;  // what is being sent stays what is in the box until it is stored
       e.preventDefault();
       setStatus(t("sending"));
       typing(false);
@@ -447,7 +468,7 @@
   }
   rt.on("chat.sent", function (data) {
     if (!pending || data.client_id !== pending.client_id) { return; }
-    pending = null;
+    release();
     textarea.value = "";
     setReply(null);
     setStatus("");
@@ -456,7 +477,7 @@
   });
   rt.on("session.error", function (data) {
     if (pending && data.ref === pending.client_id) {
-      pending = null;
+      release();
       setStatus(data.error, true);  // the text stays in the box
       if (data.reason !== "rate_limited") { clientInput.value = randomId(); }
       return;
@@ -470,7 +491,12 @@
   if (roomPage) {
     roomPage.addEventListener("click", function (e) {
       var target = e.target.closest("[data-reply], [data-edit], [data-delete], [data-react], [data-emoji]");
-      if (!target || !rt.isOpen()) { return; }
+      if (!target) { return; }
+      if (!rt.isOpen()) {
+        // A button drawn live has no form to fall back on: say so rather than do nothing.
+        if (!target.closest("form") && !target.getAttribute("href")) { e.preventDefault(); setStatus(t("not-connected"), true); }
+        return;
+      }
       if (target.hasAttribute("data-reply")) {
         e.preventDefault();
         setReply(target.getAttribute("data-reply"), target.getAttribute("data-reply-name"));
@@ -519,7 +545,8 @@
         cancel.addEventListener("click", function () { form.remove(); body.hidden = false; });
         form.addEventListener("submit", function (ev) {
           ev.preventDefault();
-          rt.send({ action: "chat.edit", message: id, body: area.value });
+          if (area.value === (source.body || "")) { form.remove(); body.hidden = false; return; }  // nothing changed
+          if (!rt.send({ action: "chat.edit", message: id, body: area.value })) { setStatus(t("not-connected"), true); }
         });
       });
   }
@@ -566,7 +593,7 @@
   rt.on("chat.history", function (data) {
     if (data.room !== openRoom) { return; }
     data.messages.forEach(place);
-    data.changed.forEach(place);
+    data.changed.forEach(function (m) { place(m, true); });
     if (data.has_more && data.messages.length) {
       rt.send({ action: "chat.catch_up", room: openRoom, after: lastId });
     } else {
@@ -575,8 +602,8 @@
   });
   document.addEventListener("maillage:session.ready", function () {
     connections += 1;
-    if (connections === 1) { return; }
-    refreshBadges();
+    // Even on the first connection: what was sent between the page and the subscription.
+    if (connections > 1) { refreshBadges(); }
     if (roomPage && latest) {
       var request = { action: "chat.catch_up", room: openRoom, after: lastId };
       if (disconnectedAt) { request.since = disconnectedAt; }
@@ -590,6 +617,7 @@
     if (state === "disconnected" && !disconnectedAt) { disconnectedAt = new Date(Date.now() - 60000).toISOString(); }
     if (state === "connected") { window.setTimeout(function () { disconnectedAt = null; }, 5000); }
     if (composer) { composer.classList.toggle("chat-composer--offline", state !== "connected"); }
+    if (state === "stopped" && pending) { release(); setStatus(t("offline"), true); }
   });
   observer.observe(document.documentElement, { attributes: true, attributeFilter: ["data-realtime"] });
 
