@@ -980,3 +980,19 @@ def test_edits_deletions_and_reactions_are_rate_limited_with_a_message(member, n
     assert "You are doing that too quickly: wait a minute, then try again." in messages_of(response)
     message.refresh_from_db()
     assert message.deleted_at is None
+
+
+@pytest.mark.parametrize("status", ["pending", "refused"])
+def test_the_room_of_a_group_not_approved_is_neither_listed_nor_searched(member, territory, network_room, status):
+    """Its members belong to it, but nobody may read it yet: listing it would lead to a 404."""
+    group = WorkgroupFactory(name="Atelier en attente", territory=territory, status=status, created_by=member,
+                             managers=[member])
+    room = services.room_for_space(group.space)
+    Message.objects.create(room=room, author=member, body="banc d'essai", html="<p>banc d'essai</p>")
+    client = english_client(member)
+    page = soup(client.get(reverse("chat:index")))
+    listed = {int(a["data-room-link"]) for a in page.select("[data-room-link]")}
+    assert network_room.pk in listed and room.pk not in listed
+    assert client.get(room_url(room)).status_code == 404
+    results = soup(client.get(reverse("chat:search"), {"q": "banc"}))
+    assert "banc d" not in text_of(results.select_one("main"))
