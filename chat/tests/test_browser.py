@@ -112,3 +112,49 @@ def test_the_room_fits_320_px(new_context, colleagues):  # noqa: F811
     narrow.goto(f"/bureau/discussions/salon/{room.pk}/")
     expect(narrow.locator("h1")).to_have_text("Pays des Causses")
     assert scroll_width(narrow) <= NARROW["width"], "the room scrolls sideways at 320 px"
+
+
+def test_a_send_left_unconfirmed_when_the_socket_gives_up_is_posted_by_the_form(new_context, colleagues):  # noqa: F811
+    """The server side is mocked (routeWebSocket): it takes chat.send and never confirms it, then
+    closes for good. The box stays read-only while waiting, is given back, and the next press of
+    Enter posts the form with the same client_id: one message, nothing typed lost."""
+    import json
+    import re
+
+    from playwright.sync_api import expect
+
+    lea, _thomas, room, _network = colleagues
+    sockets, sent = [], []
+
+    def fake_server(ws):
+        sockets.append(ws)
+
+        def on_message(message):
+            data = json.loads(message)
+            if data.get("action") == "subscribe":
+                ws.send(json.dumps({"type": "session.subscribed", "id": None, "data": {"group": data["group"]}}))
+            elif data.get("action") == "chat.send":
+                sent.append(data)  # stored nowhere, confirmed never
+
+        ws.on_message(on_message)
+        ws.send(json.dumps({"type": "session.ready", "id": None, "data": {"user": lea.pk, "unread": 0}}))
+
+    context = new_context()
+    context.route_web_socket(re.compile(r"/ws/$"), fake_server)
+    page = open_room(context, lea, room)
+    box = page.locator("#ecrire textarea[name=body]")
+    box.fill("Le câble HDMI est revenu ?")
+    box.press("Enter")
+    expect(box).to_have_js_property("readOnly", True, timeout=WAIT_MS)
+    expect(box).to_have_value("Le câble HDMI est revenu ?")
+    page.wait_for_timeout(200)
+    assert [data["body"] for data in sent] == ["Le câble HDMI est revenu ?"]
+
+    sockets[-1].close(code=4401)  # the room page's (log_in opened the desk first)
+    expect(page.locator("html")).to_have_attribute("data-realtime", "stopped", timeout=WAIT_MS)
+    expect(box).to_have_js_property("readOnly", False)
+    expect(page.locator("[data-chat-status]")).not_to_be_empty()
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"#message-\d+$"), timeout=WAIT_MS)
+    stored = in_thread(lambda: list(Message.objects.filter(room=room).values_list("body", "client_id")))
+    assert stored == [("Le câble HDMI est revenu ?", sent[0]["client_id"])]
