@@ -136,8 +136,11 @@ def send(request, pk):
     if form.is_valid():
         reply_to = None
         if form.cleaned_data["reply_to"]:
-            reply_to = Message.objects.filter(pk=form.cleaned_data["reply_to"], room=room).first()
+            # Any message: the service refuses, with its reason, one of another room or deleted.
+            reply_to = Message.objects.filter(pk=form.cleaned_data["reply_to"]).first()
         try:
+            if form.cleaned_data["reply_to"] and reply_to is None:
+                raise ValidationError({"reply_to": _("The message you are replying to is no longer in this room.")})
             message = services.message_send(
                 actor=request.user, room=room, body=form.cleaned_data["body"], reply_to=reply_to,
                 files=request.FILES.getlist("files"), client_id=form.cleaned_data["client_id"] or "")

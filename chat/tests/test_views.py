@@ -996,3 +996,14 @@ def test_the_room_of_a_group_not_approved_is_neither_listed_nor_searched(member,
     assert client.get(room_url(room)).status_code == 404
     results = soup(client.get(reverse("chat:search"), {"q": "banc"}))
     assert "banc d" not in text_of(results.select_one("main"))
+
+
+@pytest.mark.parametrize("where", ["another room", "nowhere"])
+def test_a_reply_to_a_message_of_another_room_or_none_is_refused_not_dropped(member, colleague, network_room,
+                                                                             territory_room, where):
+    reply_to = send(colleague, territory_room, "Ailleurs").pk if where == "another room" else 10 ** 9
+    response = english_client(member).post(send_url(network_room), {"body": "Réponse", "reply_to": reply_to,
+                                                                    "client_id": "reply-elsewhere"})
+    assert response.status_code == 400
+    assert REPLY_GONE in text_of(soup(response).select_one("form#ecrire"))
+    assert not Message.objects.filter(body="Réponse").exists()
