@@ -824,8 +824,8 @@ def test_bad_form_input_never_breaks_the_send_view(member, network_room):
     response = client.post(send_url(network_room), {"body": "Salut", "client_id": "ok-1", "reply_to": "abc"})
     assert response.status_code == 400
     response = client.post(send_url(network_room), {"body": "Salut", "client_id": "ok-2", "reply_to": "999999"})
-    assert response.status_code == 302  # a reply to nothing is a plain message
-    assert Message.objects.get().reply_to is None
+    assert response.status_code == 400  # a reply to nothing is refused, not quietly made a plain message
+    assert not Message.objects.exists()
 
 
 # --- Query counts ----------------------------------------------------------------------------------------
