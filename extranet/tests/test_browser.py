@@ -93,6 +93,19 @@ def new_context(chromium, server):
     yield make
     for context in contexts:
         context.close()
+    if contexts:
+        _wait_for_the_servers_disconnections()
+
+
+def _wait_for_the_servers_disconnections(timeout=10):
+    """The server forgets a closed tab's socket in its own transaction (chat presence: the
+    socket's row deleted, the member's status locked and recomputed). Let it finish before
+    the test database is emptied: a TRUNCATE meeting that transaction deadlocks on PostgreSQL."""
+    from chat.models import Connection
+
+    deadline = time.monotonic() + timeout
+    while in_thread(Connection.objects.exists) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 @pytest.fixture
