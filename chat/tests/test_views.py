@@ -10,7 +10,6 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
@@ -22,7 +21,7 @@ from chat import permissions, selectors, services
 from chat.models import Attachment, Message, Preference, Reaction, Room, RoomMember
 from extranet.models import Activity
 from extranet.testing.factories import MembershipFactory, UserFactory, WorkgroupFactory
-from extranet.testing.pages import soup, text_of
+from extranet.testing.pages import english_client, messages_of, soup, text_of
 from forum.tests.helpers import png
 
 READ_ONLY = "You can read this room; only the members of the space write in it."
@@ -46,18 +45,6 @@ PREFERENCES_SAVED = "Your chat preferences are saved."
 
 
 # --- Helpers ------------------------------------------------------------------------------------
-
-
-def english_client(user):
-    client = Client()
-    client.force_login(user)
-    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-def messages_of(response):
-    """The flash messages of a page."""
-    return [text_of(p) for p in soup(response).select(".messages .message")]
 
 
 def room_url(room, **params):

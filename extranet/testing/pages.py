@@ -12,6 +12,22 @@ def text_of(node):
     return " ".join(node.get_text(" ").split())
 
 
+def messages_of(response):
+    """The flash messages of a page."""
+    return [text_of(node) for node in soup(response).select(".messages .message")]
+
+
+def english_client(user):
+    """A test client logged in as `user`, with pages in English (the source strings)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
 def measure_queries(client, url):
     """(number of queries, parsed page) of a GET of `url`, which must answer 200."""
     from django.db import connection

@@ -4,27 +4,14 @@ Pages are read in English (language cookie), so messages are compared with their
 """
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils import timezone
 
 from extranet.models import Space
 from extranet.testing.factories import MembershipFactory, UserFactory, WorkgroupFactory
-from extranet.testing.pages import measure_queries, queries_flat, soup, text_of
+from extranet.testing.pages import english_client, measure_queries, queries_flat, soup, text_of
 from forum import services
 from forum.models import Category, Post, Topic, TopicRead
-
-
-def english_client(user):
-    client = Client()
-    client.force_login(user)
-    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-def messages_of(response):
-    return [text_of(li) for li in soup(response).select(".messages .message")]
 
 
 @pytest.fixture(autouse=True)
