@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check bench install messages clean-db
+.PHONY: run test test-fast check bench install messages clean-db
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,14 @@ run: install .env
 	-$(PY) manage.py seed_demo
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
+# Every test, the slow tiers included (what CI runs, twice); prints the 25 slowest tests.
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The inner loop: without the slow tiers (browser, multiprocess, subprocess), keeping the
+# test database between runs (new migrations are still applied).
+test-fast: install
+	$(PY) -m pytest -m "not browser and not multiprocess and not subprocess" --reuse-db $(PYTEST_ARGS)
 
 check: install
 	$(BIN)/ruff check .

@@ -1,9 +1,11 @@
-"""Fixtures shared by every app's tests. Factories: extranet/testing/factories.py."""
+"""Fixtures shared by every app's tests. Factories: extranet/testing/factories.py; the browser
+tests' fixtures: extranet/testing/browser.py; test settings: extranet/testing/settings.py."""
 
 import pytest
 from django.core import mail
 from django.test import Client
 
+from extranet.testing.caches import clear_cache
 from extranet.testing.factories import (
     CoordinatorFactory,
     PendingUserFactory,
@@ -11,6 +13,17 @@ from extranet.testing.factories import (
     UserFactory,
     VenueFactory,
 )
+
+pytest_plugins = ["extranet.testing.browser"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: rate limits count per member id (and ids come
+    back from one test to the next), allauth counts logins and confirmation e-mails."""
+    clear_cache()
+    yield
+    clear_cache()
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""Fixtures of the chat tests: fast passwords, uploads in a temporary folder, an empty cache
-(the rate limit counts per member), the rooms of the network, of a territory and of
+"""Fixtures of the chat tests: uploads in a temporary folder (the root conftest empties the
+cache before each test), the rooms of the network, of a territory and of
 groups, and a few people.
 
 Who is who (the root conftest gives `territory`, `member`, `referent`, `coordinator`...):
@@ -15,7 +15,6 @@ to compare the English source strings.
 """
 
 import pytest
-from django.core.cache import caches
 from django.utils import translation
 
 from chat import services
@@ -24,33 +23,8 @@ from extranet.testing.factories import UserFactory, WorkgroupFactory
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
-def clear_cache():
-    """Empty the default cache. On Redis, only the keys of this run's prefix (never FLUSHDB:
-    other runs may share the database)."""
-    cache = caches["default"]
-    if cache.__class__.__name__ == "RedisCache" and cache.key_prefix:
-        client = cache._cache.get_client(write=True)
-        keys = list(client.scan_iter(match=f"{cache.key_prefix}:*"))
-        if keys:
-            client.delete(*keys)
-    else:
-        cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    clear_cache()
-    yield
-    clear_cache()
 
 
 @pytest.fixture

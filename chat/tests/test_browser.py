@@ -1,4 +1,4 @@
-"""The chat in Debian's Chromium against a real daphne (fixtures: extranet/tests/test_browser.py).
+"""The chat in Debian's Chromium against a real daphne (fixtures: extranet/testing/browser.py).
 
 Two members, each in their own browser context, chat live in their territory's room:
 what one types (Enter) appears in the other's open room without a reload, with the
@@ -13,25 +13,16 @@ import pytest
 from chat import services
 from chat.models import Message
 from extranet.models import Space
-from extranet.testing.factories import UserFactory
-from extranet.tests.test_browser import (  # noqa: F401, F811  (fixtures)
+from extranet.testing.browser import (
     NARROW,
     WAIT_MS,
-    chromium,
     in_thread,
     log_in,
-    new_context,
-    playwright_runs_an_event_loop,
     scroll_width,
-    server,
 )
+from extranet.testing.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hasher():
-    """The server process checks passwords with the default hashers: keep them here."""
 
 
 @pytest.fixture
@@ -53,7 +44,7 @@ def open_room(context, user, room):
     return page
 
 
-def test_two_members_chat_live(new_context, colleagues):  # noqa: F811
+def test_two_members_chat_live(new_context, colleagues):
     from playwright.sync_api import expect
 
     lea, thomas, room, network = colleagues
@@ -103,7 +94,7 @@ def test_two_members_chat_live(new_context, colleagues):  # noqa: F811
     assert lea_page.evaluate("window.__sameDocument") == "yes"
 
 
-def test_the_room_fits_320_px(new_context, colleagues):  # noqa: F811
+def test_the_room_fits_320_px(new_context, colleagues):
     from playwright.sync_api import expect
 
     lea, thomas, room, _network = colleagues
@@ -114,7 +105,7 @@ def test_the_room_fits_320_px(new_context, colleagues):  # noqa: F811
     assert scroll_width(narrow) <= NARROW["width"], "the room scrolls sideways at 320 px"
 
 
-def test_a_send_left_unconfirmed_when_the_socket_gives_up_is_posted_by_the_form(new_context, colleagues):  # noqa: F811
+def test_a_send_left_unconfirmed_when_the_socket_gives_up_is_posted_by_the_form(new_context, colleagues):
     """The server side is mocked (routeWebSocket): it takes chat.send and never confirms it, then
     closes for good. The box stays read-only while waiting, is given back, and the next press of
     Enter posts the form with the same client_id: one message, nothing typed lost."""

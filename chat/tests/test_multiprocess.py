@@ -8,7 +8,7 @@ one and catches up on what it missed. Without REDIS_URL the module is skipped (w
 reason printed): the in-memory layer only works inside one process.
 
 The helpers (`DaphneServer`, `WebsocketClient`, `session_cookie`) come from
-extranet/tests/test_multiprocess.py; the rooms and people from chat/tests/conftest.py.
+extranet/testing/servers.py; the rooms and people from chat/tests/conftest.py.
 """
 
 import asyncio
@@ -19,7 +19,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from chat.models import Connection, Message, Presence
-from extranet.tests.test_multiprocess import (
+from extranet.testing.servers import (
     EVENT_TIMEOUT,
     DaphneServer,
     WebsocketClient,
@@ -28,7 +28,7 @@ from extranet.tests.test_multiprocess import (
     session_cookie,
 )
 
-pytestmark = [requires_redis, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.multiprocess, requires_redis, pytest.mark.django_db(transaction=True)]
 
 SCENARIO_TIMEOUT = 60
 

@@ -18,11 +18,6 @@ IMPORT_URL = reverse("venues:import")
 
 
 @pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def english():
     with translation.override("en"):
         yield

@@ -1,5 +1,5 @@
 """The public directory in Debian's Chromium against a real daphne (fixtures of
-extranet/tests/test_browser.py): search, filter, the map and its markers, a venue page;
+extranet/testing/browser.py): search, filter, the map and its markers, a venue page;
 without JavaScript; at 320 px.
 
 Leaflet and Leaflet.markercluster come from our static files. The map tiles are the
@@ -12,16 +12,12 @@ import re
 
 import pytest
 
-from extranet.testing.factories import TerritoryFactory, VenueFactory
-from extranet.tests.test_browser import (  # noqa: F401, F811  (fixtures)
+from extranet.testing.browser import (
     NARROW,
     WAIT_MS,
-    chromium,
-    new_context,
-    playwright_runs_an_event_loop,
     scroll_width,
-    server,
 )
+from extranet.testing.factories import TerritoryFactory, VenueFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,7 +51,7 @@ def venues(db):
     }
 
 
-def offline(context, server):  # noqa: F811
+def offline(context, server):
     """Tiles get a blank PNG, anything else off the test server is refused; returns the tile URLs asked."""
     tiles = []
 
@@ -83,7 +79,7 @@ def map_ready(page):
     expect(page.locator("[data-venue-map]")).to_have_attribute("data-venue-map-state", "ready", timeout=WAIT_MS)
 
 
-def test_search_filter_map_and_venue_page(new_context, server, venues):  # noqa: F811
+def test_search_filter_map_and_venue_page(new_context, server, venues):
     from playwright.sync_api import expect
 
     context = new_context()
@@ -146,7 +142,7 @@ def test_search_filter_map_and_venue_page(new_context, server, venues):  # noqa:
     assert errors == []
 
 
-def test_many_venues_are_clustered(new_context, server, venues):  # noqa: F811
+def test_many_venues_are_clustered(new_context, server, venues):
     from playwright.sync_api import expect
 
     territory = venues["limogne"].territory
@@ -163,7 +159,7 @@ def test_many_venues_are_clustered(new_context, server, venues):  # noqa: F811
     assert page.locator(".leaflet-marker-icon").count() < 43
 
 
-def test_the_directory_works_without_javascript(new_context, server, venues):  # noqa: F811
+def test_the_directory_works_without_javascript(new_context, server, venues):
     from playwright.sync_api import expect
 
     context = new_context(java_script_enabled=False)
@@ -187,7 +183,7 @@ def test_the_directory_works_without_javascript(new_context, server, venues):  #
     expect(page.get_by_role("link", name=re.compile("OpenStreetMap"))).to_be_visible()
 
 
-def test_list_and_venue_page_fit_a_320px_screen(new_context, server, venues):  # noqa: F811
+def test_list_and_venue_page_fit_a_320px_screen(new_context, server, venues):
     context = new_context(viewport=NARROW)
     offline(context, server)
     page = context.new_page()
@@ -200,7 +196,7 @@ def test_list_and_venue_page_fit_a_320px_screen(new_context, server, venues):  #
     assert scroll_width(page) <= NARROW["width"], "the venue page scrolls sideways at 320 px"
 
 
-def test_results_without_coordinates_say_so_instead_of_an_empty_map(new_context, server, venues):  # noqa: F811
+def test_results_without_coordinates_say_so_instead_of_an_empty_map(new_context, server, venues):
     from playwright.sync_api import expect
 
     context = new_context()

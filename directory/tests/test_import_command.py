@@ -13,11 +13,6 @@ from extranet.testing.factories import VenueFactory
 
 
 @pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def english():
     # Source strings: the assertions below read them (the French is in locale/).
     with translation.override("en"):

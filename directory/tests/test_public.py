@@ -29,11 +29,6 @@ ACCESS = "Accès internet et matériel informatique"
 XSS = "<script>alert('x')</script>"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def frozen(monkeypatch):
     """The clock stopped on MONDAY_10H for the views and the hours module."""

@@ -30,11 +30,6 @@ from workgroups.models import Membership
 MAX_QUERIES_ACTIVITY = 6  # session, user, referent territories (navigation), unread badge, count, page
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def follow(follower, followed):
     return Follow.objects.create(follower=follower, followed=followed)
 

@@ -10,102 +10,25 @@ installs the `chromium` Debian package).
 """
 
 import json
-import os
 import re
-import threading
 import time
 
 import pytest
-from django.conf import settings
-from django.utils.translation import get_supported_language_variant
 
 from extranet.models import Notification
 from extranet.services import notify
-from extranet.testing.factories import PASSWORD, CoordinatorFactory, PendingUserFactory, UserFactory
-from extranet.tests.test_multiprocess import DaphneServer
+from extranet.testing.browser import (
+    NARROW,
+    WAIT_MS,
+    ensure_home_page,
+    in_thread,
+    log_in,
+    scroll_width,
+)
+from extranet.testing.factories import CoordinatorFactory, PendingUserFactory, UserFactory
 from members.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-WAIT_MS = 10_000
-NARROW = {"width": 320, "height": 640}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def playwright_runs_an_event_loop():
-    """Playwright's sync API runs an event loop in the test thread, where these tests also
-    make (synchronous) ORM calls; allowed here only, not in the rest of the suite."""
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture(scope="module")
-def server(chromium, django_db_setup):
-    """One daphne process for the module, serving the test database."""
-    daphne = DaphneServer("daphne-browser").start()
-    try:
-        daphne.wait_ready()
-        yield daphne
-    finally:
-        daphne.stop()
-
-
-@pytest.fixture
-def new_context(chromium, server):
-    """new_context(**options): a fresh browser profile (cookies, storage) on the server."""
-    contexts = []
-
-    def make(**options):
-        context = chromium.new_context(base_url=server.url, locale="fr-FR", **options)
-        context.set_default_timeout(WAIT_MS)
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        context.close()
-    if contexts:
-        _wait_for_the_servers_disconnections()
-
-
-def _wait_for_the_servers_disconnections(timeout=10):
-    """The server forgets a closed tab's socket in its own transaction (chat presence: the
-    socket's row deleted, the member's status locked and recomputed). Let it finish before
-    the test database is emptied: a TRUNCATE meeting that transaction deadlocks on PostgreSQL."""
-    from chat.models import Connection
-
-    deadline = time.monotonic() + timeout
-    while in_thread(Connection.objects.exists) and time.monotonic() < deadline:
-        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -121,70 +44,6 @@ def people(territory, venue, other_territory):
             email="coordination@exemple.test", territory=other_territory, display_name="Claire Dumas"
         ),
     }
-
-
-def in_thread(function, *args, **kwargs):
-    """Run ORM work that publishes realtime events outside Playwright's event loop.
-
-    Playwright's sync API keeps an event loop running in the test thread, where
-    async_to_sync (used to publish on commit) refuses to run.
-    """
-    result, errors = [], []
-
-    def target():
-        try:
-            result.append(function(*args, **kwargs))
-        except BaseException as exc:  # re-raised in the test thread
-            errors.append(exc)
-        finally:
-            from django.db import connection
-
-            connection.close()
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(timeout=30)
-    assert not thread.is_alive(), "the database work did not finish within 30 s"
-    if errors:
-        raise errors[0]
-    return result[0]
-
-
-def ensure_home_page():
-    """The Wagtail home page made by website.0002, rebuilt if a previous flush removed it."""
-    from wagtail.models import Locale, Page, Site
-
-    from website.models import HomePage
-
-    home = HomePage.objects.live().first()
-    if home is None:
-        locale, _created = Locale.objects.get_or_create(
-            language_code=get_supported_language_variant(settings.LANGUAGE_CODE)
-        )
-        root = Page.get_first_root_node()
-        if root is None:
-            root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-        home = root.add_child(instance=HomePage(title="Accueil", slug="accueil", locale=locale, live=True))
-    Site.objects.update_or_create(
-        is_default_site=True, defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "Maillage"}
-    )
-    Site.clear_site_root_paths_cache()
-    return home
-
-
-def log_in(context, user, password=PASSWORD):
-    """Log in through the real allauth form at /compte/login/; returns the page on the desk."""
-    page = context.new_page()
-    page.goto("/compte/login/")
-    page.locator('input[name="login"]').fill(user.email)
-    page.locator('input[name="password"]').fill(password)
-    page.locator('form:has(input[name="password"]) [type="submit"]').first.click()
-    page.wait_for_url(re.compile(r"/bureau/$"))
-    return page
-
-
-def scroll_width(page):
-    return page.evaluate("document.documentElement.scrollWidth")
 
 
 # --- The journey: an approval reaches a colleague's open page -------------------------------

@@ -1,5 +1,5 @@
 """Customising the dashboard in Debian's Chromium against a real daphne (server and browser
-fixtures: extranet/tests/test_browser.py).
+fixtures: extranet/testing/browser.py).
 
 With JavaScript: the "Move up"/"Move down" buttons, pressed from the keyboard, move the row
 in place, keep the focus, announce the move in the live region and save; a row dragged
@@ -14,16 +14,11 @@ import pytest
 from django.utils import translation
 
 from extranet import dashboard, selectors
+from extranet.testing import browser
 from extranet.testing.factories import UserFactory
-from extranet.tests import test_browser as browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# The fixtures of test_browser.py, used here under the same names.
-chromium = browser.chromium
-server = browser.server
-new_context = browser.new_context
-playwright_runs_an_event_loop = browser.playwright_runs_an_event_loop
 
 CUSTOMIZE = "/bureau/tableau-de-bord/personnaliser/"
 # The server runs the same apps: its widgets, in their default order (five or more).
@@ -45,11 +40,6 @@ def moved(order, key, index):
 def title(key):
     with translation.override("fr"):
         return str(dashboard.WIDGETS[key].title)
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hasher():
-    """The server process checks passwords with the default hashers: keep them here."""
 
 
 @pytest.fixture

@@ -35,11 +35,6 @@ REGISTERED = dict(dashboard.WIDGETS)  # every widget registered by the installed
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _known_widgets(monkeypatch):
     monkeypatch.setattr(dashboard, "WIDGETS", {key: REGISTERED[key] for key in DEFAULT})
 

@@ -29,11 +29,6 @@ from extranet.testing.factories import UserFactory
 DIGEST_TIME = datetime(2025, 3, 14, 6, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def newcomer(territory):
     """A target with a recognisable name."""

@@ -13,6 +13,8 @@ from extranet.workers import check_worker_count
 
 ROOT = Path(__file__).resolve().parents[2]
 
+pytestmark = pytest.mark.subprocess
+
 
 def run_django(args, tmp_path, **env):
     """Run manage.py with a clean environment (no local .env) plus `env`."""

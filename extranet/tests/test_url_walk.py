@@ -24,8 +24,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
@@ -39,7 +39,14 @@ from chat.models import RoomMember as ChatRoomMember
 from directory import services as venue_services
 from directory.models import Venue, VenueRevision
 from extranet.models import DashboardLayout, Notification, Space
-from extranet.testing.factories import UserFactory, VenueFactory
+from extranet.testing.factories import (
+    CoordinatorFactory,
+    PendingUserFactory,
+    TerritoryFactory,
+    UserFactory,
+    VenueFactory,
+)
+from extranet.testing.shared import shared_transaction
 from forum import services as forum_services
 from forum.models import (
     Category,
@@ -774,12 +781,6 @@ THIRD_PARTY = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Factories hash a password per user: a fast hasher keeps the walk quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # --- Walking the resolver ------------------------------------------------------------------
 
 
@@ -935,9 +936,32 @@ class World:
         return None if persona == "anonymous" else getattr(self, persona)
 
 
-@pytest.fixture
-def world(territory, venue, member, pending_user, coordinator, editor, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path  # uploads (documents); /media/ keeps the root it was built with
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Built once for the module's ~1,000 cases (extranet.testing.shared): each case runs in a
+    savepoint of the transaction that holds it, so a POST of one case is gone for the next."""
+    media = tmp_path_factory.mktemp("url-walk-media")
+    # Uploads (documents); /media/ keeps the root it was built with.
+    with shared_transaction(django_db_blocker), override_settings(MEDIA_ROOT=media):
+        with django_db_blocker.unblock():
+            w = _build_world()
+        yield w
+        for path in w.cleanup:
+            path.unlink(missing_ok=True)
+
+
+def _build_world():
+    # The people of the root conftest.py, under the same names.
+    territory = TerritoryFactory(name="Pays des Causses")
+    other_territory = TerritoryFactory(name="Vallée du Lys")
+    venue = VenueFactory(territory=territory, name="EPM de Limogne")
+    member = UserFactory(territory=territory, venues=[venue], display_name="Karim Benali")
+    pending_user = PendingUserFactory(territory=territory, venues=[venue], display_name="Romain Espitalier")
+    coordinator = CoordinatorFactory(territory=other_territory, display_name="Claire Dumas")
+    editor = UserFactory(territory=territory, site_editor=True, display_name="Sophie Marchal")
     notification = Notification.objects.create(
         recipient=member, actor=coordinator, verb="member.roles_changed", target_label=str(member),
         url=member.get_absolute_url(),
@@ -1001,7 +1025,6 @@ def world(territory, venue, member, pending_user, coordinator, editor, settings,
     # The chat: in the private group's room, a message of "insider" with a file, and the
     # manager's reply; a direct conversation of "member" with someone outside the personas,
     # where that person wrote. The pending persona kept preferences from before.
-    cache.clear()  # the rate limit counts per member id, and ids come back from one test to the next
     w.chat_room = ChatRoom.objects.get(space=w.group_space)
     w.chat_message = chat_services.message_send(
         actor=w.insider, room=w.chat_room, body="Le compte rendu est en pièce jointe.", client_id="walk-1",
@@ -1012,9 +1035,7 @@ def world(territory, venue, member, pending_user, coordinator, editor, settings,
     w.chat_direct = chat_services.direct_room_open(actor=w.outsider, others=[member])
     chat_services.message_send(actor=w.outsider, room=w.chat_direct, body="Bonjour Karim !")
     ChatPreference.objects.create(user=pending_user, share_presence=False, share_typing=False)
-    yield w
-    for path in w.cleanup:
-        path.unlink(missing_ok=True)
+    return w
 
 
 def _login(client, world, persona):

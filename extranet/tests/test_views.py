@@ -17,11 +17,6 @@ from extranet.testing.pages import queries_flat, soup, text_of
 from members.models import Invitation, User, hash_token
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def make_notifications(recipient, count, *, read=False, actor=None, start=None):
     """`count` notifications for `recipient`, newest last, each from a distinct actor unless given."""
     start = start or timezone.now() - timedelta(days=1)
@@ -412,8 +407,6 @@ MAX_QUERIES = {
     "pending": 7,  # + count, page, venues of the page (one prefetch)
     "invitations": 7,  # + count, page, territory and venue choices of the form
 }
-
-
 
 
 def _flat(client, url, grow):

@@ -10,11 +10,6 @@ from forum import services
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _english():
     """Messages are compared with their English source, whatever French the catalogue holds."""
     with translation.override("en"):

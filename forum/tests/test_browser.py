@@ -1,4 +1,4 @@
-"""The forum in Debian's Chromium against a real daphne (fixtures: extranet/tests/test_browser.py).
+"""The forum in Debian's Chromium against a real daphne (fixtures: extranet/testing/browser.py).
 
 Two members read the same topic; one replies through the page's form with a mention of
 the other: the mentioned member's badge changes and the reply appears in their open
@@ -11,27 +11,18 @@ import re
 import pytest
 
 from extranet.models import Space
-from extranet.testing.factories import CoordinatorFactory, UserFactory
-from extranet.tests.test_browser import (  # noqa: F401, F811  (fixtures)
+from extranet.testing.browser import (
     NARROW,
     WAIT_MS,
-    chromium,
     in_thread,
     log_in,
-    new_context,
-    playwright_runs_an_event_loop,
     scroll_width,
-    server,
 )
+from extranet.testing.factories import CoordinatorFactory, UserFactory
 from forum import services
 from forum.models import Post
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hasher():
-    """The server process checks passwords with the default hashers: keep them here."""
 
 
 @pytest.fixture
@@ -46,7 +37,7 @@ def forum_topic(territory, venue):
     return reader, writer, topic
 
 
-def test_a_reply_with_a_mention_appears_live_and_notifies_the_mentioned_member(new_context, forum_topic):  # noqa: F811
+def test_a_reply_with_a_mention_appears_live_and_notifies_the_mentioned_member(new_context, forum_topic):
     from playwright.sync_api import expect
 
     reader, writer, topic = forum_topic
@@ -75,7 +66,7 @@ def test_a_reply_with_a_mention_appears_live_and_notifies_the_mentioned_member(n
     assert reader_page.evaluate("window.__sameDocument") == "yes"
 
 
-def test_the_topic_page_fits_320_px(new_context, forum_topic):  # noqa: F811
+def test_the_topic_page_fits_320_px(new_context, forum_topic):
     from playwright.sync_api import expect
 
     reader, _writer, topic = forum_topic

@@ -28,11 +28,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "Un-jardin-de-lavande-1987"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def decision(service, actor_pk, member_pk, **kwargs):
     return {
         "prepare": lambda: (User.objects.get(pk=actor_pk), User.objects.get(pk=member_pk)),

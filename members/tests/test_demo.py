@@ -25,11 +25,6 @@ NAMED_ACCOUNTS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def seed_demo(*args):
     out = io.StringIO()
     call_command("seed_demo", *args, stdout=out)

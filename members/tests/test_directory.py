@@ -19,11 +19,6 @@ from members.models import Follow, User
 URL = "/bureau/membres/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def listed(client, query=""):
     """The names of the directory's result cards, in order."""
     response = client.get(URL + query)
@@ -360,8 +355,6 @@ def test_my_own_contacts_are_shown_to_me(client, camille):
 # skills (chips, datalist and skill filter), the territories (select), the venue names
 # (datalist). Raise it only with a reason: a count that grows with the data is an N+1.
 MAX_QUERIES = 11
-
-
 
 
 def _grow_network(viewer, territory, factor, counter=[0]):  # noqa: B006 (a counter across calls)

@@ -33,11 +33,6 @@ ADMINS_OF_T = {"local_admin", "coordinator", "superuser"}
 NETWORK_ADMINS = {"coordinator", "superuser"}
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def people(territory, other_territory, venue):
     return {

@@ -26,11 +26,6 @@ from members.models import Invitation, Territory, User, hash_token
 NEW_PASSWORD = "Un-jardin-de-lavande-1987"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def referent_elsewhere(other_territory):
     return UserFactory(territory=other_territory, referent_of=[other_territory], display_name="Odile Rey")

@@ -12,7 +12,6 @@ from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -25,20 +24,6 @@ from members import selectors
 from members.models import Invitation, User
 
 NEW_PASSWORD = "Causses-et-vallees-2024!"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """allauth counts signups, logins and confirmation e-mails in the cache (one
-    confirmation e-mail per address every 3 minutes): each test starts afresh."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def messages_of(response):

@@ -1,5 +1,4 @@
 import pytest
-from django.core.cache import cache
 
 from website.models import HomePage
 
@@ -11,11 +10,6 @@ def home(db):
 
 
 @pytest.fixture(autouse=True)
-def _media_and_cache(settings, tmp_path):
-    """Uploads (images, documents) in a temporary folder; rate limits counted afresh;
-    factories hash passwords fast."""
+def _media_root(settings, tmp_path):
+    """Uploads (images, documents) in a temporary folder (the root conftest empties the cache)."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()
-    yield
-    cache.clear()

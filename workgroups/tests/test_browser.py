@@ -1,5 +1,5 @@
 """The journey of a workgroup, in Debian's Chromium against a real daphne (see
-extranet/tests/test_browser.py for the server and browser fixtures).
+extranet/testing/browser.py for the server and browser fixtures).
 
 An animatrice asks to join a private group; its manager accepts in another browser; the
 requester's open group page shows the group's content without a reload.
@@ -9,28 +9,19 @@ import re
 
 import pytest
 
-from extranet.testing.factories import UserFactory
-from extranet.tests.test_browser import (  # noqa: F401, F811  (fixtures)
+from extranet.testing.browser import (
     WAIT_MS,
-    chromium,
     in_thread,
     log_in,
-    new_context,
-    playwright_runs_an_event_loop,
-    server,
 )
+from extranet.testing.factories import UserFactory
 from workgroups import services
 from workgroups.models import JoinRequest, Membership
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher():
-    """The server process checks passwords with the default hashers: keep them here."""
-
-
-def test_request_to_join_then_the_manager_accepts_and_the_content_appears(new_context, territory, venue):  # noqa: F811
+def test_request_to_join_then_the_manager_accepts_and_the_content_appears(new_context, territory, venue):
     from playwright.sync_api import expect
 
     requester = UserFactory(email="amelie@exemple.test", territory=territory, venues=[venue],

@@ -1,0 +1,35 @@
+"""Test settings: the project's settings plus what every test wants, in one place.
+
+pytest loads this module (`DJANGO_SETTINGS_MODULE` in pyproject.toml); the server processes
+of the browser and multi-process tests load it too (extranet.testing.servers), so that a
+password hashed by the test process is checked by the server with the same hasher.
+
+- a fast password hasher (factories hash one password per user; PBKDF2 costs ~0.3 s each);
+- a stable SQLite test database name, so that `pytest --reuse-db` can keep it between runs
+  (pytest-xdist adds `_gw0`, `_gw1`... per worker); `MAILLAGE_TEST_DB` names another file
+  for a second run on the same machine;
+- e-mails kept in memory (`django.core.mail.outbox`);
+- under pytest-xdist, cache keys and channel-layer groups of each worker apart from the
+  others' (on Redis they would otherwise share `user.5` between two test databases); the
+  servers a worker starts inherit PYTEST_XDIST_WORKER and so compute the same prefixes.
+"""
+
+import os
+
+from extranet.settings import *  # noqa: F403
+from extranet.settings import CACHES, CHANNEL_LAYERS, DATABASES, VAR_DIR
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("MAILLAGE_TEST_DB") or str(VAR_DIR / "test.sqlite3")}
+
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker:
+    _cache = CACHES["default"]
+    if "KEY_PREFIX" in _cache:
+        _cache["KEY_PREFIX"] = f"{_cache['KEY_PREFIX']}-{_worker}"
+    _config = CHANNEL_LAYERS["default"].get("CONFIG")
+    if _config is not None and "prefix" in _config:
+        _config["prefix"] = f"{_config['prefix']}-{_worker}"
