@@ -6,26 +6,24 @@ compares every chat table, the notifications, the activity log and the uploaded 
 before and after).
 """
 
-import io
-import os
 import re
-from contextlib import contextmanager
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from bs4 import BeautifulSoup
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
-from PIL import Image
 
 from chat import services
 from chat.models import Attachment, Connection, Message, Preference, Presence, Reaction, Room, RoomMember
 from extranet import markdown, realtime, uploads
 from extranet.models import Activity, Notification
+from extranet.testing import assertions
+from extranet.testing.assertions import media_files, notifications, png
 from extranet.testing.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -53,13 +51,6 @@ NNBSP = "\u202f"
 # --- Helpers ------------------------------------------------------------------------------------
 
 
-def media_files():
-    found = []
-    for folder, _dirs, files in os.walk(settings.MEDIA_ROOT):
-        found.extend(os.path.relpath(os.path.join(folder, name), settings.MEDIA_ROOT) for name in files)
-    return sorted(found)
-
-
 def state():
     """Every chat table, the notifications, the activity log and the uploaded files."""
     return {
@@ -77,39 +68,12 @@ def state():
     }
 
 
-@contextmanager
-def nothing_saved():
-    before = state()
-    yield
-    assert state() == before, "a refused action changed something"
-
-
-@contextmanager
-def refused(exception, message, field=None):
-    """The call raises `exception` with exactly `message` (on `field`), and saves nothing."""
-    with nothing_saved(), pytest.raises(exception) as excinfo:
-        yield excinfo
-    error = excinfo.value
-    if exception is ValidationError:
-        expected = message if isinstance(message, list) else [message]
-        assert error.message_dict == {field: expected}
-    else:
-        assert str(error) == message
-
-
-def png(name="capture.png", size=(8, 8)):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, "orange").save(buffer, format="PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+nothing_saved = partial(assertions.nothing_saved, state)
+refused = partial(assertions.refused, state)
 
 
 def text_file(name="notes.txt", content=b"Ordre du jour\n"):
     return SimpleUploadedFile(name, content, content_type="text/plain")
-
-
-def notifications():
-    """(recipient pk, verb) of every notification, sorted (duplicates kept)."""
-    return sorted(Notification.objects.values_list("recipient_id", "verb"))
 
 
 def send(actor, room, body="Bonjour à tous", **kwargs):

@@ -20,9 +20,9 @@ from django.utils import timezone
 from chat import permissions, selectors, services
 from chat.models import Attachment, Message, Preference, Reaction, Room, RoomMember
 from extranet.models import Activity
+from extranet.testing.assertions import png
 from extranet.testing.factories import MembershipFactory, UserFactory, WorkgroupFactory
 from extranet.testing.pages import english_client, messages_of, soup, text_of
-from forum.tests.helpers import png
 
 READ_ONLY = "You can read this room; only the members of the space write in it."
 EMPTY = "The message is empty."
@@ -41,6 +41,7 @@ BAD_UP_TO = "This message number is not valid."
 BAD_EMOJI = "Choose one of the reactions offered."
 TOO_MANY_PEOPLE = "A conversation has at most 10 people, you included."
 GONE_PEOPLE = "Some of the people chosen can no longer be written to."
+NOBODY = "Choose at least one person to write to."
 PREFERENCES_SAVED = "Your chat preferences are saved."
 
 
@@ -470,6 +471,8 @@ def test_an_empty_edit_is_refused(member, network_room):
     message = send(member, network_room, "Ne pas vider")
     response = english_client(member).post(edit_url(message), {"body": "  "})
     assert response.status_code == 400
+    assert [text_of(p) for p in soup(response).select("form[data-chat-editor] .errorlist li")] == [
+        "This field is required."]
     message.refresh_from_db()
     assert message.body == "Ne pas vider" and message.edited_at is None
 
@@ -697,6 +700,7 @@ def test_a_pending_member_cannot_be_written_to(member, pending_user):
 def test_direct_new_ignores_bad_ids(member):
     response = english_client(member).post(reverse("chat:direct-new"), {"members": ["abc", "-3"]})
     assert response.status_code == 400
+    assert text_of(soup(response).select_one("[role=alert]")) == NOBODY
     assert not Room.objects.filter(kind=Room.Kind.DIRECT).exists()
 
 
@@ -808,10 +812,13 @@ def test_bad_form_input_never_breaks_the_send_view(member, network_room):
     client = english_client(member)
     response = client.post(send_url(network_room), {"body": "Salut", "client_id": "pas valide !"})
     assert response.status_code == 400
+    assert text_of(soup(response).select_one("form#ecrire [role=alert]")) == MALFORMED_ID
     response = client.post(send_url(network_room), {"body": "Salut", "client_id": "ok-1", "reply_to": "abc"})
     assert response.status_code == 400
+    assert text_of(soup(response).select_one("form#ecrire [role=alert]")) == "Enter a whole number."
     response = client.post(send_url(network_room), {"body": "Salut", "client_id": "ok-2", "reply_to": "999999"})
     assert response.status_code == 400  # a reply to nothing is refused, not quietly made a plain message
+    assert text_of(soup(response).select_one("form#ecrire [role=alert]")) == REPLY_GONE
     assert not Message.objects.exists()
 
 
@@ -946,11 +953,20 @@ def test_newer_pages_follow_the_room_even_when_other_rooms_took_the_ids_between(
 
 
 @pytest.mark.parametrize("name", ["chat:mentions", "chat:direct-candidates", "chat:direct-new"])
-def test_a_nul_character_in_a_name_search_is_ignored(member, colleague, network_room, name):
-    """PostgreSQL refuses NUL in a query: the search must not fail on it."""
+def test_a_nul_character_in_a_name_search_is_ignored(member, colleague, territory, network_room, name):
+    """PostgreSQL refuses NUL in a query: the search must not fail on it, and searches the
+    whole name around it (Inès Garcia; not Ingrid Blanc, whom "In" alone would find)."""
+    UserFactory(territory=territory, display_name="Ingrid Blanc")
     url = reverse(name, args=[network_room.pk]) if name == "chat:mentions" else reverse(name)
     response = english_client(member).get(url, {"q": "In\x00ès"})
     assert response.status_code == 200
+    if name == "chat:direct-new":
+        page = soup(response)
+        found = [(box["value"], text_of(page.select_one(f'label[for="{box["id"]}"]')))
+                 for box in page.select("input[name=members]")]
+        assert found == [(str(colleague.pk), "Inès Garcia")]
+    else:
+        assert response.json() == {"results": [{"pk": colleague.pk, "display_name": "Inès Garcia"}]}
 
 
 def test_edits_deletions_and_reactions_are_rate_limited_with_a_message(member, network_room, settings):

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from frictionless import Resource, Schema
 
-from directory import opendata, schema, services
+from directory import opendata, schema
 from directory.models import Venue, VenueRevision
 from extranet.models import Activity
 from extranet.testing.factories import TerritoryFactory, VenueFactory
@@ -31,11 +31,9 @@ EXAMPLE_CSV = (DATA / "exemple-valide.csv").read_bytes()
 CSV_URL = reverse("public_directory:export-csv")
 JSON_URL = reverse("public_directory:export-json")
 PARIS_NOON = datetime.time(12, 0)
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# A date_maj of the files is read as noon in Paris: 10:00 UTC in summer time (UTC+2).
+NOON_2024_04_02 = datetime.datetime(2024, 4, 2, 10, 0, tzinfo=datetime.UTC)
+NOON_2024_05_06 = datetime.datetime(2024, 5, 6, 10, 0, tzinfo=datetime.UTC)
 
 
 # --- Helpers (shared with the other open data test modules) ---------------------------------
@@ -408,7 +406,7 @@ def test_the_schema_s_example_imports_cleanly_and_exports_the_same(client, terri
     assert venue.territory == territory
     assert venue.pivot == "43493312300029"
     assert venue.latitude == decimal.Decimal("43.526090")
-    assert venue.updated_at == services.local_noon(datetime.date(2024, 4, 2))
+    assert venue.updated_at == NOON_2024_04_02
     assert venue.revisions.get().kind == VenueRevision.Kind.IMPORTED
 
     _response, body = get_export(client, CSV_URL)
@@ -459,7 +457,7 @@ def test_a_new_id_creates_a_venue_with_every_column(coordinator, territory):
     assert venue.services == ["Aide aux démarches administratives", "Accès internet et matériel informatique"]
     assert venue.phone == "+33565243210"
     assert venue.description == "Ligne 1\nLigne 2"
-    assert venue.updated_at == services.local_noon(datetime.date(2024, 4, 2))
+    assert venue.updated_at == NOON_2024_04_02
     assert timezone.localtime(venue.updated_at).time() == PARIS_NOON
     revision = venue.revisions.get()
     assert (revision.kind, revision.author) == (VenueRevision.Kind.IMPORTED, coordinator)
@@ -473,7 +471,7 @@ def test_a_known_id_updates_the_venue_then_a_second_import_changes_nothing(refer
     venue.refresh_from_db()
     assert venue.name == "EPM de Limogne-en-Quercy"
     assert venue.address == "Place du Marché"
-    assert venue.updated_at == services.local_noon(datetime.date(2024, 5, 6))
+    assert venue.updated_at == NOON_2024_05_06
     assert list(venue.revisions.values_list("kind", "author")) == [(VenueRevision.Kind.IMPORTED, referent.pk)]
 
     again = opendata.venues_import(actor=referent, file=file, territory=venue.territory)
@@ -508,7 +506,7 @@ def test_a_file_with_semicolons_a_bom_and_french_dates_is_read(territory):
     file = b"\xef\xbb\xbf" + csv_bytes([valid_row(date_maj="02/04/2024")], delimiter=";")
     report = opendata.venues_import(actor=None, file=file, territory=territory)
     assert report.ok and report.created == 1
-    assert Venue.objects.get().updated_at == services.local_noon(datetime.date(2024, 4, 2))
+    assert Venue.objects.get().updated_at == NOON_2024_04_02
 
 
 def test_a_new_venue_without_a_territory_is_refused_but_updates_apply(venue):

@@ -1,16 +1,14 @@
-"""Helpers shared by the forum tests: the state a refused action must leave as it was."""
+"""Helpers shared by the forum tests: the state a refused action must leave as it was.
 
-import io
-import os
-from contextlib import contextmanager
+`nothing_saved` and `refused` are those of `extranet.testing.assertions`, bound to the
+forum's `state()`.
+"""
 
-import pytest
-from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
+from functools import partial
 
 from extranet.models import Activity, Notification
+from extranet.testing import assertions
+from extranet.testing.assertions import media_files
 from forum.models import (
     Attachment,
     Category,
@@ -24,14 +22,6 @@ from forum.models import (
     TopicRead,
     TopicSubscription,
 )
-
-
-def media_files():
-    root = settings.MEDIA_ROOT
-    found = []
-    for folder, _dirs, files in os.walk(root):
-        found.extend(os.path.relpath(os.path.join(folder, name), root) for name in files)
-    return sorted(found)
 
 
 def state():
@@ -54,32 +44,8 @@ def state():
     }
 
 
-@contextmanager
-def nothing_saved():
-    before = state()
-    yield
-    assert state() == before, "a refused action changed something"
-
-
-@contextmanager
-def refused(exception, message, field=None):
-    """The call raises `exception` with exactly `message` (on `field`), and saves nothing."""
-    with nothing_saved(), pytest.raises(exception) as excinfo:
-        yield excinfo
-    error = excinfo.value
-    if exception is PermissionDenied:
-        assert str(error) == message
-    elif field is not None:
-        assert error.message_dict == {field: message if isinstance(message, list) else [message]}
-    else:
-        assert not hasattr(error, "error_dict"), error.message_dict
-        assert error.messages == [message]
-
-
-def png(name="capture.png", size=(8, 8), image_format="PNG"):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, "orange").save(buffer, format=image_format)
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{image_format.lower()}")
+nothing_saved = partial(assertions.nothing_saved, state)
+refused = partial(assertions.refused, state)
 
 
 def log_actions(space=None, categories=False):
@@ -92,7 +58,3 @@ def log_actions(space=None, categories=False):
         logs = logs.filter(space=space)
     return list(logs.values_list("action", "actor_id", "topic_id", "post_id"))
 
-
-def notifications():
-    """(recipient pk, verb) of every notification, sorted (duplicates kept)."""
-    return sorted(Notification.objects.values_list("recipient_id", "verb"))

@@ -15,10 +15,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from extranet import markdown
+from extranet.testing.assertions import png
 from extranet.testing.factories import UserFactory
 from forum import services
 from forum.models import Attachment, Post
-from forum.tests.helpers import png
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -173,7 +173,6 @@ def test_a_payload_as_body_title_and_attachment_name_is_stored_harmless(payload,
                                   files=[png(name=f"{payload} capture.png")])
     opening = Post.objects.get(topic=topic)
     assert_allowed(opening.html)
-    assert opening.html == markdown.render(opening.body)
     # The title is stored as text (escaped where shown), spaces normalised.
     assert topic.title == " ".join(title.replace("\x00", "").split())
     attachment = Attachment.objects.get(post=opening)
@@ -191,6 +190,25 @@ def test_a_payload_as_body_title_and_attachment_name_is_stored_harmless(payload,
     page = render_to_string("forum/includes/post.html", {"post": opening, "topic": topic})
     assert_no_active_content(page)
     assert BeautifulSoup(page, "html.parser").find("img", class_="forum-image")["alt"] == attachment.name
+
+
+@pytest.mark.parametrize("body, html", [
+    ("<script>alert(1)</script>", "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n"),
+    ("> <script>alert(1)</script>", "<blockquote>\n<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n</blockquote>\n"),
+    ("`<script>alert(1)</script>`", "<p><code>&lt;script&gt;alert(1)&lt;/script&gt;</code></p>\n"),
+    ("~~<img src=x onerror=alert(1)>~~", "<p><s>&lt;img src=x onerror=alert(1)&gt;</s></p>\n"),
+    ("&lt;script&gt;alert(1)&lt;/script&gt;", "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n"),
+    ("[x](javascript:alert(1))", "<p>[x](javascript:alert(1))</p>\n"),
+    ("[x](http://example.org)", '<p><a href="http://example.org" rel="nofollow ugc noopener">x</a></p>\n'),
+    ("# Titre\n\n**gras** et *penché*", "<h3>Titre</h3>\n<p><strong>gras</strong> et <em>penché</em></p>\n"),
+])
+def test_the_body_is_stored_as_its_sanitised_html(body, html, category, member, colleague):
+    """What the services store in `Post.html`, written out by hand for a few payloads."""
+    topic = services.topic_create(actor=member, category=category, title="Un sujet", body=body)
+    opening = Post.objects.get(topic=topic)
+    assert (opening.body, opening.html) == (body, html)
+    reply = services.post_create(actor=colleague, topic=topic, body=body)
+    assert Post.objects.get(pk=reply.pk).html == html
 
 
 @pytest.mark.parametrize("name", [
@@ -225,9 +243,7 @@ def test_links_get_rel_nofollow_ugc_noopener():
 
 
 def test_a_dangerous_link_keeps_its_text_and_loses_its_target():
-    soup = BeautifulSoup(markdown.render("[clique](javascript:alert(1))"), "html.parser")
-    assert "clique" in soup.get_text()
-    assert all(not a.get("href") for a in soup.find_all("a"))
+    assert markdown.render("[clique](javascript:alert(1))") == "<p>[clique](javascript:alert(1))</p>\n"
 
 
 def test_headings_h1_and_h2_become_h3_and_h4():
@@ -239,7 +255,7 @@ def test_the_heading_hierarchy_of_a_post_is_kept():
     """A level-3 heading under a level-2 one stays below it (h4 → h5), not above it."""
     levels = [int(tag.name[1]) for tag in BeautifulSoup(markdown.render("# A\n\n## B\n\n### C\n\n#### D"),
                                                           "html.parser").find_all(re.compile("^h[1-6]$"))]
-    assert levels == sorted(levels) and len(set(levels)) == 4, levels
+    assert levels == [3, 4, 5, 6]
 
 
 def test_raw_html_shows_as_text():
@@ -251,7 +267,9 @@ def test_allowed_markdown_survives():
                            "\n\n```python\nprint(1)\n```\n\n![logo](https://exemple.fr/logo.png)")
     assert_allowed(html)
     soup = BeautifulSoup(html, "html.parser")
-    assert [t.name for t in soup.find_all(["strong", "em", "s", "del", "code", "blockquote", "ol", "table", "pre"])]
+    kept = ["strong", "em", "s", "del", "code", "blockquote", "ol", "table", "pre"]
+    assert [t.name for t in soup.find_all(kept)] == ["strong", "em", "s", "code", "blockquote", "ol", "table", "pre",
+                                                     "code"]
     assert soup.find("ol")["start"] == "3"
     assert soup.find("code", class_="language-python").get_text() == "print(1)\n"
     assert soup.find("img")["src"] == "https://exemple.fr/logo.png"

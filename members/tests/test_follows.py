@@ -24,11 +24,6 @@ from workgroups.models import Membership
 from workgroups.services import workgroup_create
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def logged_in(user):
     browser = Client()
     browser.force_login(user)
@@ -127,19 +122,28 @@ def test_following_twice_says_so(member, colleague):
     assert Notification.objects.filter(verb="member.followed").count() == 1
 
 
-def test_a_follow_that_loses_the_race_says_so(member, colleague, monkeypatch):
-    """Both passed the check, one inserted first: the constraint answers, not a 500."""
-    Follow.objects.create(follower=member, followed=colleague)
-    real_filter = Follow.objects.filter
+def test_a_follow_that_loses_the_race_says_so(member, colleague):
+    """Both passed the check, the other one inserted first: the constraint answers, not a 500.
 
-    class NotYet:
-        def exists(self):
-            return False
+    The other attempt's row is written for real just after this one's check found none
+    (`execute_wrapper` only chooses the moment; every query runs on the real tables).
+    """
+    statements = []  # the first word of each statement on the follows, in order
 
-    monkeypatch.setattr(Follow.objects, "filter", lambda *a, **k: NotYet())
-    with pytest.raises(ValidationError) as caught:
-        services.follow_create(actor=member, member=colleague)
-    monkeypatch.setattr(Follow.objects, "filter", real_filter)
+    def the_other_follows_right_after_the_check(execute, sql, params, many, context):
+        if '"members_follow"' not in sql:
+            return execute(sql, params, many, context)
+        statements.append(sql.split()[0])
+        result = execute(sql, params, many, context)
+        if statements == ["SELECT"]:  # this one's check found nothing: the other one inserts now
+            Follow.objects.create(follower=member, followed=colleague)
+        return result
+
+    with connection.execute_wrapper(the_other_follows_right_after_the_check):
+        with pytest.raises(ValidationError) as caught:
+            services.follow_create(actor=member, member=colleague)
+    # The check, the other one's insert, then this one's, refused by the constraint.
+    assert statements == ["SELECT", "INSERT", "INSERT"]
     assert "Amina Diallo" in " ".join(caught.value.messages)
     assert follows() == [("Karim Benali", "Amina Diallo")]
     assert not Activity.objects.filter(verb="member.followed").exists()

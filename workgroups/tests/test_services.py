@@ -7,9 +7,8 @@ message (on the right field when there is one). After a refusal nothing is half-
 Messages are compared with their English source (see conftest.py).
 """
 
-import io
-from contextlib import contextmanager
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django import forms
@@ -22,6 +21,8 @@ from PIL import Image
 from taggit.models import TaggedItem
 
 from extranet.models import Activity, Notification, Space
+from extranet.testing import assertions
+from extranet.testing.assertions import notifications, png
 from extranet.testing.factories import (
     CoordinatorFactory,
     GroupInvitationFactory,
@@ -57,26 +58,8 @@ def state():
     }
 
 
-@contextmanager
-def nothing_saved():
-    before = state()
-    yield
-    assert state() == before, "a refused action changed something"
-
-
-@contextmanager
-def refused(exception, message, field=None):
-    """The call raises `exception` with exactly `message` (on `field`), and saves nothing."""
-    with nothing_saved(), pytest.raises(exception) as excinfo:
-        yield excinfo
-    error = excinfo.value
-    if exception is PermissionDenied:
-        assert str(error) == message
-    elif field is not None:
-        assert error.message_dict == {field: [message]}
-    else:
-        assert not hasattr(error, "error_dict"), error.message_dict
-        assert error.messages == [message]
+nothing_saved = partial(assertions.nothing_saved, state)
+refused = partial(assertions.refused, state)
 
 
 def activities(workgroup):
@@ -87,23 +70,12 @@ def activities(workgroup):
     ]
 
 
-def notifications():
-    """(recipient pk, verb) of every notification, sorted (duplicates kept)."""
-    return sorted(Notification.objects.values_list("recipient_id", "verb"))
-
-
 def fresh(user):
     return User.objects.get(pk=user.pk)
 
 
 def reloaded(workgroup):
     return Workgroup.objects.select_related("space").get(pk=workgroup.pk)
-
-
-def png(name="couverture.png", size=(8, 8), image_format="PNG"):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, "orange").save(buffer, format=image_format)
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{image_format.lower()}")
 
 
 # --- People and groups ------------------------------------------------------------------------------
@@ -487,7 +459,7 @@ def test_workgroup_update_refuses_fields_that_are_not_settings(group, manager):
 
 
 def test_a_cover_image_is_saved(member):
-    workgroup = create(member, cover=png())
+    workgroup = create(member, cover=png("couverture.png"))
     saved = reloaded(workgroup)
     assert saved.cover.name.startswith("workgroups/covers/")
     assert saved.cover.name.endswith(".png")
@@ -910,7 +882,7 @@ def test_outsiders_do_not_invite(who, group, request, co_manager):
 
 def test_nobody_invites_to_a_group_waiting_for_approval(proposed, member, outsider):
     """The invitee could neither see the group (404) nor join it: nothing is sent."""
-    with nothing_saved(), pytest.raises((PermissionDenied, ValidationError)):
+    with refused(PermissionDenied, "You cannot invite people to this group."):
         services.invitation_create(actor=member, workgroup=proposed, invitee=outsider)
 
 

@@ -6,22 +6,13 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image
 
 from extranet.models import Activity, Notification
+from extranet.testing.assertions import png
 from extranet.testing.factories import UserFactory
-from extranet.testing.pages import measure_queries, soup, text_of
+from extranet.testing.pages import measure_queries, messages_of, soup, text_of
 from workgroups import services
 from workgroups.models import GroupInvitation, JoinRequest, Membership, Workgroup, WorkgroupSettings
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def messages_of(response):
-    return [text_of(li) for li in soup(response).select(".messages .message")]
 
 
 @pytest.fixture
@@ -41,12 +32,6 @@ def make_group(manager, **kwargs):
     return services.workgroup_create(actor=manager, **kwargs)
 
 
-def png_bytes(size=(40, 20)):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (200, 80, 40)).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
 # --- Creation --------------------------------------------------------------------------------
 
 
@@ -54,7 +39,7 @@ def test_a_member_proposes_a_group_and_manages_it(member_client, member, territo
     response = member_client.post("/bureau/groupes/nouveau/", {
         "name": "Atelier vidéo", "purpose": "Monter des tutoriels.", "territory": territory.pk,
         "tags_text": "montage vidéo, tutoriels", "visibility": "private", "join_policy": "request",
-        "cover": SimpleUploadedFile("couverture.png", png_bytes(), content_type="image/png"),
+        "cover": png("couverture.png", size=(40, 20)),
     })
     group = Workgroup.objects.get(name="Atelier vidéo")
     assert response.status_code == 302 and response["Location"] == f"/bureau/groupes/{group.pk}/"
@@ -179,7 +164,6 @@ def _grow_groups(manager, territory, factor):
         group = make_group(manager, name=f"G{factor}-{i}", territory=territory, tags=[f"t{i}", "commun"])
         for _ in range(2):
             services.workgroup_join(actor=UserFactory(territory=territory), workgroup=group)
-
 
 
 @pytest.mark.parametrize("url", ["/bureau/groupes/", "/bureau/groupes/?tag=commun&q=G"])
