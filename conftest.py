@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from extranet.testing import database
 from extranet.testing.caches import clear_cache
 from extranet.testing.factories import (
     CoordinatorFactory,
@@ -15,6 +16,28 @@ from extranet.testing.factories import (
 )
 
 pytest_plugins = ["extranet.testing.browser"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request, django_test_environment, django_db_blocker, django_db_keepdb, django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's, except that the test database is copied from a migrated template
+    (extranet/testing/database.py) instead of migrated by every run and every worker."""
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock():
+        config = database.setup(
+            verbosity=verbosity, keepdb=django_db_keepdb, createdb=django_db_createdb,
+            aliases=aliases, serialized_aliases=serialized_aliases,
+        )
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            database.teardown(config, verbosity=verbosity)
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,8 @@ password hashed by the test process is checked by the server with the same hashe
 - a stable SQLite test database name, so that `pytest --reuse-db` can keep it between runs
   (pytest-xdist adds `_gw0`, `_gw1`... per worker); `MAILLAGE_TEST_DB` names another file
   for a second run on the same machine;
+- backends that empty the tables faster after transactional tests
+  (extranet/testing/backends), and on PostgreSQL commits that do not wait for the disk;
 - e-mails kept in memory (`django.core.mail.outbox`);
 - under pytest-xdist, cache keys and channel-layer groups of each worker apart from the
   others' (on Redis they would otherwise share `user.5` between two test databases); the
@@ -22,8 +24,14 @@ from extranet.settings import CACHES, CHANNEL_LAYERS, DATABASES, VAR_DIR
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("MAILLAGE_TEST_DB") or str(VAR_DIR / "test.sqlite3")}
+_db = DATABASES["default"]
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["ENGINE"] = "extranet.testing.backends.sqlite3"
+    _db["TEST"] = {"NAME": os.environ.get("MAILLAGE_TEST_DB") or str(VAR_DIR / "test.sqlite3")}
+elif _db["ENGINE"] == "django.db.backends.postgresql":
+    _db["ENGINE"] = "extranet.testing.backends.postgresql"
+    # Commits that do not wait for the disk: nothing in a test database must survive a crash.
+    _db.setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
 
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 if _worker:
