@@ -10,7 +10,7 @@ def clear_cache():
     cache = caches["default"]
     if cache.__class__.__name__ == "RedisCache" and cache.key_prefix:
         client = cache._cache.get_client(write=True)
-        keys = list(client.scan_iter(match=f"{cache.key_prefix}:*"))
+        keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
         if keys:
             client.delete(*keys)
     else:

@@ -10,7 +10,7 @@ committed data (`transaction=True`: sockets, threads, server processes) cannot s
     @pytest.fixture(scope="module")
     def world(django_db_setup, django_db_blocker):
         with shared_transaction(django_db_blocker):
-            with django_db_blocker.unblock():
+            with building(django_db_blocker):
                 data = build_the_world()
             yield data
 
@@ -21,7 +21,7 @@ Objects in `data` are shared: a test that changes one in memory must reload it
 
 from contextlib import contextmanager
 
-from django.db import transaction
+from django.db import connection, transaction
 
 
 @contextmanager
@@ -37,3 +37,13 @@ def shared_transaction(django_db_blocker):
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+@contextmanager
+def building(django_db_blocker):
+    """Database access while the shared data is built. At the end the deferred foreign-key
+    checks of the build run once: left pending, PostgreSQL would run them all again at the
+    end of every test (TestCase checks constraints in each test's savepoint)."""
+    with django_db_blocker.unblock():
+        yield
+        connection.check_constraints()

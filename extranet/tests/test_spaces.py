@@ -3,6 +3,10 @@
 People of the territory under study (T, conftest `territory`) and of another one (O,
 `other_territory`). The local admin of T lives in O; the coordinator and the superuser
 live in O too, so that their rights on T come from their role only.
+
+The people and territories are built once for the module (`world`, extranet.testing.shared);
+each test runs in a savepoint of the transaction that holds them and gets them reloaded
+(`people`, `spaces`), so that nothing one test cached on an object is seen by another.
 """
 
 import pytest
@@ -11,6 +15,7 @@ from django.db import IntegrityError, transaction
 
 from extranet.models import Activity, Space
 from extranet.testing.factories import CoordinatorFactory, PendingUserFactory, TerritoryFactory, UserFactory
+from extranet.testing.shared import building, shared_transaction
 from members.models import User
 
 ROLES = (
@@ -43,8 +48,39 @@ MEMBERS = {
 }
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The people of every role and the spaces under study, built once for the module:
+    {"people": {role: user}, "spaces": {name: space}}."""
+    with shared_transaction(django_db_blocker):
+        with building(django_db_blocker):
+            # The territories of the root conftest.py, under the same names.
+            territory = TerritoryFactory(name="Pays des Causses")
+            other_territory = TerritoryFactory(name="Vallée du Lys")
+            data = {
+                "people": _build_people(territory, other_territory),
+                "spaces": _build_spaces(territory, other_territory),
+            }
+        yield data
+
+
 @pytest.fixture
-def people(territory, other_territory):
+def people(world, db):
+    """The people of every role, by role, reloaded for the test."""
+    return {
+        role: AnonymousUser() if user.pk is None else User.objects.get(pk=user.pk)
+        for role, user in world["people"].items()
+    }
+
+
+@pytest.fixture
+def spaces(world, db):
+    """The network space, the spaces of T, of O and of a territory where nobody lives, reloaded."""
+    stored = Space.objects.in_bulk([space.pk for space in world["spaces"].values()])
+    return {name: stored[space.pk] for name, space in world["spaces"].items()}
+
+
+def _build_people(territory, other_territory):
     return {
         "anonymous": AnonymousUser(),
         "pending": PendingUserFactory(territory=territory),
@@ -60,8 +96,7 @@ def people(territory, other_territory):
     }
 
 
-@pytest.fixture
-def spaces(territory, other_territory):
+def _build_spaces(territory, other_territory):
     lonely = TerritoryFactory(name="Quartier des Tanneurs")
     return {
         "network": Space.network(),
@@ -107,7 +142,10 @@ def test_members(people, spaces, space):
     assert role_names(people, spaces[space].members()) == MEMBERS[space]
 
 
-def test_a_member_who_is_also_local_admin_of_their_territory_is_listed_once(referent, territory):
+def test_a_member_who_is_also_local_admin_of_their_territory_is_listed_once(db):
+    # A territory of its own: the module's people live in T.
+    territory = TerritoryFactory(name="Causse de Limogne")
+    referent = UserFactory(territory=territory, referent_of=[territory], display_name="Marc Delpech")
     assert list(Space.objects.get(territory=territory).members()) == [referent]
 
 

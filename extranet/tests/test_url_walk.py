@@ -46,7 +46,7 @@ from extranet.testing.factories import (
     UserFactory,
     VenueFactory,
 )
-from extranet.testing.shared import shared_transaction
+from extranet.testing.shared import building, shared_transaction
 from forum import services as forum_services
 from forum.models import (
     Category,
@@ -946,7 +946,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("url-walk-media")
     # Uploads (documents); /media/ keeps the root it was built with.
     with shared_transaction(django_db_blocker), override_settings(MEDIA_ROOT=media):
-        with django_db_blocker.unblock():
+        with building(django_db_blocker):
             w = _build_world()
         yield w
         for path in w.cleanup:

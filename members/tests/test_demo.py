@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from directory.models import Venue
 from extranet.models import Activity, Notification, Space
 from extranet.testing.factories import UserFactory
-from extranet.testing.shared import shared_transaction
+from extranet.testing.shared import building, shared_transaction
 from members import permissions
 from members.models import Invitation, Territory, User
 
@@ -53,7 +53,7 @@ def _seeded(django_db_setup, django_db_blocker):
     """seed_demo run once for the class (extranet.testing.shared): each test reads it in a
     savepoint, so the second run of `test_running_it_twice_changes_nothing` is gone after it."""
     with shared_transaction(django_db_blocker):
-        with django_db_blocker.unblock():
+        with building(django_db_blocker):
             seed_demo()
         yield
 

@@ -3,13 +3,24 @@
 The territory under study is the conftest `territory` (T); `other_territory` (O) is the
 home of the people who belong elsewhere. The local admin of T deliberately lives in O, so
 that every right they have on T comes from their role, not from their home territory.
+
+The people are built once for the module (`world`, extranet.testing.shared); each test runs
+in a savepoint of the transaction that holds them and gets them reloaded (`people`), so that
+nothing one test cached on a user object (local-admin territories...) is seen by another.
 """
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from extranet.testing.factories import CoordinatorFactory, PendingUserFactory, UserFactory, VenueFactory
+from extranet.testing.factories import (
+    CoordinatorFactory,
+    PendingUserFactory,
+    TerritoryFactory,
+    UserFactory,
+    VenueFactory,
+)
+from extranet.testing.shared import building, shared_transaction
 from members import permissions, selectors
 from members.models import Territory, User
 
@@ -33,8 +44,27 @@ ADMINS_OF_T = {"local_admin", "coordinator", "superuser"}
 NETWORK_ADMINS = {"coordinator", "superuser"}
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The people of every role, built once for the module."""
+    with shared_transaction(django_db_blocker):
+        with building(django_db_blocker):
+            people = _build_people()
+        yield people
+
+
 @pytest.fixture
-def people(territory, other_territory, venue):
+def people(world, db):
+    """The people of every role, by role, reloaded for the test."""
+    return {role: AnonymousUser() if user.pk is None else User.objects.get(pk=user.pk) for role, user in world.items()}
+
+
+def _build_people():
+    # The territories of the root conftest.py, under the same names; the venue under another
+    # name than the conftest's `venue`, which a test may still make.
+    territory = TerritoryFactory(name="Pays des Causses")
+    other_territory = TerritoryFactory(name="Vallée du Lys")
+    venue = VenueFactory(territory=territory, name="EPM de Limogne (rôles)")
     return {
         "anonymous": AnonymousUser(),
         "pending": PendingUserFactory(territory=territory, venues=[venue], display_name="Pending"),
@@ -230,9 +260,11 @@ def test_approvers_of_a_member_without_territory_are_the_network_admins(people):
     assert {by_pk[u.pk] for u in permissions.approvers_of(None)} == NETWORK_ADMINS
 
 
-def test_approvers_of_lists_each_person_once(territory, other_territory):
+def test_approvers_of_lists_each_person_once(people, territory, other_territory):
     both = UserFactory(is_coordinator=True, referent_of=[territory, other_territory])
-    assert list(permissions.approvers_of(territory.pk)) == [both]
+    # Besides the module's approvers of T, each once.
+    listed = sorted(u.pk for u in permissions.approvers_of(territory.pk))
+    assert listed == sorted([both.pk] + [people[role].pk for role in ADMINS_OF_T])
 
 
 # --- Roles, venues, site ---------------------------------------------------------------

@@ -16,8 +16,8 @@ docs/architecture.md, never computed with the code under test:
 - One joins an open group, asks to join an on-request group, when one may see it and is not
   a member yet; never an archived group.
 
-The group under study belongs to territory T (`territory`); its founder (a manager, who
-made it) is not one of the personas. The personas:
+The group under study belongs to territory T; its founder (a manager, who made it) is not
+one of the personas. The personas:
 
 - anonymous; pending_account (not approved yet); suspended_member (account refused, but a
   membership row remains: it must count for nothing);
@@ -27,8 +27,14 @@ made it) is not one of the personas. The personas:
   (local admin of O, lives in T: living in T gives no right to decide);
 - proposer: recorded as the group's creator (`created_by`) but not a member, so that the
   proposer rule is tested alone.
+
+The groups and people are built once for the module (`world`, extranet.testing.shared): one
+group per kind x status (a "cell"), with its founder and a persona of each kind tied to that
+group alone, so that each persona of a cell gets the answers it would get in a network made
+for it; each test runs in a savepoint and reloads the people it asks about (`fresh`).
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -42,9 +48,11 @@ from extranet.testing.factories import (
     JoinRequestFactory,
     MembershipFactory,
     PendingUserFactory,
+    TerritoryFactory,
     UserFactory,
     WorkgroupFactory,
 )
+from extranet.testing.shared import building, shared_transaction
 from members.models import User
 from workgroups import permissions
 from workgroups.models import Workgroup
@@ -193,16 +201,85 @@ def fresh(user):
     return user if user.pk is None else User.objects.get(pk=user.pk)
 
 
+# --- The module's data, built once ------------------------------------------------------------------
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass(frozen=True)
+class People:
+    """One persona of each kind, by name, as built (`user` gives a fresh copy)."""
+
+    personas: dict
+
+    def user(self, persona):
+        """The persona as a new request would load it: nothing a former test cached on the object."""
+        return AnonymousUser() if persona == "anonymous" else fresh(self.personas[persona])
+
+
+@dataclass(frozen=True)
+class Cell(People):
+    """A group of one kind and status, its founder, and its personas: tied to this group only."""
+
+    workgroup: Workgroup
+    founder: User
+
+    def group(self):
+        """The group as stored (the proposer was recorded after it was built)."""
+        return Workgroup.objects.select_related("space").get(pk=self.workgroup.pk)
+
+
+@dataclass(frozen=True)
+class Network(People):
+    """One group per kind and status, {(kind, status): workgroup}, and personas tied to all of them."""
+
+    groups: dict
+
+
+@dataclass(frozen=True)
+class World:
+    cells: dict  # {(kind, status): Cell}
+    network: Network
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once for the module's ~800 cases; each case runs in a savepoint of the transaction
+    that holds it (extranet.testing.shared)."""
+    with shared_transaction(django_db_blocker):
+        with building(django_db_blocker):
+            data = _build_world()
+        yield data
+
+
+def _build_world():
+    # The territories of the root conftest.py, under the same names.
+    territory = TerritoryFactory(name="Pays des Causses")
+    other_territory = TerritoryFactory(name="Vallée du Lys")
+    cells = {}
+    for kind in KINDS:
+        for status in STATUSES:
+            workgroup, founder = make_group(kind, status, territory)
+            personas = {p: make_persona(p, [workgroup], territory, other_territory, founder) for p in PERSONAS}
+            cells[kind, status] = Cell(personas=personas, workgroup=workgroup, founder=founder)
+    groups = {
+        (kind, status): make_group(kind, status, territory, name=f"{kind} {status}")[0]
+        for kind in KINDS for status in STATUSES
+    }
+    personas = {p: make_persona(p, list(groups.values()), territory, other_territory) for p in PERSONAS}
+    return World(cells=cells, network=Network(personas=personas, groups=groups))
+
+
 # --- The matrix ------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("status", STATUSES)
 @pytest.mark.parametrize("kind", KINDS)
-def test_visibility_matrix(kind, status, persona, territory, other_territory):
-    workgroup, founder = make_group(kind, status, territory)
-    user = fresh(make_persona(persona, [workgroup], territory, other_territory, founder))
-    workgroup = Workgroup.objects.select_related("space").get(pk=workgroup.pk)
+def test_visibility_matrix(kind, status, persona, world):
+    cell = world.cells[kind, status]
+    user = cell.user(persona)
+    workgroup = cell.group()
     want = {rule: persona in cells for rule, cells in expected(kind, status).items()}
 
     got = {rule: getattr(permissions, rule)(user, workgroup) for rule in RULES}
@@ -213,10 +290,11 @@ def test_visibility_matrix(kind, status, persona, territory, other_territory):
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("status", STATUSES)
 @pytest.mark.parametrize("kind", KINDS)
-def test_lists_and_space_agree_with_the_matrix(kind, status, persona, territory, other_territory):
+def test_lists_and_space_agree_with_the_matrix(kind, status, persona, world):
     """listed_q, content_visible_q, Space.objects.visible_to and the Space's own answers."""
-    workgroup, founder = make_group(kind, status, territory)
-    user = fresh(make_persona(persona, [workgroup], territory, other_territory, founder))
+    cell = world.cells[kind, status]
+    user = cell.user(persona)
+    workgroup = cell.workgroup
     space = Space.objects.get(pk=workgroup.space_id)
     rules = expected(kind, status)
     sees, reads = persona in rules["can_see"], persona in rules["can_view_content"]
@@ -233,12 +311,27 @@ def test_lists_and_space_agree_with_the_matrix(kind, status, persona, territory,
     assert space.can_post(user) is (persona in rules["can_post"])
     assert space.can_manage(user) is (persona in rules["can_manage"])
     assert space.managers().filter(pk=user.pk).exists() is (persona in rules["can_manage"])
-    # The space's members: the approved members of the group (the founder, and the persona if in).
-    expected_members = {founder.pk} | ({user.pk} if persona in IN_GROUP else set())
-    assert set(space.members().values_list("pk", flat=True)) == expected_members
+    # The space's members: the approved members of the group (the founder, and the cell's
+    # member and manager; not its suspended member), the persona among them if it is in.
+    members = set(space.members().values_list("pk", flat=True))
+    assert members == {cell.founder.pk, cell.personas["member"].pk, cell.personas["manager"].pk}
+    assert (user.pk in members) is (persona in IN_GROUP)
 
 
 # --- The whole network at once: one query, the same answers ------------------------------------------
+
+# Toward a group it has no tie to, a persona defined by its tie is a plain outsider.
+WITHOUT_TIE = {"invited": "outsider", "requester": "outsider", "member": "outsider", "manager": "outsider",
+               "proposer": "outsider"}
+
+
+def every_group_of(world, persona):
+    """Every group of the module, each with the kind, status and persona its answers are read
+    from: the network's groups (the persona's ties) and the cells' (none of its ties)."""
+    cases = [(g, kind, status, persona) for (kind, status), g in world.network.groups.items()]
+    cases += [(cell.workgroup, kind, status, WITHOUT_TIE.get(persona, persona))
+              for (kind, status), cell in world.cells.items()]
+    return cases
 
 
 @pytest.fixture
@@ -252,13 +345,13 @@ def every_group(territory):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_visible_to_answers_for_every_group_in_one_query(
-    persona, every_group, territory, other_territory, django_assert_num_queries
-):
-    user = fresh(make_persona(persona, list(every_group.values()), territory, other_territory))
-    readable = {g.space_id for (kind, status), g in every_group.items()
-                if persona in expected(kind, status)["can_view_content"]}
-    known = {g.pk for (kind, status), g in every_group.items() if persona in expected(kind, status)["can_see"]}
+def test_visible_to_answers_for_every_group_in_one_query(persona, world, django_assert_num_queries):
+    user = world.network.user(persona)
+    cases = every_group_of(world, persona)
+    readable = {g.space_id for g, kind, status, who in cases if who in expected(kind, status)["can_view_content"]}
+    known = {g.pk for g, kind, status, who in cases if who in expected(kind, status)["can_see"]}
+    # The lists below are compared with the whole database: every group in it is one of these.
+    assert set(Workgroup.objects.values_list("pk", flat=True)) == {g.pk for g, *_ in cases}
     workgroup_spaces = set(Space.objects.filter(kind=Space.Kind.WORKGROUP).values_list("pk", flat=True))
 
     with django_assert_num_queries(1 if persona in APPROVED else 0):
@@ -271,7 +364,7 @@ def test_visible_to_answers_for_every_group_in_one_query(
     listed = set(Workgroup.objects.filter(permissions.listed_q(user)).values_list("pk", flat=True))
     assert listed == known
     # The per-object rules agree with the lists, group by group.
-    groups = list(Workgroup.objects.filter(pk__in=[g.pk for g in every_group.values()]))
+    groups = list(Workgroup.objects.filter(pk__in=[g.pk for g, *_ in cases]))
     assert {g.pk for g in groups if permissions.can_see(user, g)} == known
     assert {g.space_id for g in groups if permissions.can_view_content(user, g)} == readable
 
@@ -311,10 +404,10 @@ def test_a_proposed_group_without_territory_is_seen_by_its_proposer_and_coordina
     [("coordinator", True), ("local_admin", True), ("local_admin_elsewhere", False), ("outsider", False),
      ("proposer", False), ("manager", False), ("pending_account", False), ("anonymous", False)],
 )
-def test_who_may_approve_a_proposed_group(persona, decides, territory, other_territory):
-    workgroup, founder = make_group("public-open", "pending", territory)
-    user = fresh(make_persona(persona, [workgroup], territory, other_territory, founder))
-    workgroup.refresh_from_db()
+def test_who_may_approve_a_proposed_group(persona, decides, world):
+    cell = world.cells["public-open", "pending"]
+    user = cell.user(persona)
+    workgroup = cell.group()
     assert permissions.can_approve_creation(user, workgroup) is decides
     q = permissions.approvable_q(user)
     in_list = q is not None and Workgroup.objects.filter(q, pk=workgroup.pk).exists()
@@ -323,11 +416,11 @@ def test_who_may_approve_a_proposed_group(persona, decides, territory, other_ter
 
 @pytest.mark.parametrize("kind", list(KINDS))
 @pytest.mark.parametrize("persona", ["outsider", "invited", "member", "manager", "coordinator", "local_admin"])
-def test_who_may_invite_to_an_open_group(kind, persona, territory, other_territory):
+def test_who_may_invite_to_an_open_group(kind, persona, world):
     """Managers (and coordinators) invite; members too, in a non-secret group one may join or ask to."""
-    workgroup, founder = make_group(kind, "active", territory)
-    user = fresh(make_persona(persona, [workgroup], territory, other_territory, founder))
-    workgroup.refresh_from_db()
+    cell = world.cells[kind, "active"]
+    user = cell.user(persona)
+    workgroup = cell.group()
     visibility, policy = KINDS[kind]
     members_invite = visibility != "secret" and policy != "invitation"
     may = persona in {"manager", "coordinator"} or (persona == "member" and members_invite)
@@ -336,11 +429,11 @@ def test_who_may_invite_to_an_open_group(kind, persona, territory, other_territo
 
 @pytest.mark.parametrize("status", ["pending", "refused"])
 @pytest.mark.parametrize("persona", ["manager", "member"])
-def test_nobody_invites_to_a_group_that_is_not_open(status, persona, territory, other_territory):
+def test_nobody_invites_to_a_group_that_is_not_open(status, persona, world):
     """A group waiting for approval or refused is not open: an invitation would lead to a 404."""
-    workgroup, founder = make_group("public-open", status, territory)
-    user = fresh(make_persona(persona, [workgroup], territory, other_territory, founder))
-    workgroup.refresh_from_db()
+    cell = world.cells["public-open", status]
+    user = cell.user(persona)
+    workgroup = cell.group()
     assert permissions.can_invite(user, workgroup) is False
 
 

@@ -1,4 +1,10 @@
-"""Reads about workgroups, scoped to the viewer: the listing and its filters, one group, invitations."""
+"""Reads about workgroups, scoped to the viewer: the listing and its filters, one group, invitations.
+
+The people and groups are built once for the module (`world`, extranet.testing.shared); each
+test runs in a savepoint of the transaction that holds them (what a test writes is gone for
+the next) and gets them reloaded (`people`, `groups`): nothing cached on an object by one test
+is seen by another.
+"""
 
 from datetime import timedelta
 
@@ -9,12 +15,17 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from extranet.testing.factories import (
+    CoordinatorFactory,
     GroupInvitationFactory,
     JoinRequestFactory,
     MembershipFactory,
+    PendingUserFactory,
+    TerritoryFactory,
     UserFactory,
+    VenueFactory,
     WorkgroupFactory,
 )
+from extranet.testing.shared import building, shared_transaction
 from members.models import User
 from workgroups import selectors
 from workgroups.models import Membership, Workgroup
@@ -30,24 +41,55 @@ def names(groups):
     return set(names)
 
 
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The people and the groups, built once for the module: {"people": ..., "groups": ...}."""
+    with shared_transaction(django_db_blocker):
+        with building(django_db_blocker):
+            # The territories of the root conftest.py, under the same names.
+            territory = TerritoryFactory(name="Pays des Causses")
+            other_territory = TerritoryFactory(name="Vallée du Lys")
+            people = _build_people(territory, other_territory)
+            data = {"people": people, "groups": _build_groups(people, territory, other_territory)}
+        yield data
+
+
 @pytest.fixture
-def people(territory, other_territory, member, referent, coordinator, pending_user):
+def people(world):
+    """The people of the module, reloaded (no role cached on an object by another test)."""
+    return {who: AnonymousUser() if user.pk is None else fresh(user) for who, user in world["people"].items()}
+
+
+@pytest.fixture
+def groups(world):
+    """The groups of the network, by name, reloaded."""
+    stored = Workgroup.objects.in_bulk([g.pk for g in world["groups"].values()])
+    return {name: stored[g.pk] for name, g in world["groups"].items()}
+
+
+def _build_people(territory, other_territory):
+    # The people of the root conftest.py (member, referent, coordinator, pending_user) under
+    # the same names; their venue under another name, so that a test may still make the
+    # conftest's `venue`.
+    venue = VenueFactory(territory=territory, name="EPM de Limogne (groupes)")
     return {
-        "member": member,
+        "member": UserFactory(territory=territory, venues=[venue], display_name="Karim Benali"),
         "manager": UserFactory(territory=territory, display_name="Aline Roux"),
         "outsider": UserFactory(territory=territory, display_name="Odile Martin"),
         "invited": UserFactory(territory=territory, display_name="Inès Garric"),
         "proposer": UserFactory(territory=territory, display_name="Pierre Lacombe"),
-        "referent": referent,
+        "referent": UserFactory(territory=territory, referent_of=[territory], display_name="Marc Delpech"),
         "referent_elsewhere": UserFactory(territory=territory, referent_of=[other_territory]),
-        "coordinator": coordinator,
-        "pending": pending_user,
+        "coordinator": CoordinatorFactory(territory=other_territory, display_name="Claire Dumas"),
+        "pending": PendingUserFactory(territory=territory, venues=[venue], display_name="Romain Espitalier"),
         "anonymous": AnonymousUser(),
     }
 
 
-@pytest.fixture
-def groups(people, territory, other_territory):
+def _build_groups(people, territory, other_territory):
     """The groups of the network, by name; `member` is in "Ateliers parents" and "Cellule de crise"."""
     manager, member = people["manager"], people["member"]
     yesterday = timezone.localdate() - timedelta(days=1)
@@ -234,11 +276,14 @@ def listing(user, **filters):
     {}, {"mine": True}, {"joinable": True}, {"query": "thème"}, {"tag": "commun"}, {"archived": True},
 ])
 def test_the_listing_costs_the_same_when_groups_and_members_grow_tenfold(
-    filters, territory, django_assert_num_queries
+    filters, territory, world, django_assert_num_queries, django_assert_max_num_queries
 ):
     viewer = UserFactory(territory=territory)
-    populate(viewer, territory, count=4, members=2)
+    reader = fresh(viewer)
+    with django_assert_max_num_queries(3):  # no query for the tags of an empty list
+        before = listing(reader, **filters)  # the module's groups this viewer is shown
     # One query for the viewer's local-admin territories, one for the groups, one for their tags.
+    populate(viewer, territory, count=4, members=2)
     reader = fresh(viewer)
     with django_assert_num_queries(3):
         small = listing(reader, **filters)
@@ -247,8 +292,15 @@ def test_the_listing_costs_the_same_when_groups_and_members_grow_tenfold(
     with django_assert_num_queries(3):
         large = listing(reader, **filters)
 
-    assert small
-    assert len(large) == 10 * len(small)
+    def themed(rows, made):
+        return [row for row in rows if row[0].startswith("Groupe thème") is made]
+
+    # The module's groups are shown as they were; the groups made here grow tenfold.
+    assert themed(before, True) == []
+    assert themed(small, False) == before
+    assert themed(large, False) == before
+    assert themed(small, True)
+    assert len(themed(large, True)) == 10 * len(themed(small, True))
 
 
 # --- One group ---------------------------------------------------------------------------------------
