@@ -4,90 +4,49 @@ Every test goes through AllowedHostsOriginValidator and AuthMiddlewareStack with
 session cookie, so what is checked is what a browser tab gets. The database work runs
 in sync fixtures (committed: `transaction=True`) or through `database_sync_to_async`,
 because the consumer reads the session and the user from another thread.
+
+Nothing is waited for a fixed time: replies to a socket's own frames come before the pong
+of a later ping (`until_pong`, `assert_alive`), and what must not arrive through the
+channel layer is checked with a barrier sent to the user's group afterwards
+(`assert_nothing_before_barrier`); see extranet/testing/sockets.py. How a handler's
+refusal becomes a reason and a message is tested without a socket in
+test_realtime_actions.py.
 """
 
-import time
+import asyncio
 
 import pytest
 import pytest_asyncio
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
-from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.db import connection, transaction
-from django.test import Client
 from django.urls import reverse
 
 from extranet import realtime
-from extranet.asgi import application
 from extranet.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED, MAX_SUBSCRIPTIONS
 from extranet.models import Notification
 from extranet.services import notification_mark_read, notify
 from extranet.testing.factories import PendingUserFactory, UserFactory
+from extranet.testing.sockets import (
+    ARRIVES,
+    SITE_HOST,
+    Tabs,
+    assert_accepted_then_closed_with,
+    assert_alive,
+    assert_closed_with,
+    assert_nothing_before_barrier,
+    assert_refused_at_handshake,
+    disconnect,
+    events_before_barrier,
+    group_event,
+    logged_in_client,
+    session_cookie,
+)
 from members.models import User
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
-
-# AllowedHostsOriginValidator keeps the ALLOWED_HOSTS it saw when extranet.asgi was imported
-# (at collection, before the test environment appends "testserver"): speak as one of them.
-SITE_HOST = next(
-    (host for host in settings.ALLOWED_HOSTS if host not in {"*", "testserver"} and not host.startswith(".")),
-    "localhost",
-)
-ORIGIN = (b"origin", f"http://{SITE_HOST}".encode())
-HOST = (b"host", SITE_HOST.encode())
-# Generous for what must arrive (the Redis layer is slower than the in-memory one),
-# short for what must not.
-ARRIVES = 5
-NOTHING = 0.5
-
-
-def session_cookie(user):
-    return logged_in_client(user).cookies[settings.SESSION_COOKIE_NAME].value
-
-
-def logged_in_client(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-async def assert_accepted_then_closed_with(ws, code):
-    """Accepted (so that the browser can see a close code), then closed with `code`."""
-    connected, _subprotocol = await ws.connect(timeout=ARRIVES)
-    assert connected is True
-    assert await ws.receive_output(timeout=ARRIVES) == {"type": "websocket.close", "code": code}
-
-
-async def assert_closed_with(ws, code):
-    """An accepted socket is closed by the server with `code`, with nothing sent before."""
-    assert await ws.receive_output(timeout=ARRIVES) == {"type": "websocket.close", "code": code}
-
-
-async def assert_alive(ws):
-    """Nothing arrived, and the socket still answers a ping."""
-    assert await ws.receive_nothing(timeout=NOTHING)
-    await ws.send_json_to({"action": "ping"})
-    assert await ws.receive_json_from(timeout=ARRIVES) == {"type": "session.pong", "id": None, "data": {}}
-
-
-async def open_ready(cookie):
-    ws = communicator(cookie)
-    connected, _code = await ws.connect(timeout=ARRIVES)
-    assert connected
-    ready = await ws.receive_json_from(timeout=ARRIVES)
-    assert ready["type"] == "session.ready"
-    return ws
-
-
-def communicator(cookie=None, origin=ORIGIN):
-    headers = [HOST]
-    if origin is not None:
-        headers.append(origin)
-    if cookie is not None:
-        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
-    return WebsocketCommunicator(application, "/ws/", headers=headers)
 
 
 @pytest.fixture
@@ -101,15 +60,16 @@ def member_cookie(member):
 
 
 @pytest_asyncio.fixture
-async def socket(member_cookie):
+async def tabs():
+    """Opens sockets (tabs(user), tabs.ready(cookie), tabs.communicator(...)); all closed afterwards."""
+    async with Tabs() as opened:
+        yield opened
+
+
+@pytest_asyncio.fixture
+async def socket(tabs, member_cookie):
     """An accepted socket of `member`, past its session.ready; disconnected afterwards."""
-    ws = communicator(member_cookie)
-    connected, _code = await ws.connect(timeout=ARRIVES)
-    assert connected
-    ready = await ws.receive_json_from(timeout=ARRIVES)
-    assert ready["type"] == "session.ready"
-    yield ws
-    await ws.disconnect()
+    return await tabs.ready(member_cookie)
 
 
 @pytest.fixture
@@ -130,42 +90,48 @@ def test_kind():
         realtime.SUBSCRIPTIONS["testkind"] = previous
 
 
-async def group_event(group, event_type="notification.read", data=None):
-    """Send an event to a group the way realtime.send_now does, from async code."""
-    await get_channel_layer().group_send(
-        group, {"type": "realtime.event", "event": realtime.envelope(event_type, None, data or {})}
-    )
+async def assert_alive_for(ws, user_id):
+    """Nothing came through the channel layer (a barrier arrives first), and the socket answers a ping."""
+    await assert_nothing_before_barrier(ws, user_id)
+    await assert_alive(ws)
 
 
 # --- Who may connect --------------------------------------------------------------------
 
 
-async def test_anonymous_visitor_is_accepted_then_closed_with_4401():
-    await assert_accepted_then_closed_with(communicator(), CLOSE_UNAUTHORIZED)
+async def test_anonymous_visitor_is_accepted_then_closed_with_4401(tabs):
+    await assert_accepted_then_closed_with(tabs.communicator(), CLOSE_UNAUTHORIZED)
 
 
-async def test_a_forged_session_cookie_counts_as_anonymous():
-    await assert_accepted_then_closed_with(communicator("not-a-real-session-key"), CLOSE_UNAUTHORIZED)
+async def test_a_forged_session_cookie_counts_as_anonymous(tabs):
+    await assert_accepted_then_closed_with(tabs.communicator("not-a-real-session-key"), CLOSE_UNAUTHORIZED)
 
 
 @pytest.mark.parametrize("status", [User.Status.PENDING, User.Status.REFUSED])
-async def test_pending_or_refused_member_is_accepted_then_closed_with_4403(territory, status):
+async def test_pending_or_refused_member_is_accepted_then_closed_with_4403(tabs, territory, status):
     user = await database_sync_to_async(PendingUserFactory)(territory=territory, status=status)
     cookie = await database_sync_to_async(session_cookie)(user)
-    await assert_accepted_then_closed_with(communicator(cookie), CLOSE_FORBIDDEN)
+    await assert_accepted_then_closed_with(tabs.communicator(cookie), CLOSE_FORBIDDEN)
 
 
-async def test_deactivated_account_is_accepted_then_closed_with_4401(member, member_cookie):
+async def test_deactivated_account_is_accepted_then_closed_with_4401(tabs, member, member_cookie):
     await database_sync_to_async(User.objects.filter(pk=member.pk).update)(is_active=False)
-    await assert_accepted_then_closed_with(communicator(member_cookie), CLOSE_UNAUTHORIZED)
+    await assert_accepted_then_closed_with(tabs.communicator(member_cookie), CLOSE_UNAUTHORIZED)
 
 
-async def test_a_refused_socket_ignores_what_it_is_sent():
-    ws = communicator()
+async def test_a_refused_socket_ignores_what_it_is_sent(tabs):
+    ws = tabs.communicator()
     await assert_accepted_then_closed_with(ws, CLOSE_UNAUTHORIZED)
     await ws.send_json_to({"action": "subscribe", "group": "testkind.2"})
     await ws.send_to(bytes_data=b"\x00")
-    assert await ws.receive_nothing(timeout=NOTHING)
+    # A refused socket answers no ping either. The consumer takes the next input only once
+    # it has handled the previous one: when it has taken a third input queued after the two
+    # frames, both are handled, and nothing may have been sent.
+    await ws.send_input({"type": "websocket.disconnect", "code": 1000})
+    async with asyncio.timeout(ARRIVES):
+        while not ws.input_queue.empty():
+            await asyncio.sleep(0)
+    assert await ws.receive_nothing(timeout=0)
 
 
 @pytest.mark.parametrize(
@@ -173,31 +139,27 @@ async def test_a_refused_socket_ignores_what_it_is_sent():
     [(b"origin", b"http://evil.example"), (b"origin", f"http://{SITE_HOST}.evil.example".encode())],
     ids=["other-site", "look-alike"],
 )
-async def test_another_origin_is_refused_even_with_a_valid_session(member_cookie, origin):
-    ws = communicator(member_cookie, origin=origin)
-    connected, _code = await ws.connect(timeout=ARRIVES)
-    assert connected is False
+async def test_another_origin_is_refused_even_with_a_valid_session(tabs, member_cookie, origin):
+    ws = tabs.communicator(member_cookie, origin=origin)
+    await assert_refused_at_handshake(ws)
 
 
-async def test_no_origin_header_is_refused(member_cookie):
-    ws = communicator(member_cookie, origin=None)
-    connected, _code = await ws.connect(timeout=ARRIVES)
-    assert connected is False
+async def test_no_origin_header_is_refused(tabs, member_cookie):
+    ws = tabs.communicator(member_cookie, origin=None)
+    await assert_refused_at_handshake(ws)
 
 
-async def test_approved_member_is_accepted_and_told_the_session_is_ready(member, member_cookie):
-    ws = communicator(member_cookie)
+async def test_approved_member_is_accepted_and_told_the_session_is_ready(tabs, member, member_cookie):
+    ws = tabs.communicator(member_cookie)
     connected, _subprotocol = await ws.connect(timeout=ARRIVES)
-    try:
-        assert connected is True
-        ready = await ws.receive_json_from(timeout=ARRIVES)
-        assert ready == {"type": "session.ready", "id": None, "data": {"user": member.pk, "unread": 0}}
-        assert await ws.receive_nothing(timeout=NOTHING)
-    finally:
-        await ws.disconnect()
+    assert connected is True
+    ready = await ws.receive_json_from(timeout=ARRIVES)
+    assert ready == {"type": "session.ready", "id": None, "data": {"user": member.pk, "unread": 0}}
+    # Nothing else: neither in reply to the connection nor through the member's group.
+    await assert_alive_for(ws, member.pk)
 
 
-async def test_session_ready_carries_the_current_unread_count(member, member_cookie, colleague):
+async def test_session_ready_carries_the_current_unread_count(tabs, member, member_cookie, colleague):
     def two_unread_one_read():
         first = notify(recipient=member, verb="member.joined_venue", target=colleague)
         for verb in ("member.roles_changed", "member.joined_venue"):
@@ -206,20 +168,10 @@ async def test_session_ready_carries_the_current_unread_count(member, member_coo
         notify(recipient=colleague, verb="member.roles_changed", target=colleague)  # someone else's
 
     await database_sync_to_async(two_unread_one_read)()
-    ws = communicator(member_cookie)
+    ws = tabs.communicator(member_cookie)
     assert (await ws.connect(timeout=ARRIVES))[0]
-    try:
-        ready = await ws.receive_json_from(timeout=ARRIVES)
-        assert ready == {"type": "session.ready", "id": None, "data": {"user": member.pk, "unread": 2}}
-    finally:
-        await ws.disconnect()
-
-
-async def test_every_session_event_type_is_declared():
-    for event_type in ("session.ready", "session.pong", "session.subscribed", "session.denied", "session.error"):
-        assert event_type in realtime.EVENT_TYPES
-    # The internal control message is not a browser event.
-    assert realtime.SESSION_CLOSE not in realtime.EVENT_TYPES
+    ready = await ws.receive_json_from(timeout=ARRIVES)
+    assert ready == {"type": "session.ready", "id": None, "data": {"user": member.pk, "unread": 2}}
 
 
 # --- Notifications ------------------------------------------------------------------------
@@ -257,7 +209,7 @@ async def test_marking_read_pushes_the_new_unread_count(socket, member, colleagu
 
 async def test_event_for_another_user_does_not_arrive(socket, member, colleague):
     await database_sync_to_async(notify)(recipient=colleague, verb="member.roles_changed", target=colleague)
-    assert await socket.receive_nothing(timeout=NOTHING)
+    await assert_nothing_before_barrier(socket, member.pk)
     # The pipe works: the member's own notification is the next (and first) thing received.
     mine = await database_sync_to_async(notify)(recipient=member, verb="member.roles_changed", target=member)
     event = await socket.receive_json_from(timeout=ARRIVES)
@@ -275,7 +227,7 @@ async def test_a_rollback_publishes_nothing(socket, member, colleague):
 
     with pytest.raises(Abort):
         await database_sync_to_async(notify_then_roll_back)()
-    assert await socket.receive_nothing(timeout=NOTHING)
+    await assert_nothing_before_barrier(socket, member.pk)
     assert await database_sync_to_async(Notification.objects.filter(recipient=member).count)() == 0
 
     kept = await database_sync_to_async(notify)(recipient=member, verb="member.joined_venue", target=colleague)
@@ -284,23 +236,23 @@ async def test_a_rollback_publishes_nothing(socket, member, colleague):
 
 
 async def test_event_is_sent_only_when_the_outer_transaction_commits(socket, member, colleague):
-    queued_inside = []
+    before_commit = []
 
     def notify_in_a_longer_transaction():
         try:
             with transaction.atomic():
                 notification = notify(recipient=member, verb="member.joined_venue", target=colleague)
                 # notify's own atomic block is done, the outer one is not: nothing is pushed yet.
-                time.sleep(NOTHING)
-                queued_inside.append(socket.output_queue.qsize())
+                # Pushed already, the event would be in the socket's channel before this barrier
+                # (async_to_sync runs it on the test's loop, where the socket lives).
+                before_commit.append(async_to_sync(events_before_barrier)(socket, member.pk))
             return notification
         finally:
             connection.close()
 
-    # Not in the thread-sensitive executor: the consumer needs that thread to deliver an
-    # event, so an event sent too early would reach the socket while this one sleeps.
+    # In a thread of its own, with its own connection and transaction, as a request would be.
     notification = await sync_to_async(notify_in_a_longer_transaction, thread_sensitive=False)()
-    assert queued_inside == [0]
+    assert before_commit == [[]]
     event = await socket.receive_json_from(timeout=ARRIVES)
     assert (event["type"], event["id"]) == ("notification.new", notification.pk)
 
@@ -374,12 +326,12 @@ async def test_group_names_are_rebuilt_from_the_parsed_id(socket, test_kind, mem
     assert (await socket.receive_json_from(timeout=ARRIVES))["data"] == {"unread": 4}
 
     await socket.send_json_to({"action": "unsubscribe", "group": "testkind.4"})
-    await assert_alive(socket)
+    await assert_alive(socket)  # the unsubscribe is handled (it has no reply)
     await group_event("testkind.4", data={"unread": 44})
-    assert await socket.receive_nothing(timeout=NOTHING)
+    await assert_nothing_before_barrier(socket, member.pk)
 
 
-async def test_subscriptions_per_socket_are_capped(socket, test_kind):
+async def test_subscriptions_per_socket_are_capped(socket, test_kind, member):
     even_ids = [2 * i for i in range(MAX_SUBSCRIPTIONS)]
     for object_id in even_ids:
         await socket.send_json_to({"action": "subscribe", "group": f"testkind.{object_id}"})
@@ -393,7 +345,7 @@ async def test_subscriptions_per_socket_are_capped(socket, test_kind):
     }
     assert len(test_kind) == MAX_SUBSCRIPTIONS  # refused before any check
     await group_event(over, data={"unread": 1})
-    assert await socket.receive_nothing(timeout=NOTHING)
+    await assert_nothing_before_barrier(socket, member.pk)
 
     # Subscribing again to a group already joined is not a new one; leaving one frees a place.
     await socket.send_json_to({"action": "subscribe", "group": "testkind.0"})
@@ -468,13 +420,13 @@ async def test_registered_kind_allows_and_denies_through_its_check(socket, membe
 
     # Events of the denied group do not arrive; those of the allowed one do.
     await group_event("testkind.7", data={"unread": 70})
-    assert await socket.receive_nothing(timeout=NOTHING)
+    await assert_nothing_before_barrier(socket, member.pk)
     await group_event("testkind.4", data={"unread": 40})
     event = await socket.receive_json_from(timeout=ARRIVES)
     assert event == {"type": "notification.read", "id": None, "data": {"unread": 40}}
 
 
-async def test_unsubscribe_stops_the_group_events(socket, test_kind):
+async def test_unsubscribe_stops_the_group_events(socket, test_kind, member):
     await socket.send_json_to({"action": "subscribe", "group": "testkind.2"})
     assert (await socket.receive_json_from(timeout=ARRIVES))["type"] == "session.subscribed"
     await socket.send_json_to({"action": "unsubscribe", "group": "testkind.2"})
@@ -482,72 +434,59 @@ async def test_unsubscribe_stops_the_group_events(socket, test_kind):
     await socket.send_json_to({"action": "ping"})
     assert (await socket.receive_json_from(timeout=ARRIVES))["type"] == "session.pong"
     await group_event("testkind.2", data={"unread": 20})
-    assert await socket.receive_nothing(timeout=NOTHING)
+    await assert_nothing_before_barrier(socket, member.pk)
 
 
-async def test_disconnect_leaves_the_personal_group(member, member_cookie, colleague):
-    ws = communicator(member_cookie)
-    connected, _code = await ws.connect(timeout=ARRIVES)
-    assert connected
-    await ws.receive_json_from(timeout=ARRIVES)
-    await ws.disconnect()
-    other = communicator(member_cookie)
-    assert (await other.connect(timeout=ARRIVES))[0]
-    try:
-        await other.receive_json_from(timeout=ARRIVES)
-        await database_sync_to_async(notify)(recipient=member, verb="member.joined_venue", target=colleague)
-        # Exactly one copy arrives on the live socket; the closed one no longer counts.
-        event = await other.receive_json_from(timeout=ARRIVES)
-        assert event["type"] == "notification.new"
-        assert await other.receive_nothing(timeout=NOTHING)
-    finally:
-        await other.disconnect()
+async def test_disconnect_leaves_the_personal_group(tabs, member, member_cookie, colleague):
+    ws = await tabs.ready(member_cookie)
+    await disconnect(ws)
+    other = await tabs.ready(member_cookie)
+    await database_sync_to_async(notify)(recipient=member, verb="member.joined_venue", target=colleague)
+    # Exactly one copy arrives on the live socket; the closed one no longer counts.
+    event = await other.receive_json_from(timeout=ARRIVES)
+    assert event["type"] == "notification.new"
+    await assert_nothing_before_barrier(other, member.pk)
 
 
 # --- Closing sockets: logout, refused or deactivated accounts ---------------------------------
 
 
-async def test_logging_out_closes_the_sockets_of_that_session_only(member, colleague):
+async def test_logging_out_closes_the_sockets_of_that_session_only(tabs, member, colleague):
     browser_a = await database_sync_to_async(logged_in_client)(member)
     cookie_a = browser_a.cookies[settings.SESSION_COOKIE_NAME].value
     cookie_b = await database_sync_to_async(session_cookie)(member)
     colleague_cookie = await database_sync_to_async(session_cookie)(colleague)
-    tab_a1, tab_a2, tab_b, other = [await open_ready(c) for c in (cookie_a, cookie_a, cookie_b, colleague_cookie)]
-    try:
-        # allauth's logout view, as the button of base.html posts it.
-        response = await database_sync_to_async(browser_a.post)(reverse("account_logout"))
-        assert response.status_code == 302
-        await assert_closed_with(tab_a1, CLOSE_UNAUTHORIZED)
-        await assert_closed_with(tab_a2, CLOSE_UNAUTHORIZED)
-        # Another browser of the same member, and another member, stay connected.
-        await assert_alive(tab_b)
-        await assert_alive(other)
-        await database_sync_to_async(notify)(recipient=member, verb="member.roles_changed", target=member)
-        assert (await tab_b.receive_json_from(timeout=ARRIVES))["type"] == "notification.new"
-    finally:
-        for ws in (tab_a1, tab_a2, tab_b, other):
-            await ws.disconnect()
+    tab_a1, tab_a2, tab_b, other = [await tabs.ready(c) for c in (cookie_a, cookie_a, cookie_b, colleague_cookie)]
+
+    # allauth's logout view, as the button of base.html posts it.
+    response = await database_sync_to_async(browser_a.post)(reverse("account_logout"))
+    assert response.status_code == 302
+    await assert_closed_with(tab_a1, CLOSE_UNAUTHORIZED)
+    await assert_closed_with(tab_a2, CLOSE_UNAUTHORIZED)
+    for closed in (tab_a1, tab_a2):  # as the browser does once the server closed them
+        await disconnect(closed)
+    # Another browser of the same member, and another member, stay connected (the barrier
+    # comes after the session.close message in tab_b's channel: tab_b has handled it).
+    await assert_alive_for(tab_b, member.pk)
+    await assert_alive_for(other, colleague.pk)
+    await database_sync_to_async(notify)(recipient=member, verb="member.roles_changed", target=member)
+    assert (await tab_b.receive_json_from(timeout=ARRIVES))["type"] == "notification.new"
 
     # The logged-out cookie no longer opens a socket.
-    await assert_accepted_then_closed_with(communicator(cookie_a), CLOSE_UNAUTHORIZED)
+    await assert_accepted_then_closed_with(tabs.communicator(cookie_a), CLOSE_UNAUTHORIZED)
 
 
-async def test_close_user_sockets_closes_every_socket_of_that_user(member, colleague):
-    cookies = [await database_sync_to_async(session_cookie)(member) for _ in range(2)]
-    mine = [await open_ready(cookie) for cookie in cookies]
-    other = await open_ready(await database_sync_to_async(session_cookie)(colleague))
-    try:
-        await database_sync_to_async(realtime.close_user_sockets)(member.pk)
-        for ws in mine:
-            await assert_closed_with(ws, CLOSE_UNAUTHORIZED)
-        await assert_alive(other)
-    finally:
-        for ws in (*mine, other):
-            await ws.disconnect()
+async def test_close_user_sockets_closes_every_socket_of_that_user(tabs, member, colleague):
+    mine = [await tabs(member) for _ in range(2)]  # two browsers
+    other = await tabs(colleague)
+    await database_sync_to_async(realtime.close_user_sockets)(member.pk)
+    for ws in mine:
+        await assert_closed_with(ws, CLOSE_UNAUTHORIZED)
+    await assert_alive_for(other, colleague.pk)
 
 
-async def test_close_user_sockets_can_say_forbidden_and_waits_for_the_commit(member):
-    ws = await open_ready(await database_sync_to_async(session_cookie)(member))
+async def test_close_user_sockets_can_say_forbidden_and_waits_for_the_commit(tabs, member):
+    ws = await tabs(member)
 
     class Abort(Exception):
         pass
@@ -558,26 +497,22 @@ async def test_close_user_sockets_can_say_forbidden_and_waits_for_the_commit(mem
             raise Abort
 
     def refuse_in_a_transaction():
-        with transaction.atomic():
-            realtime.close_user_sockets(member.pk, code=CLOSE_FORBIDDEN)
-            time.sleep(NOTHING)  # not sent before the commit
-            queued.append(ws.output_queue.qsize())
+        try:
+            with transaction.atomic():
+                realtime.close_user_sockets(member.pk, code=CLOSE_FORBIDDEN)
+                # Not sent before the commit: sent already, session.close would come before this
+                # barrier and close the socket (receiving the barrier would then fail).
+                before_commit.append(async_to_sync(events_before_barrier)(ws, member.pk))
+        finally:
+            connection.close()
 
-    queued = []
-    try:
-        with pytest.raises(Abort):
-            await database_sync_to_async(refuse_then_roll_back)()
-        await assert_alive(ws)
-        await sync_to_async(refuse_in_a_transaction, thread_sensitive=False)()
-        assert queued == [0]
-        await assert_closed_with(ws, CLOSE_FORBIDDEN)
-    finally:
-        await ws.disconnect()
-
-
-async def test_close_user_sockets_refuses_other_codes():
-    with pytest.raises(ValueError):
-        realtime.close_user_sockets(1, code=1000)
+    before_commit = []
+    with pytest.raises(Abort):
+        await database_sync_to_async(refuse_then_roll_back)()
+    await assert_alive_for(ws, member.pk)
+    await sync_to_async(refuse_in_a_transaction, thread_sensitive=False)()
+    assert before_commit == [[]]
+    await assert_closed_with(ws, CLOSE_FORBIDDEN)
 
 
 # --- Access lost: subscriptions re-checked (workgroups) ----------------------------------
@@ -611,7 +546,7 @@ async def test_removed_from_a_group_the_socket_drops_its_subscription(socket, me
     dropped = next(e for e in events if e["type"] == "session.unsubscribed")
     assert dropped["data"] == {"group": name}
     await group_event(name, data={"unread": 4})
-    await assert_alive(socket)
+    await assert_alive_for(socket, member.pk)
     # And it cannot come back.
     await socket.send_json_to({"action": "subscribe", "group": name})
     assert (await socket.receive_json_from(timeout=ARRIVES))["type"] == "session.denied"
@@ -621,7 +556,7 @@ async def test_a_recheck_keeps_the_subscriptions_still_allowed(socket, member, t
     await socket.send_json_to({"action": "subscribe", "group": "testkind.2"})
     assert (await socket.receive_json_from(timeout=ARRIVES))["type"] == "session.subscribed"
     await get_channel_layer().group_send(realtime.user_group(member.pk), {"type": realtime.SESSION_RECHECK})
-    await assert_alive(socket)
+    await assert_alive_for(socket, member.pk)  # the recheck came first in the channel: handled, nothing said
     await group_event("testkind.2", data={"unread": 2})
     assert (await socket.receive_json_from(timeout=ARRIVES))["data"] == {"unread": 2}
 
@@ -640,4 +575,4 @@ async def test_a_public_group_made_private_drops_the_non_members_subscriptions(s
     assert await socket.receive_json_from(timeout=ARRIVES) == {
         "type": "session.unsubscribed", "id": None, "data": {"group": name}}
     await group_event(name, data={"unread": 9})
-    await assert_alive(socket)
+    await assert_alive_for(socket, member.pk)

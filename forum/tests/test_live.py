@@ -1,16 +1,18 @@
 """Forum in real time and under concurrency.
 
-Websockets through the whole ASGI stack (extranet.asgi), as in extranet/tests/test_consumers.py;
+Websockets through the whole ASGI stack (extranet.asgi), with the helpers of
+extranet/testing/sockets.py (what must not arrive is checked with a barrier, not a wait);
 parallel replies in real threads, each with its own database connection.
 """
 
 import pytest
+import pytest_asyncio
 from channels.db import database_sync_to_async
 
 from extranet.models import Space
 from extranet.testing import concurrency
 from extranet.testing.factories import MembershipFactory, UserFactory, WorkgroupFactory
-from extranet.tests.test_consumers import ARRIVES, NOTHING, open_ready, session_cookie
+from extranet.testing.sockets import ARRIVES, Tabs, assert_nothing_before_barrier, subscribe
 from forum import services
 from forum.models import Post, Topic
 from members.models import User
@@ -27,15 +29,17 @@ def people(territory, venue, coordinator):
     return reader, writer, category, topic
 
 
-async def subscribe(ws, group):
-    await ws.send_json_to({"action": "subscribe", "group": group})
-    return await ws.receive_json_from(timeout=ARRIVES)
+@pytest_asyncio.fixture
+async def tabs():
+    """tabs(user): an open socket of `user`, past session.ready; all closed afterwards."""
+    async with Tabs() as opened:
+        yield opened
 
 
 @pytest.mark.asyncio
-async def test_a_reader_of_the_topic_receives_the_new_reply_live(people):
+async def test_a_reader_of_the_topic_receives_the_new_reply_live(tabs, people):
     reader, writer, category, topic = people
-    ws = await open_ready(await database_sync_to_async(session_cookie)(reader))
+    ws = await tabs(reader)
     assert (await subscribe(ws, f"topic.{topic.pk}"))["type"] == "session.subscribed"
     assert (await subscribe(ws, f"forumcategory.{category.pk}"))["type"] == "session.subscribed"
 
@@ -51,12 +55,11 @@ async def test_a_reader_of_the_topic_receives_the_new_reply_live(people):
     }
     assert received["forum.topic_activity"]["data"] == {"category": category.pk, "last_number": 2, "new_topic": False}
     assert received["notification.new"]["data"]["url"] == f"/bureau/forum/message/{post.pk}/"
-    assert await ws.receive_nothing(timeout=NOTHING)
-    await ws.disconnect()
+    await assert_nothing_before_barrier(ws, reader.pk)  # nothing more (post_create has returned)
 
 
 @pytest.mark.asyncio
-async def test_an_outsider_cannot_follow_a_private_group_topic_and_hears_nothing(people, member):
+async def test_an_outsider_cannot_follow_a_private_group_topic_and_hears_nothing(tabs, people, member):
     _reader, writer, _category, _topic = people
 
     def private_topic():
@@ -66,17 +69,16 @@ async def test_an_outsider_cannot_follow_a_private_group_topic_and_hears_nothing
         return inside, services.topic_create(actor=writer, category=inside, title="Entre nous", body="Privé")
 
     inside, topic = await database_sync_to_async(private_topic)()
-    ws = await open_ready(await database_sync_to_async(session_cookie)(member))
+    ws = await tabs(member)
     assert await subscribe(ws, f"topic.{topic.pk}") == {
         "type": "session.denied", "id": None, "data": {"group": f"topic.{topic.pk}"}}
     assert (await subscribe(ws, f"forumcategory.{inside.pk}"))["type"] == "session.denied"
     await database_sync_to_async(services.post_create)(actor=writer, topic=topic, body="Toujours privé")
-    assert await ws.receive_nothing(timeout=NOTHING)
-    await ws.disconnect()
+    await assert_nothing_before_barrier(ws, member.pk)
 
 
 @pytest.mark.asyncio
-async def test_moving_a_topic_out_of_sight_drops_the_subscription(people, coordinator):
+async def test_moving_a_topic_out_of_sight_drops_the_subscription(tabs, people, coordinator):
     reader, _writer, _category, topic = people
 
     def private_category():
@@ -85,12 +87,11 @@ async def test_moving_a_topic_out_of_sight_drops_the_subscription(people, coordi
         return services.category_create(actor=User.objects.get(pk=coordinator.pk), space=group.space, name="Archives")
 
     destination = await database_sync_to_async(private_category)()
-    ws = await open_ready(await database_sync_to_async(session_cookie)(reader))
+    ws = await tabs(reader)
     assert (await subscribe(ws, f"topic.{topic.pk}"))["type"] == "session.subscribed"
     await database_sync_to_async(services.topic_move)(actor=coordinator, topic=topic, category=destination)
     event = await ws.receive_json_from(timeout=ARRIVES)
     assert event == {"type": "session.unsubscribed", "id": None, "data": {"group": f"topic.{topic.pk}"}}
-    await ws.disconnect()
 
 
 def test_parallel_replies_get_distinct_consecutive_numbers(people, territory, venue):
