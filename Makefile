@@ -26,14 +26,15 @@ run: install .env
 	-$(PY) manage.py seed_demo
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
-# Every test, the slow tiers included (what CI runs, twice); prints the 25 slowest tests.
+# Every test, the slow tiers included (what CI runs, twice), one worker per core; prints
+# the 25 slowest tests. Rules and budget: docs/testing.md.
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
-# The inner loop: without the slow tiers (browser, multiprocess, subprocess), keeping the
+# The inner loop: without the slow tiers (browser, multiprocess, subprocess), in parallel, keeping the
 # test database between runs (new migrations are still applied).
 test-fast: install
-	$(PY) -m pytest -m "not browser and not multiprocess and not subprocess" --reuse-db $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto -m "not browser and not multiprocess and not subprocess" --reuse-db $(PYTEST_ARGS)
 
 check: install
 	$(BIN)/ruff check .
