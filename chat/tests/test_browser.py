@@ -8,6 +8,9 @@ sides; the unread badge of a room counts a message in another room. The room fit
 (chat/tests/test_views.py).
 """
 
+import json
+import time
+
 import pytest
 
 from chat import services
@@ -44,16 +47,30 @@ def open_room(context, user, room):
     return page
 
 
+def open_room_subscribed(context, user, room):
+    """The room's page, once the server has acknowledged its subscription to the room (read
+    from the socket's frames: waited for, not slept on)."""
+    page = log_in(context, user)
+    received = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.append(payload)))
+    page.goto(f"/bureau/discussions/salon/{room.pk}/")
+    acknowledged = {"type": "session.subscribed", "id": None, "data": {"group": f"chatroom.{room.pk}"}}
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while acknowledged not in [json.loads(frame) for frame in received]:
+        assert time.monotonic() < deadline, f"the room's subscription was not acknowledged: {received}"
+        page.wait_for_timeout(20)  # lets Playwright deliver the frames (a poll, not a wait)
+    return page
+
+
 def test_two_members_chat_live(new_context, colleagues):
     from playwright.sync_api import expect
 
     lea, thomas, room, network = colleagues
-    lea_page = open_room(new_context(), lea, room)
-    thomas_page = open_room(new_context(), thomas, room)
+    lea_page = open_room_subscribed(new_context(), lea, room)
+    thomas_page = open_room_subscribed(new_context(), thomas, room)
     lea_page.evaluate("window.__sameDocument = 'yes'")
     thomas_page.evaluate("window.__sameDocument = 'yes'")
-    # Both pages subscribed (the subscription is acknowledged before anything is sent).
-    thomas_page.wait_for_timeout(300)
+    # Both pages are subscribed to the room (open_room waited for the acknowledgement).
 
     box = thomas_page.locator("#ecrire textarea[name=body]")
     box.press_sequentially("Qui a un vidéoprojecteur ")
@@ -138,6 +155,7 @@ def test_a_send_left_unconfirmed_when_the_socket_gives_up_is_posted_by_the_form(
     box.press("Enter")
     expect(box).to_have_js_property("readOnly", True, timeout=WAIT_MS)
     expect(box).to_have_value("Le câble HDMI est revenu ?")
+    # Nothing tells when a wrong second send would leave: a short fixed wait (no order exists).
     page.wait_for_timeout(200)
     assert [data["body"] for data in sent] == ["Le câble HDMI est revenu ?"]
 

@@ -289,6 +289,7 @@ def test_after_a_reconnection_the_client_subscribes_again_and_refreshes_the_badg
     expect(badge).to_have_text("3")
     expect(badge).to_be_visible()
     expect(desk.locator("[data-unread-label]")).to_contain_text("3")
+    # A wrong resubscription would come at no known moment: a short fixed wait (no order exists).
     desk.wait_for_timeout(300)
     # Only what is still wanted: not the group left, nor the one refused.
     assert connections[1][1] == [{"action": "subscribe", "group": "room.12"}]
