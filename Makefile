@@ -31,10 +31,9 @@ run: install .env
 test: install
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
-# The inner loop: without the slow tiers (browser, multiprocess, subprocess), in parallel, keeping the
-# test database between runs (new migrations are still applied).
+# The inner loop: without the slow tiers (browser, multiprocess, subprocess), in parallel.
 test-fast: install
-	$(PY) -m pytest -n auto -m "not browser and not multiprocess and not subprocess" --reuse-db $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto -m "not browser and not multiprocess and not subprocess" $(PYTEST_ARGS)
 
 check: install
 	$(BIN)/ruff check .

@@ -31,7 +31,7 @@ def django_db_setup(
     verbosity = request.config.option.verbose
     with django_db_blocker.unblock():
         config = database.setup(
-            verbosity=verbosity, keepdb=django_db_keepdb, createdb=django_db_createdb,
+            verbosity=verbosity, createdb=django_db_createdb,
             aliases=aliases, serialized_aliases=serialized_aliases,
         )
     yield

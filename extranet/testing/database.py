@@ -12,9 +12,11 @@ new or edited migration makes a new template; templates of other keys are remove
 - PostgreSQL: a database `maillage_test_template_<key>`, copied by
   `CREATE DATABASE ... TEMPLATE` under an advisory lock.
 
-`pytest --reuse-db` keeps an existing test database as it is (pytest-django's behaviour);
-`pytest --create-db` rebuilds the template too. The root conftest.py uses `setup` as its
-`django_db_setup` fixture.
+Every run starts from a copy of the template, `--reuse-db` included: a database kept from an
+earlier run has been emptied by its transactional tests (the rows the data migrations made,
+the home page among them, are gone), and the copy costs about a second. `--reuse-db` only
+keeps the test database at the end; `--create-db` rebuilds the template too. The root
+conftest.py uses `setup` as its `django_db_setup` fixture.
 """
 
 import contextlib
@@ -42,14 +44,12 @@ def migrations_key():
     return digest.hexdigest()[:16]
 
 
-def setup(*, verbosity, keepdb, createdb, aliases, serialized_aliases):
+def setup(*, verbosity, createdb, aliases, serialized_aliases):
     """Create the test database(s) like django.test.utils.setup_databases, from the template
     when there is one. Returns what teardown_databases needs."""
     connection = connections["default"]
     test_name = connection.creation._get_test_db_name()
     args = {"verbosity": verbosity, "interactive": False, "aliases": aliases, "serialized_aliases": serialized_aliases}
-    if keepdb and not createdb and _exists(connection, test_name):
-        return setup_databases(keepdb=True, **args)  # --reuse-db: as it is
     if connection.vendor == "sqlite" and not connection.creation.is_in_memory_db(test_name):
         return _from_sqlite_template(connection, test_name, createdb, args)
     if connection.vendor == "postgresql":
@@ -61,14 +61,6 @@ def teardown(config, *, verbosity):
     teardown_databases(config, verbosity=verbosity)
 
 
-def _exists(connection, test_name):
-    if connection.vendor == "sqlite":
-        return Path(test_name).exists()
-    if connection.vendor == "postgresql":
-        with connection._nodb_cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [test_name])
-            return cursor.fetchone() is not None
-    return False
 
 
 # --- SQLite ---------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ of the browser and multi-process tests load it too (extranet.testing.servers), s
 password hashed by the test process is checked by the server with the same hasher.
 
 - a fast password hasher (factories hash one password per user; PBKDF2 costs ~0.3 s each);
-- a stable SQLite test database name, so that `pytest --reuse-db` can keep it between runs
+- a stable SQLite test database name, next to its migrated template (extranet.testing.database)
   (pytest-xdist adds `_gw0`, `_gw1`... per worker); `MAILLAGE_TEST_DB` names another file
   for a second run on the same machine;
 - backends that empty the tables faster after transactional tests
