@@ -20,7 +20,7 @@ pytest_plugins = ["extranet.testing.browser"]
 
 @pytest.fixture(scope="session")
 def django_db_setup(
-    request, django_test_environment, django_db_blocker, django_db_keepdb, django_db_createdb,
+    request, django_test_environment, django_db_blocker, django_db_keepdb, django_db_use_migrations,
     django_db_modify_db_settings,
 ):
     """pytest-django's, except that the test database is copied from a migrated template
@@ -31,7 +31,7 @@ def django_db_setup(
     verbosity = request.config.option.verbose
     with django_db_blocker.unblock():
         config = database.setup(
-            verbosity=verbosity, createdb=django_db_createdb,
+            verbosity=verbosity, use_migrations=django_db_use_migrations,
             aliases=aliases, serialized_aliases=serialized_aliases,
         )
     yield

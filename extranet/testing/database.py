@@ -15,15 +15,22 @@ new or edited migration makes a new template; templates of other keys are remove
 Every run starts from a copy of the template, `--reuse-db` included: a database kept from an
 earlier run has been emptied by its transactional tests (the rows the data migrations made,
 the home page among them, are gone), and the copy costs about a second. `--reuse-db` only
-keeps the test database at the end; `--create-db` rebuilds the template too. The root
+keeps the test database at the end. To rebuild a template by hand, delete
+`var/test-template-*.sqlite3` or drop the `maillage_test_template_*` database. With
+`--nomigrations` the tables are made from the models, without a template. The root
 conftest.py uses `setup` as its `django_db_setup` fixture.
+
+The time spent here (a whole migration while another worker holds the lock) is not
+counted in the per-test timeout of the test that happens to need the database first.
 """
 
 import contextlib
 import fcntl
 import hashlib
 import os
+import signal
 import sqlite3
+import threading
 from pathlib import Path
 
 from django.conf import settings
@@ -44,17 +51,37 @@ def migrations_key():
     return digest.hexdigest()[:16]
 
 
-def setup(*, verbosity, createdb, aliases, serialized_aliases):
+def setup(*, verbosity, use_migrations, aliases, serialized_aliases):
     """Create the test database(s) like django.test.utils.setup_databases, from the template
     when there is one. Returns what teardown_databases needs."""
     connection = connections["default"]
     test_name = connection.creation._get_test_db_name()
     args = {"verbosity": verbosity, "interactive": False, "aliases": aliases, "serialized_aliases": serialized_aliases}
-    if connection.vendor == "sqlite" and not connection.creation.is_in_memory_db(test_name):
-        return _from_sqlite_template(connection, test_name, createdb, args)
-    if connection.vendor == "postgresql":
-        return _from_postgresql_template(connection, test_name, createdb, args)
-    return setup_databases(**args)
+    with _timeout_paused():
+        if not use_migrations:
+            from pytest_django.fixtures import _disable_migrations
+
+            _disable_migrations()
+            return setup_databases(**args)
+        if connection.vendor == "sqlite" and not connection.creation.is_in_memory_db(test_name):
+            return _from_sqlite_template(connection, test_name, args)
+        if connection.vendor == "postgresql":
+            return _from_postgresql_template(connection, test_name, args)
+        return setup_databases(**args)
+
+
+@contextlib.contextmanager
+def _timeout_paused():
+    """pytest-timeout's alarm (SIGALRM) stopped while the database is made, then given back."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+    remaining, _interval = signal.setitimer(signal.ITIMER_REAL, 0)
+    try:
+        yield
+    finally:
+        if remaining > 0:
+            signal.setitimer(signal.ITIMER_REAL, remaining)
 
 
 def teardown(config, *, verbosity):
@@ -68,10 +95,10 @@ def teardown(config, *, verbosity):
 
 def _sqlite_copy(source, target):
     """Copy a database file (WAL included) with SQLite's backup API; `target` is replaced."""
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
     partial = f"{target}.partial"
-    Path(partial).unlink(missing_ok=True)
+    for name in (target, partial):
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{name}{suffix}").unlink(missing_ok=True)
     with contextlib.closing(sqlite3.connect(source)) as src, contextlib.closing(sqlite3.connect(partial)) as dst:
         src.backup(dst)
     os.replace(partial, target)
@@ -88,12 +115,10 @@ def _file_lock(path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _from_sqlite_template(connection, test_name, createdb, args):
+def _from_sqlite_template(connection, test_name, args):
     folder = Path(test_name).resolve().parent
     template = folder / f"test-template-{migrations_key()}.sqlite3"
     with _file_lock(folder / "test-template.lock"):
-        if createdb:
-            template.unlink(missing_ok=True)
         if not template.exists():
             config = setup_databases(**args)  # migrates the test database
             connection.close()
@@ -109,7 +134,7 @@ def _from_sqlite_template(connection, test_name, createdb, args):
 # --- PostgreSQL -----------------------------------------------------------------------------
 
 
-def _from_postgresql_template(connection, test_name, createdb, args):
+def _from_postgresql_template(connection, test_name, args):
     template = f"{TEMPLATE_PREFIX}{migrations_key()}"
     quote = connection.ops.quote_name
     # The lock lives as long as this maintenance connection.
@@ -118,9 +143,8 @@ def _from_postgresql_template(connection, test_name, createdb, args):
         try:
             lock.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [TEMPLATE_PREFIX + "%"])
             templates = {row[0] for row in lock.fetchall()}
-            if createdb and template in templates:
-                lock.execute(f"DROP DATABASE {quote(template)}")
-                templates.discard(template)
+            # FORCE: a server process left behind by an interrupted run may still be connected.
+            lock.execute(f"DROP DATABASE IF EXISTS {quote(test_name)} WITH (FORCE)")
             if template not in templates:
                 config = setup_databases(**args)  # migrates the test database
                 connections.close_all()
@@ -128,8 +152,6 @@ def _from_postgresql_template(connection, test_name, createdb, args):
                 for old in templates:
                     lock.execute(f"DROP DATABASE IF EXISTS {quote(old)}")
                 return config
-            # FORCE: a server process left behind by an interrupted run may still be connected.
-            lock.execute(f"DROP DATABASE IF EXISTS {quote(test_name)} WITH (FORCE)")
             lock.execute(f"CREATE DATABASE {quote(test_name)} TEMPLATE {quote(template)}")
         finally:
             lock.execute("SELECT pg_advisory_unlock(%s)", [LOCK_ID])

@@ -85,6 +85,9 @@ def server_environment(**extra):
     }
     # The test settings (the fast password hasher the factories used, the worker's prefixes).
     env["DJANGO_SETTINGS_MODULE"] = "extranet.testing.settings"
+    # A server lives for the whole run of a worker: its logins all come from 127.0.0.1 and its
+    # cache is out of the tests' reach (extranet.testing.settings turns its rate limits off).
+    env["MAILLAGE_TEST_SERVER"] = "1"
     # Set for the test process (Playwright); a server must not hide sync ORM calls in async code.
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(extra)
@@ -113,10 +116,19 @@ class DaphneServer:
         )
         return self
 
-    def wait_ready(self, timeout=STARTUP_TIMEOUT):
+    def wait_ready(self, timeout=STARTUP_TIMEOUT, port_attempts=3):
+        """The /healthz answer, once the server is up. A port taken between `free_port` and the
+        server's bind (another test process may have picked it too) means another port."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                if port_attempts > 1 and "Address already in use" in self.output():
+                    port_attempts -= 1
+                    self.port = free_port()
+                    self.url = f"http://127.0.0.1:{self.port}"
+                    self.log.truncate(0)
+                    self.start()
+                    continue
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{self.output()}")
             try:
                 status, body = http_get(self.port, "/healthz", timeout=2)

@@ -10,7 +10,8 @@ password hashed by the test process is checked by the server with the same hashe
   for a second run on the same machine;
 - backends that empty the tables faster after transactional tests
   (extranet/testing/backends), and on PostgreSQL commits that do not wait for the disk;
-- e-mails kept in memory (`django.core.mail.outbox`);
+- e-mails kept in memory (`django.core.mail.outbox`); uploads in var/test-media(-gwN);
+- the test servers (MAILLAGE_TEST_SERVER) without allauth's rate limits;
 - under pytest-xdist, cache keys and channel-layer groups of each worker apart from the
   others' (on Redis they would otherwise share `user.5` between two test databases); the
   servers a worker starts inherit PYTEST_XDIST_WORKER and so compute the same prefixes.
@@ -23,6 +24,14 @@ from extranet.settings import CACHES, CHANNEL_LAYERS, DATABASES, VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+# Uploads and the demo's pictures, apart from the development server's var/media.
+MEDIA_ROOT = VAR_DIR / (f"test-media-{_worker}" if _worker else "test-media")
+if os.environ.get("MAILLAGE_TEST_SERVER"):
+    # The server process of the browser and multi-process tests (extranet.testing.servers):
+    # every test logs in from 127.0.0.1 to the same long-lived process, whose cache the tests
+    # cannot empty. allauth's rate limits are tested through the test client instead.
+    ACCOUNT_RATE_LIMITS = False
 
 _db = DATABASES["default"]
 if _db["ENGINE"] == "django.db.backends.sqlite3":
@@ -33,7 +42,6 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
     # Commits that do not wait for the disk: nothing in a test database must survive a crash.
     _db.setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
 
-_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 if _worker:
     _cache = CACHES["default"]
     if "KEY_PREFIX" in _cache:
