@@ -12,6 +12,7 @@ password hashed by the test process is checked by the server with the same hashe
   (extranet/testing/backends), and on PostgreSQL commits that do not wait for the disk;
 - e-mails kept in memory (`django.core.mail.outbox`); uploads in var/test-media(-gwN);
 - the test servers (MAILLAGE_TEST_SERVER) without allauth's rate limits;
+- on Redis, a cache whose clear() empties this run's keys only (extranet.testing.caches);
 - under pytest-xdist, cache keys and channel-layer groups of each worker apart from the
   others' (on Redis they would otherwise share `user.5` between two test databases); the
   servers a worker starts inherit PYTEST_XDIST_WORKER and so compute the same prefixes.
@@ -42,6 +43,9 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
     # Commits that do not wait for the disk: nothing in a test database must survive a crash.
     _db.setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
 
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # clear() empties this run's keys only, never the whole Redis database (FLUSHDB).
+    CACHES["default"]["BACKEND"] = "extranet.testing.caches.RedisCacheOfThisRun"
 if _worker:
     _cache = CACHES["default"]
     if "KEY_PREFIX" in _cache:
