@@ -25,6 +25,7 @@ def django_db_setup(
 ):
     """pytest-django's, except that the test database is copied from a migrated template
     (extranet/testing/database.py) instead of migrated by every run and every worker."""
+    from django.test.utils import teardown_databases
     from pytest_django.fixtures import _get_databases_for_setup
 
     aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
@@ -37,7 +38,7 @@ def django_db_setup(
     yield
     if not django_db_keepdb:
         with django_db_blocker.unblock():
-            database.teardown(config, verbosity=verbosity)
+            teardown_databases(config, verbosity=verbosity)
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,6 @@ from django.urls import reverse
 
 from chat.models import Connection, Message, Presence
 from extranet.testing.servers import (
-    EVENT_TIMEOUT,
     DaphneServer,
     WebsocketClient,
     WebsocketClosed,
@@ -96,23 +95,6 @@ async def subscribe(client, group):
     assert reply == {"type": "session.subscribed", "id": None, "data": {"group": group}}
 
 
-async def receive_types(client, *types, timeout=EVENT_TIMEOUT):
-    """The next events until one of each of `types` arrived, as {type: event}; nothing else may come."""
-    seen = {}
-    deadline = asyncio.get_running_loop().time() + timeout
-    while set(seen) != set(types):
-        remaining = deadline - asyncio.get_running_loop().time()
-        if remaining <= 0:
-            raise TimeoutError(f"expected {types} within {timeout} s; received {list(seen.values())}")
-        try:
-            event = await client.receive_json(timeout=remaining)
-        except TimeoutError:
-            raise TimeoutError(f"expected {types} within {timeout} s; received {list(seen.values())}") from None
-        assert event["type"] in types and event["type"] not in seen, (event, seen)
-        seen[event["type"]] = event
-    return seen
-
-
 async def send(client, room, body, client_id):
     await client.send_json({"action": "chat.send", "room": room.pk, "body": body, "client_id": client_id,
                             "ref": f"ref-{client_id}"})
@@ -156,16 +138,16 @@ def test_members_on_two_processes_chat_with_each_other(servers, member, colleagu
             await subscribe(b, group)
 
             await send(a, network_room, "Bonjour **Inès**, tu me lis depuis l'autre serveur ?", "mp-a-0001")
-            received = (await receive_types(b, "chat.message"))["chat.message"]
+            received = (await b.receive_types("chat.message"))["chat.message"]
             assert_message(received, network_room, member, "Bonjour **Inès**, tu me lis depuis l'autre serveur ?")
             assert "<strong>Inès</strong>" in received["data"]["html"]
-            own = assert_sent(await receive_types(a, "chat.sent", "chat.message"), network_room, "mp-a-0001")
+            own = assert_sent(await a.receive_types("chat.sent", "chat.message"), network_room, "mp-a-0001")
             assert own == received  # the same event on both processes
 
             await send(b, network_room, "Oui, 5 sur 5 !", "mp-b-0001")
-            reply = (await receive_types(a, "chat.message"))["chat.message"]
+            reply = (await a.receive_types("chat.message"))["chat.message"]
             assert_message(reply, network_room, colleague, "Oui, 5 sur 5 !")
-            assert assert_sent(await receive_types(b, "chat.sent", "chat.message"), network_room, "mp-b-0001") == reply
+            assert assert_sent(await b.receive_types("chat.sent", "chat.message"), network_room, "mp-b-0001") == reply
             assert reply["id"] > received["id"]
             return received["id"], reply["id"]
         finally:
@@ -198,11 +180,11 @@ def test_presence_reported_on_one_process_is_seen_on_the_other(servers, member, 
         try:
             await subscribe(observer, "chatpresence.0")
             await a.send_json({"action": "chat.presence", "active": True})
-            assert (await receive_types(observer, "chat.presence"))["chat.presence"] == shown(member, "online")
+            assert (await observer.receive_types("chat.presence"))["chat.presence"] == shown(member, "online")
             await a.send_json({"action": "chat.presence", "active": False})
-            assert (await receive_types(observer, "chat.presence"))["chat.presence"] == shown(member, "away")
+            assert (await observer.receive_types("chat.presence"))["chat.presence"] == shown(member, "away")
             await a.close()  # the tab is closed: process 1 forgets the socket
-            assert (await receive_types(observer, "chat.presence"))["chat.presence"] == shown(member, "offline")
+            assert (await observer.receive_types("chat.presence"))["chat.presence"] == shown(member, "offline")
             # Nothing else was said: the observer's next event is the answer to its ping.
             await observer.send_json({"action": "ping"})
             assert await observer.receive_json() == {"type": "session.pong", "id": None, "data": {}}
@@ -234,9 +216,9 @@ def test_a_tab_whose_process_restarts_catches_up_on_another_process(servers, mem
             await subscribe(a, group)
             await subscribe(b, group)
             await send(a, network_room, "Vu en direct", "mp-a-seen")
-            last_seen = (await receive_types(b, "chat.message"))["chat.message"]
+            last_seen = (await b.receive_types("chat.message"))["chat.message"]
             assert_message(last_seen, network_room, member, "Vu en direct")
-            assert_sent(await receive_types(a, "chat.sent", "chat.message"), network_room, "mp-a-seen")
+            assert_sent(await a.receive_types("chat.sent", "chat.message"), network_room, "mp-a-seen")
 
             await asyncio.to_thread(doomed.stop)  # SIGTERM, as a restart does
             with pytest.raises((WebsocketClosed, asyncio.IncompleteReadError, ConnectionError)):
@@ -246,20 +228,20 @@ def test_a_tab_whose_process_restarts_catches_up_on_another_process(servers, mem
             missed = []
             for n, body in enumerate(missed_bodies):
                 await send(a, network_room, body, f"mp-a-missed-{n}")
-                missed.append(assert_sent(await receive_types(a, "chat.sent", "chat.message"), network_room,
+                missed.append(assert_sent(await a.receive_types("chat.sent", "chat.message"), network_room,
                                           f"mp-a-missed-{n}"))
 
             b = await open_ready(server_2, cookie_b, colleague)  # the other process
             await subscribe(b, group)
             await b.send_json({"action": "chat.catch_up", "room": network_room.pk, "after": last_seen["id"]})
-            history = (await receive_types(b, "chat.history"))["chat.history"]
+            history = (await b.receive_types("chat.history"))["chat.history"]
             assert (history["id"], history["data"]["room"]) == (network_room.pk, network_room.pk)
             assert history["data"]["messages"] == [event["data"] for event in missed]
             assert (history["data"]["changed"], history["data"]["has_more"]) == ([], False)
 
             # And live again, from process 1 to process 2.
             await send(a, network_room, "Te revoilà", "mp-a-back")
-            assert_message((await receive_types(b, "chat.message"))["chat.message"], network_room, member,
+            assert_message((await b.receive_types("chat.message"))["chat.message"], network_room, member,
                            "Te revoilà")
             return last_seen["id"], [event["id"] for event in missed]
         finally:

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connections
-from django.test.utils import setup_databases, teardown_databases
+from django.test.utils import setup_databases
 
 TEMPLATE_PREFIX = "maillage_test_template_"
 LOCK_ID = 0x6D61696C  # "mail": the advisory lock of the template on PostgreSQL
@@ -53,7 +53,7 @@ def migrations_key():
 
 def setup(*, verbosity, use_migrations, aliases, serialized_aliases):
     """Create the test database(s) like django.test.utils.setup_databases, from the template
-    when there is one. Returns what teardown_databases needs."""
+    when there is one. Returns what django.test.utils.teardown_databases needs."""
     connection = connections["default"]
     test_name = connection.creation._get_test_db_name()
     args = {"verbosity": verbosity, "interactive": False, "aliases": aliases, "serialized_aliases": serialized_aliases}
@@ -82,10 +82,6 @@ def _timeout_paused():
     finally:
         if remaining > 0:
             signal.setitimer(signal.ITIMER_REAL, remaining)
-
-
-def teardown(config, *, verbosity):
-    teardown_databases(config, verbosity=verbosity)
 
 
 

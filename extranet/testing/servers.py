@@ -300,20 +300,34 @@ class WebsocketClient:
     async def receive_json(self, timeout=EVENT_TIMEOUT):
         return json.loads(await asyncio.wait_for(self._receive_message(), timeout))
 
-    async def receive_until(self, event_type, timeout=EVENT_TIMEOUT):
-        """Events received until (and with) the first of `event_type`, within `timeout`."""
-        seen = []
+    async def _events(self, timeout, expected, seen):
+        """The next events, each within what is left of `timeout` (TimeoutError naming
+        `expected` and what was `seen` when it runs out)."""
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             remaining = deadline - asyncio.get_running_loop().time()
-            if remaining <= 0:
-                raise TimeoutError(f"no {event_type} within {timeout} s; received {seen}")
             try:
-                event = await self.receive_json(timeout=remaining)
+                if remaining <= 0:
+                    raise TimeoutError
+                yield await self.receive_json(timeout=remaining)
             except TimeoutError:
-                raise TimeoutError(f"no {event_type} within {timeout} s; received {seen}") from None
+                raise TimeoutError(f"expected {expected} within {timeout} s; received {seen}") from None
+
+    async def receive_until(self, event_type, timeout=EVENT_TIMEOUT):
+        """Events received until (and with) the first of `event_type`, within `timeout`."""
+        seen = []
+        async for event in self._events(timeout, event_type, seen):
             seen.append(event)
             if event.get("type") == event_type:
+                return seen
+
+    async def receive_types(self, *types, timeout=EVENT_TIMEOUT):
+        """The next events until one of each of `types` arrived, as {type: event}; nothing else may come."""
+        seen = {}
+        async for event in self._events(timeout, types, seen):
+            assert event["type"] in types and event["type"] not in seen, (event, seen)
+            seen[event["type"]] = event
+            if set(seen) == set(types):
                 return seen
 
     async def close(self):
