@@ -35,7 +35,7 @@ test: install
 test-fast: install
 	$(PY) -m pytest -n auto -m "not browser and not multiprocess and not subprocess" $(PYTEST_ARGS)
 
-check: install
+check: install .env
 	$(BIN)/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
