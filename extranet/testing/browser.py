@@ -92,7 +92,9 @@ def new_context(chromium, server):
 def _wait_for_the_servers_disconnections(timeout=10):
     """The server forgets a closed tab's socket in its own transaction (chat presence: the
     socket's row deleted, the member's status locked and recomputed). Let it finish before
-    the test database is emptied: a TRUNCATE meeting that transaction deadlocks on PostgreSQL."""
+    the test database is emptied. A socket still connecting when its tab closed can write
+    later still: the tests' PostgreSQL backend then empties the tables again (see
+    extranet/testing/backends/postgresql/base.py)."""
     from chat.models import Connection
 
     deadline = time.monotonic() + timeout
