@@ -37,6 +37,8 @@ test-fast: install
 
 check: install .env
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 

@@ -105,7 +105,7 @@ def fill_forum(scale, topic, author):
 
 
 def fill(scale, territory, venue, referent, group):
-    from extranet.models import Notification
+    from core.models import Notification
     from extranet.testing.factories import PendingUserFactory, UserFactory
     from members.models import Follow, Invitation, hash_token
     from workgroups import services as workgroup_services

@@ -2,9 +2,9 @@
 
 from chat import services
 from chat.models import Message
-from extranet.models import Space
 from members.demo import DEMO_DOMAIN
 from members.models import Territory, User
+from members.spaces import network_space
 from workgroups.models import Workgroup
 
 
@@ -14,7 +14,7 @@ def _user(local):
 
 # (room, author, body)
 def _messages():
-    network = services.room_for_space(Space.network())
+    network = services.room_for_space(network_space())
     causses = services.room_for_space(Territory.objects.get(slug="pays-des-causses").space)
     linux = services.room_for_space(Workgroup.objects.get(name="Réemploi et Linux").space)
     return [

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from extranet.uploads import StoredFile
+from core.uploads import StoredFile
 
 # The reactions offered (as in Zulip's and Mattermost's quick reactions): emoji -> label.
 REACTIONS = {
@@ -30,7 +30,7 @@ class Room(models.Model):
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     space = models.OneToOneField(
-        "extranet.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="chat_room"
+        "core.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="chat_room"
     )
     # Direct conversations: the sorted ids of the participants ("3-8-12"), so that the same
     # people always find the same conversation.

@@ -7,4 +7,6 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("Directory of venues")
 
     def ready(self):
-        from directory import activities, widgets  # noqa: F401  (registrations)
+        from directory import activities, spaces, widgets  # noqa: F401  (registrations)
+
+        spaces.register()

@@ -1,6 +1,11 @@
 """Venue reads: what a member may edit, a venue's history, and the public directory."""
 
-from django.db.models import Q
+import datetime
+import decimal
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -11,17 +16,23 @@ from members import permissions
 from members.models import Territory
 from members.selectors import fold
 
+if TYPE_CHECKING:
+    from members.models import User
+
 SEARCH_MAX_WORDS = 8
 
+# (id, city, opening_hours, latitude, longitude): what "open now" and the exact city read.
+Row = tuple[int, str, str, decimal.Decimal | None, decimal.Decimal | None]
 
-def venues_editable_by(*, user):
+
+def venues_editable_by(*, user: "User") -> QuerySet[Venue]:
     """The venues `user` keeps up to date: their own, their territories' (all for coordinators)."""
     venues = Venue.objects.select_related("territory").order_by("territory__name", "name")
     scope = permissions.editable_venues_q(user)
     return venues if scope is None else venues.filter(scope)
 
 
-def venue_get_for_edit(user, pk):
+def venue_get_for_edit(user: "User", pk: int) -> Venue:
     """A venue `user` may edit (404 otherwise)."""
     venue = Venue.objects.select_related("territory").filter(pk=pk).first()
     if venue is None or not permissions.can_edit_venue(user, venue):
@@ -29,23 +40,23 @@ def venue_get_for_edit(user, pk):
     return venue
 
 
-def venue_history(*, venue):
+def venue_history(*, venue: Venue) -> QuerySet[VenueRevision]:
     """The venue's revisions, newest first, with their authors (paginate the result)."""
     return VenueRevision.objects.filter(venue=venue).select_related("author").order_by("-created_at", "-id")
 
 
-def latest_revision_id(venue):
+def latest_revision_id(venue: Venue) -> int | None:
     return VenueRevision.objects.filter(venue=venue).order_by("-id").values_list("id", flat=True).first()
 
 
-def revision_get_for_venue(venue, pk):
+def revision_get_for_venue(venue: Venue, pk: int) -> VenueRevision:
     revision = VenueRevision.objects.select_related("author", "restored_from").filter(venue=venue, pk=pk).first()
     if revision is None:
         raise Http404
     return revision
 
 
-def search_words(text):
+def search_words(text: str | None) -> list[str]:
     """The words of a search, folded (case and accents ignored), at most SEARCH_MAX_WORDS."""
     return fold(text).split()[:SEARCH_MAX_WORDS]
 
@@ -58,20 +69,29 @@ def search_words(text):
 # (opening hours in the OSM syntax, in the venue's time zone): both read the candidate
 # rows in one query, then narrow the queryset by primary key.
 
-def _has(field, value):
+def _has(field: str, value: str) -> Q:
     """The list `field` holds exactly `value` (LIKE '%|value|%', see directory.fields.Has)."""
     return Q(**{f"{field}__has": value})
 
 
-def _any_of(field, values):
+def _any_of(field: str, values: Iterable[str]) -> Q:
     condition = Q()
     for value in values:
         condition |= _has(field, value)
     return condition
 
 
-def _venues_matching(*, text="", territory_slug="", city="", services=(), publics=(), access_modes=(),
-                     support_modes=(), free=False):
+def _venues_matching(
+    *,
+    text: str = "",
+    territory_slug: str = "",
+    city: str = "",
+    services: Sequence[str] = (),
+    publics: Sequence[str] = (),
+    access_modes: Sequence[str] = (),
+    support_modes: Sequence[str] = (),
+    free: bool = False,
+) -> QuerySet[Venue]:
     """Every filter the database can answer (the city only roughly: see `_matching_ids`)."""
     venues = Venue.objects.all()
     for word in search_words(text):
@@ -92,7 +112,7 @@ def _venues_matching(*, text="", territory_slug="", city="", services=(), public
     return venues
 
 
-def _matching_ids(rows, *, city, open_now, now):
+def _matching_ids(rows: Sequence[Row], *, city: str, open_now: bool, now: datetime.datetime) -> list[int]:
     """Ids of `(id, city, opening_hours, latitude, longitude)` rows whose folded city is
     `city` (when given) and that are open at `now` (when `open_now`: `hours.open_ids`)."""
     if city:
@@ -102,8 +122,19 @@ def _matching_ids(rows, *, city, open_now, now):
     return hours.open_ids([(pk, value, lat, lon) for pk, _city, value, lat, lon in rows], now=now)
 
 
-def venues_public(*, text="", territory_slug="", city="", services=(), publics=(), access_modes=(),
-                  support_modes=(), free=False, open_now=False, now=None):
+def venues_public(
+    *,
+    text: str = "",
+    territory_slug: str = "",
+    city: str = "",
+    services: Sequence[str] = (),
+    publics: Sequence[str] = (),
+    access_modes: Sequence[str] = (),
+    support_modes: Sequence[str] = (),
+    free: bool = False,
+    open_now: bool = False,
+    now: datetime.datetime | None = None,
+) -> QuerySet[Venue]:
     """Venues of the public directory matching every filter, by name (a queryset).
 
     `text`: every word in the name, city, postal code, address or summary (case and
@@ -127,17 +158,30 @@ def venues_public(*, text="", territory_slug="", city="", services=(), publics=(
     return venues.select_related("territory").order_by("name", "pk")
 
 
-def venues_public_page(venues, *, now=None):
+def venues_public_page(venues: Iterable[Venue], *, now: datetime.datetime | None = None) -> list[Venue]:
     """The venues of one page (a list) with what their cards show: `status` (hours.status)."""
     now = now or timezone.now()
     venues = list(venues)
     for venue in venues:
-        venue.status = hours.status(venue.opening_hours, venue.latitude, venue.longitude, now)
+        venue.status = hours.status(  # type: ignore[attr-defined]
+            venue.opening_hours, venue.latitude, venue.longitude, now
+        )
     return venues
 
 
-def venues_public_map(*, text="", territory_slug="", city="", services=(), publics=(), access_modes=(),
-                      support_modes=(), free=False, open_now=False, now=None):
+def venues_public_map(
+    *,
+    text: str = "",
+    territory_slug: str = "",
+    city: str = "",
+    services: Sequence[str] = (),
+    publics: Sequence[str] = (),
+    access_modes: Sequence[str] = (),
+    support_modes: Sequence[str] = (),
+    free: bool = False,
+    open_now: bool = False,
+    now: datetime.datetime | None = None,
+) -> list[dict[str, Any]]:
     """The map's points: `[{id, name, city, lat, lon, url}]` of the matching venues with coordinates.
 
     Same filters and meaning as `venues_public`, in exactly one query (the city and
@@ -152,7 +196,8 @@ def venues_public_map(*, text="", territory_slug="", city="", services=(), publi
     # One reverse() for all: the detail URL with a placeholder slug.
     url = reverse("public_directory:detail", kwargs={"slug": "slug"})
     prefix, suffix = url[: url.rindex("slug")], url[url.rindex("slug") + 4:]
-    rows = list(venues.order_by("name", "pk").values_list(
+    # Coordinates are never None here (filtered above).
+    rows: list[tuple[Any, ...]] = list(venues.order_by("name", "pk").values_list(
         "id", "city", "opening_hours", "latitude", "longitude", "name", "slug"
     ))
     if city or open_now:
@@ -168,7 +213,7 @@ def venues_public_map(*, text="", territory_slug="", city="", services=(), publi
     ]
 
 
-def venue_public_get(slug):
+def venue_public_get(slug: str) -> Venue:
     """A venue of the public directory by its slug (404 when there is none)."""
     venue = Venue.objects.select_related("territory").filter(slug=slug).first()
     if venue is None:
@@ -176,11 +221,11 @@ def venue_public_get(slug):
     return venue
 
 
-def public_territories():
+def public_territories() -> QuerySet[Territory]:
     """The territories that have venues, by name (the territory filter's choices)."""
     return Territory.objects.filter(venues__isnull=False).distinct().order_by("name")
 
 
-def public_cities():
+def public_cities() -> list[str]:
     """The distinct city names of the directory, sorted (suggestions of the city filter)."""
     return list(Venue.objects.order_by("city").values_list("city", flat=True).distinct())

@@ -1,15 +1,15 @@
 """The desk's venue pages: my venues, add, edit, history, restore (wiki-style upkeep)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors, posted
 from directory import selectors, services
 from directory.forms import VenueForm, territories_for_new_venue
-from extranet.forms import add_service_errors, posted
 from members import permissions
 
 PER_PAGE = 30
@@ -20,14 +20,13 @@ def venue_list(request):
     """The venues I keep up to date: mine, and my territories' if I am a local admin."""
     venues = selectors.venues_editable_by(user=request.user)
     page = Paginator(venues, PER_PAGE).get_page(request.GET.get("page"))
-    can_create = permissions.is_local_admin(request.user)
+    can_create = permissions.can_add_venues(request.user)
     return render(request, "directory/venue_list.html", {"page": page, "can_create": can_create})
 
 
 def venue_create(request):
     territories = territories_for_new_venue(request.user)
-    if not permissions.is_local_admin(request.user):
-        raise PermissionDenied(_("Local admins and the coordination add venues."))
+    permissions.can_add_venues(request.user).check()
     form = VenueForm(posted(request), request.FILES or None, territories=territories)
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from extranet.dashboard import NavEntry, register_nav
+from core.dashboard import NavEntry, register_nav
 from members import permissions
 
 # Every member: the page lists the venues they keep up to date (their own, their territories').

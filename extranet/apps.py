@@ -8,10 +8,7 @@ class ExtranetConfig(AppConfig):
 
     def ready(self):
         from extranet import (  # noqa: F401  (registrations)
-            dashboard,
-            notifications,
-            session_events,  # noqa: F401  (logout closes the session's sockets)
-            signals,
+            session_events,  # logout closes the session's sockets
             widgets,
         )
 

@@ -29,7 +29,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
-from extranet import realtime, selectors
+from core import realtime, roles, selectors
 from members import permissions
 
 CLOSE_UNAUTHORIZED = realtime.CLOSE_UNAUTHORIZED
@@ -63,8 +63,10 @@ def _language(scope):
 
 
 def _run_action(handler, socket, content, language):
-    """Run an action handler with the member's language; errors become (reason, message)."""
-    with translation.override(language):
+    """Run an action handler with the member's language; errors become (reason, message).
+
+    One role scope per message (core.roles): its answers never outlive it."""
+    with translation.override(language), roles.scope():
         try:
             return handler(socket, content) or [], None
         except PermissionDenied as error:

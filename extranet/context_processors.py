@@ -1,4 +1,4 @@
-from extranet import dashboard, selectors
+from core import dashboard, selectors
 from members import permissions
 
 

@@ -11,7 +11,7 @@ from django.contrib.auth.signals import user_logged_out
 from django.db import transaction
 from django.dispatch import receiver
 
-from extranet import realtime
+from core import realtime
 
 
 @receiver(user_logged_out, dispatch_uid="extranet.session_events.close_sockets_on_logout")

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "daphne",
     # Project apps first, so that their templates override third-party ones.
     "extranet",
+    "core",
     "members",
     "directory",
     "website",
@@ -145,6 +146,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.RoleScopeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "extranet.middleware.LanguageMiddleware",

@@ -20,6 +20,8 @@ desk_patterns = (
         path("tableau-de-bord/personnaliser/", views.dashboard_customize, name="dashboard-customize"),
         path("tableau-de-bord/reinitialiser/", views.dashboard_reset, name="dashboard-reset"),
         path("activite/", views.activity_list, name="activity"),
+        path("espaces/", views.space_list, name="spaces"),
+        path("espaces/<int:pk>/", views.space_detail, name="space"),
     ],
     "desk",
 )

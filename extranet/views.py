@@ -16,8 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from extranet import dashboard, selectors, services
-from extranet.forms import error_text, posted, safe_next
+from core import dashboard, selectors
+from core import services as core_services
+from core.forms import error_text, posted, safe_next
+from extranet import selectors as desk_selectors
+from extranet import services
 from members import permissions
 from members.forms import NotificationPreferencesForm
 from members.services import notification_preferences_update
@@ -34,7 +37,7 @@ DIRECTIONS = {"up": "haut", "down": "bas"}
 
 
 def desk_home(request):
-    return render(request, "extranet/desk_home.html", {"widgets": dashboard.widgets_for(request)})
+    return render(request, "extranet/desk_home.html", {"widgets": desk_selectors.dashboard_widgets_for(request)})
 
 
 def _wants_json(request):
@@ -95,7 +98,7 @@ def dashboard_customize(request):
         messages.success(request, text)
         return redirect(target)
 
-    layout = selectors.dashboard_layout_for(user=request.user)
+    layout = desk_selectors.dashboard_layout_for(user=request.user)
     moved_key = request.GET.get(MOVED_PARAM)
     direction = {v: k for k, v in DIRECTIONS.items()}.get(request.GET.get(DIRECTION_PARAM), "up")
     rows = []
@@ -123,9 +126,23 @@ def dashboard_reset(request):
 
 
 def activity_list(request):
-    activities = selectors.activity_stream_for(user=request.user)
+    activities = desk_selectors.activity_stream_for(user=request.user)
     page = Paginator(activities, ACTIVITIES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "extranet/activity_list.html", {"page": page})
+
+
+def space_list(request):
+    """The spaces the member belongs to, each with its page."""
+    return render(request, "extranet/space_list.html", {"groups": desk_selectors.spaces_of(user=request.user)})
+
+
+def space_detail(request, pk):
+    """A space's page (the network, a territory; a workgroup's page is its group page)."""
+    space = desk_selectors.space_get_for_user(request.user, pk)
+    if space.get_absolute_url() != request.path:
+        return redirect(space.get_absolute_url())
+    return render(request, "extranet/space_detail.html", {"space": space,
+                                                           **desk_selectors.space_page(user=request.user, space=space)})
 
 
 def pending(request):
@@ -149,7 +166,7 @@ def notification_list(request):
 @require_POST
 def notification_read(request, pk):
     notification = selectors.notification_get_for_user(request.user, pk)
-    services.notification_mark_read(actor=request.user, notification=notification)
+    core_services.notification_mark_read(actor=request.user, notification=notification)
     if request.POST.get("open") and notification.url:
         return redirect(notification.url)
     return redirect(safe_next(request, "desk:notifications"))
@@ -157,7 +174,7 @@ def notification_read(request, pk):
 
 @require_POST
 def notification_read_all(request):
-    count = services.notifications_mark_all_read(actor=request.user)
+    count = core_services.notifications_mark_all_read(actor=request.user)
     messages.success(
         request,
         ngettext("%(count)s notification marked as read.", "%(count)s notifications marked as read.", count)

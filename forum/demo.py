@@ -1,10 +1,10 @@
 """Demo forum for `seed_demo`, made through the real services (idempotent)."""
 
-from extranet.models import Space
 from forum import services
 from forum.models import Category
 from members.demo import DEMO_DOMAIN
 from members.models import Territory, User
+from members.spaces import network_space
 from workgroups.models import Workgroup
 
 
@@ -14,7 +14,7 @@ def _user(local):
 
 # (space, moderator who creates it, name, description, announcements only)
 def _categories():
-    network = Space.network()
+    network = network_space()
     causses = Territory.objects.get(slug="pays-des-causses").space
     linux = Workgroup.objects.get(name="Réemploi et Linux").space
     return [

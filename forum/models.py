@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from extranet.uploads import StoredFile
+from core.uploads import StoredFile
 
 
 class Level(models.IntegerChoices):
@@ -19,7 +19,7 @@ class Level(models.IntegerChoices):
 
 
 class Category(models.Model):
-    space = models.ForeignKey("extranet.Space", on_delete=models.CASCADE, related_name="forum_categories")
+    space = models.ForeignKey("core.Space", on_delete=models.CASCADE, related_name="forum_categories")
     name = models.CharField(_("name"), max_length=100)
     description = models.TextField(_("description"), blank=True, max_length=1000)
     position = models.PositiveIntegerField(_("position"), default=0)
@@ -228,7 +228,7 @@ class Report(models.Model):
 class ModerationLog(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=40)
-    space = models.ForeignKey("extranet.Space", on_delete=models.CASCADE, related_name="+")
+    space = models.ForeignKey("core.Space", on_delete=models.CASCADE, related_name="+")
     topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     details = models.JSONField(default=dict, blank=True)

@@ -8,4 +8,9 @@ class MembersConfig(AppConfig):
 
     def ready(self):
         # Signal receivers, notification and activity sentences, dashboard widgets and navigation.
-        from members import notifications, signals, widgets  # noqa: F401
+        from django.db.models.signals import post_migrate
+
+        from members import notifications, signals, spaces, widgets  # noqa: F401
+
+        spaces.register()
+        post_migrate.connect(spaces.ensure_network_space, sender=self, dispatch_uid="members_network_space")

@@ -8,8 +8,6 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils.text import slugify
 
-from directory.demo import venue_details
-from directory.models import Venue
 from members import services
 from members.models import Follow, Territory, User
 
@@ -23,30 +21,6 @@ TERRITORIES = [
     ("Quartier des Tanneurs", Territory.Kind.DISTRICT),
 ]
 
-# name, territory index, address, postal code, city, latitude, longitude
-VENUES = [
-    ("EPM de Montcabrier-sur-Causse", 0, "2 place de la Mairie", "46700", "Montcabrier-sur-Causse", 44.5401, 1.0782),
-    ("Cyber-base de Laroque-des-Arcs", 0, "12 rue du Lot", "46090", "Laroque-des-Arcs", 44.4701, 1.4660),
-    ("Médiathèque de Gramat-le-Vieux", 0, "Avenue Louis Mazet", "46500", "Gramat-le-Vieux", 44.7790, 1.7260),
-    ("PAPI de Limogne", 0, "Place du Marché", "46260", "Limogne-en-Quercy", 44.3960, 1.7700),
-    ("Espace numérique de Labastide", 0, "1 chemin des Écoles", "46150", "Labastide-du-Vert", 44.5150, 1.2690),
-    ("Maison France services de Vayrac-le-Haut", 1, "Rue de la Gare", "46110", "Vayrac-le-Haut", 44.9540, 1.7030),
-    ("Cyber-base de Bretenoux", 1, "Quai de la Cère", "46130", "Bretenoux", 44.9150, 1.8390),
-    ("EPM du Centre social des Rives", 1, "8 allée des Saules", "46130", "Biars-sur-Cère", 44.9270, 1.8530),
-    ("PAPI de Martel-Bourg", 1, "Place des Consuls", "46600", "Martel-Bourg", 44.9370, 1.6090),
-    ("Tiers-lieu La Fabrique du Lys", 1, "Zone artisanale du Lys", "46200", "Souillac-sur-Lys", 44.8970, 1.4770),
-    ("Médiathèque municipale de Saint-Aurèle", 2, "3 boulevard Gambetta", "46000", "Saint-Aurèle", 44.4480, 1.4410),
-    ("EPM de la Maison des associations", 2, "15 rue Joachim Murat", "46000", "Saint-Aurèle", 44.4470, 1.4390),
-    ("Cyber-base de l'Office de tourisme", 2, "Place François Mitterrand", "46000", "Saint-Aurèle", 44.4495, 1.4415),
-    ("Point numérique de la Mission locale", 2, "22 rue Wilson", "46000", "Saint-Aurèle", 44.4460, 1.4430),
-    ("Espace public numérique du CCAS", 2, "4 rue du Président Wilson", "46000", "Saint-Aurèle", 44.4455, 1.4425),
-    ("EPM des Tanneurs", 3, "1 place des Tanneurs", "46000", "Saint-Aurèle", 44.4420, 1.4350),
-    ("Centre social et culturel des Tanneurs", 3, "9 rue des Teinturiers", "46000", "Saint-Aurèle", 44.4415, 1.4360),
-    ("Bibliothèque de quartier Jean-Jaurès", 3, "30 avenue Jean Jaurès", "46000", "Saint-Aurèle", 44.4400, 1.4370),
-    ("PAPI de la Régie de quartier", 3, "5 impasse des Mégissiers", "46000", "Saint-Aurèle", 44.4410, 1.4340),
-    ("Atelier numérique de l'Association Passerelles", 3, "11 rue des Cordonniers", "46000", "Saint-Aurèle",
-     44.4425, 1.4355),
-]
 
 # email local part, display name, territory index, venue index, job, extra settings
 ACCOUNTS = [
@@ -98,7 +72,9 @@ def _member(email, name, territory, venue, job, status=User.Status.APPROVED):
 
 
 @transaction.atomic
-def seed(*, force=False, log=print):
+def seed(*, make_venues, force=False, log=print):
+    """The demo's territories and accounts; `make_venues(territories)` gives the venues the
+    accounts work in (the directory's demo: extranet/management/commands/seed_demo.py)."""
     strangers = User.objects.exclude(email__endswith=DEMO_DOMAIN)
     if strangers.exists() and not force:
         raise DemoRefused(
@@ -107,20 +83,10 @@ def seed(*, force=False, log=print):
         )
     territories = []
     for name, kind in TERRITORIES:
-        territory, _created = Territory.objects.get_or_create(slug=slugify(name), defaults={"name": name, "kind": kind})
+        territory = Territory.objects.filter(slug=slugify(name)).first() or services.territory_insert(
+            Territory(name=name, slug=slugify(name), kind=kind))
         territories.append(territory)
-    venues = []
-    for index, (name, t_index, address, postal_code, city, lat, lon) in enumerate(VENUES):
-        venue, _created = Venue.objects.get_or_create(
-            slug=slugify(name),
-            defaults={
-                "name": name, "territory": territories[t_index], "address": address,
-                "postal_code": postal_code, "city": city, "latitude": lat, "longitude": lon,
-                "summary": "Accès libre, initiations et accompagnement aux démarches en ligne.",
-                **venue_details(index, name, city),
-            },
-        )
-        venues.append(venue)
+    venues = make_venues(territories)
     created_count = 0
     for local, name, t_index, v_index, job, extra in ACCOUNTS:
         user, created = _member(f"{local}{DEMO_DOMAIN}", name, territories[t_index], venues[v_index], job)

@@ -5,14 +5,13 @@ from urllib.parse import urlencode
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from directory.models import Venue
 from members import permissions
-from members.models import Territory, User
+from members.models import Territory, User, venue_model
 
 
 def venue_choices_by_territory(empty_label, venues=None):
     """Venues grouped by territory (<optgroup>), in one query."""
-    venues = Venue.objects.all() if venues is None else venues
+    venues = venue_model().objects.all() if venues is None else venues
     groups = {}
     for venue in venues.select_related("territory").order_by("territory__name", "name"):
         groups.setdefault(venue.territory.name, []).append((venue.pk, f"{venue.name} ({venue.city})"))
@@ -32,7 +31,7 @@ class SignupForm(forms.Form):
         help_text=_("The local admin of this territory will approve your account."),
     )
     venue = forms.ModelChoiceField(
-        label=_("Your venue"), queryset=Venue.objects.select_related("territory"), required=False,
+        label=_("Your venue"), queryset=None, required=False,  # the venues: set in __init__
         empty_label=_("No venue / not in the list"),
         help_text=_("The public Internet access venue where you work, if any."),
     )
@@ -41,6 +40,7 @@ class SignupForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["venue"].queryset = venue_model().objects.select_related("territory")
         self.fields["venue"].widget.choices = venue_choices_by_territory(self.fields["venue"].empty_label)
 
     def clean(self):
@@ -67,7 +67,7 @@ class InvitationForm(forms.Form):
         label=_("Territory"), queryset=Territory.objects.none(), empty_label=_("Choose a territory")
     )
     venue = forms.ModelChoiceField(
-        label=_("Venue"), queryset=Venue.objects.none(), required=False, empty_label=_("No venue")
+        label=_("Venue"), queryset=None, required=False, empty_label=_("No venue")  # set in __init__
     )
     message = forms.CharField(
         label=_("Personal message (optional)"), required=False, max_length=2000,
@@ -77,7 +77,7 @@ class InvitationForm(forms.Form):
     def __init__(self, *args, territories, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["territory"].queryset = territories
-        venues = Venue.objects.filter(territory__in=territories)
+        venues = venue_model().objects.filter(territory__in=territories)
         self.fields["venue"].queryset = venues
         self.fields["venue"].widget.choices = venue_choices_by_territory(self.fields["venue"].empty_label, venues)
 

@@ -27,6 +27,8 @@ class Territory(models.Model):
     slug = models.SlugField(_("slug"), max_length=150, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PAYS)
     description = models.TextField(_("description"), blank=True)
+    # Made with the territory by members.services.territory_create (core.spaces.space_create).
+    space = models.OneToOneField("core.Space", on_delete=models.PROTECT, related_name="territory", editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -225,3 +227,9 @@ class Follow(models.Model):
 
     def __str__(self):
         return f"{self.follower} → {self.followed}"
+
+
+def venue_model():
+    """The directory's Venue model, reached through `User.venues` (declared above): the
+    members app sits below the directory and does not import it (see pyproject's contract)."""
+    return User._meta.get_field("venues").related_model

@@ -6,7 +6,17 @@ Views, services, consumers, templates and spaces call these functions; nothing e
 reads the role fields.
 """
 
+from typing import TYPE_CHECKING, Any, TypeGuard
+
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core import permissions as core_permissions
+from core import roles
+from core.permissions import ALLOWED, Decision, refused
+
+if TYPE_CHECKING:
+    from members.models import User
 
 
 def _approved_status():
@@ -15,15 +25,14 @@ def _approved_status():
     return User.Status.APPROVED
 
 
-def is_authenticated(user):
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+is_authenticated = core_permissions.is_authenticated
 
 
 def is_pending(user):
     return is_authenticated(user) and not is_approved(user)
 
 
-def is_approved(user):
+def is_approved(user: Any) -> "TypeGuard[User]":
     """An approved, active member (a superuser always counts as approved)."""
     if not is_authenticated(user):
         return False
@@ -37,15 +46,22 @@ def is_coordinator(user):
     return is_approved(user) and (user.is_superuser or user.is_coordinator)
 
 
+def coordinators_q():
+    """Filter on User mirroring `is_coordinator` (combine with `approved_members()`)."""
+    return Q(is_coordinator=True) | Q(is_superuser=True)
+
+
+def coordinators():
+    """The approved coordinators (superusers included), as a queryset."""
+    return approved_members().filter(coordinators_q())
+
+
 def referent_territory_ids(user):
-    """Ids of the territories `user` is local admin of (cached on the user object)."""
+    """Ids of the territories `user` is local admin of (kept for the request: core.roles)."""
     if not is_approved(user):
         return frozenset()
-    cached = getattr(user, "_referent_territory_ids", None)
-    if cached is None:
-        cached = frozenset(user.referent_territories.values_list("id", flat=True))
-        user._referent_territory_ids = cached
-    return cached
+    return roles.cached(user, "referent_territories",
+                        lambda: frozenset(user.referent_territories.values_list("id", flat=True)))
 
 
 def is_local_admin(user, territory_id=None):
@@ -65,9 +81,9 @@ def territory_ids_of_subquery(user):
 
 def venues_open_to(user):
     """The venues `user` may say they work in: those of the territories they belong to."""
-    from directory.models import Venue
+    from members.models import venue_model
 
-    return Venue.objects.filter(territory_id__in=territory_ids_of_subquery(user))
+    return venue_model().objects.filter(territory_id__in=territory_ids_of_subquery(user))
 
 
 def belongs_to_territory(user, territory_id):
@@ -91,11 +107,13 @@ def can_approve_members(actor):
     return is_coordinator(actor) or bool(referent_territory_ids(actor))
 
 
-def can_approve_member(actor, member):
-    if not is_approved(actor) or actor.pk == member.pk:
-        return False
-    ids = approvable_territory_ids(actor)
-    return ids is None or member.territory_id in ids
+def can_approve_member(actor, member) -> Decision:
+    """Deciding on someone's membership request: the approvers of their territory, never oneself."""
+    if is_approved(actor) and actor.pk != member.pk:
+        ids = approvable_territory_ids(actor)
+        if ids is None or member.territory_id in ids:
+            return ALLOWED
+    return refused(_("You cannot decide on this membership request."))
 
 
 can_invite_members = can_approve_members
@@ -115,13 +133,33 @@ def can_create_venue(actor, territory):
     return is_local_admin(actor, getattr(territory, "pk", territory))
 
 
+def can_add_venues(actor) -> Decision:
+    """Whether `actor` adds venues at all (to one of their territories): local admins, coordinators."""
+    if is_local_admin(actor):
+        return ALLOWED
+    return refused(_("Local admins and the coordination add venues."))
+
+
+def can_delete_venue(actor, venue) -> Decision:
+    """Removing a venue from the directory (its history goes with it): whoever may add
+    venues to its territory (its local admins, coordinators), not its animators."""
+    if can_create_venue(actor, venue.territory_id):
+        return ALLOWED
+    return refused(_("You cannot delete this venue."))
+
+
+def can_edit_territory(actor, territory) -> Decision:
+    """A territory's name, slug, kind and description: coordinators (as they create territories)."""
+    if is_coordinator(actor):
+        return ALLOWED
+    return refused(_("Only coordinators edit territories."))
+
+
 def attached_venue_ids(user):
-    """Ids of the venues `user` works in (cached on the user object)."""
+    """Ids of the venues `user` works in (kept for the request: core.roles)."""
     if not is_approved(user):
         return frozenset()
-    if not hasattr(user, "_attached_venue_ids"):
-        user._attached_venue_ids = frozenset(user.venues.values_list("pk", flat=True))
-    return user._attached_venue_ids
+    return roles.cached(user, "venues", lambda: frozenset(user.venues.values_list("pk", flat=True)))
 
 
 def can_edit_venue(actor, venue):
@@ -176,7 +214,7 @@ def can_see_contact(viewer, member, visibility):
 
 
 def can_view_profile(viewer, member):
-    return is_approved(viewer) and (is_approved(member) or can_approve_member(viewer, member))
+    return is_approved(viewer) and (is_approved(member) or bool(can_approve_member(viewer, member)))
 
 
 def can_follow(actor, member):
@@ -188,10 +226,9 @@ def can_follow(actor, member):
 
 def approvers_of(territory_id):
     """The members who may approve a newcomer of `territory_id` (mirrors can_approve_member)."""
-    network_wide = Q(is_coordinator=True) | Q(is_superuser=True)
     if territory_id is None:
-        return approved_members().filter(network_wide)
-    return approved_members().filter(network_wide | Q(referent_territories=territory_id)).distinct()
+        return coordinators()
+    return approved_members().filter(coordinators_q() | Q(referent_territories=territory_id)).distinct()
 
 
 def referents_of(territory_id):

@@ -1,18 +1,22 @@
 """Reads about members, scoped to the viewer."""
 
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.models import EmailAddress
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from directory.models import Venue
 from members import permissions
-from members.models import Follow, Invitation, Territory, User
+from members.models import Follow, Invitation, Territory, User, venue_model
+
+if TYPE_CHECKING:
+    from members.forms import DirectoryFilters
 
 
-def pending_members_for(*, actor):
+def pending_members_for(*, actor: User) -> QuerySet[User]:
     """Pending requests `actor` may decide on, oldest first."""
     ids = permissions.approvable_territory_ids(actor)
     verified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
@@ -26,13 +30,13 @@ def pending_members_for(*, actor):
     return qs if ids is None else qs.filter(territory_id__in=ids)
 
 
-def invitable_territories_for(*, actor):
+def invitable_territories_for(*, actor: User) -> QuerySet[Territory]:
     ids = permissions.approvable_territory_ids(actor)
     qs = Territory.objects.all()
     return qs if ids is None else qs.filter(pk__in=ids)
 
 
-def invitations_for(*, actor):
+def invitations_for(*, actor: User) -> QuerySet[Invitation]:
     return (
         Invitation.objects.filter(territory__in=invitable_territories_for(actor=actor))
         .select_related("territory", "venue", "invited_by", "accepted_user")
@@ -40,18 +44,18 @@ def invitations_for(*, actor):
     )
 
 
-def invitation_get_for_user(user, pk):
+def invitation_get_for_user(user: User, pk: int) -> Invitation:
     invitation = Invitation.objects.filter(pk=pk).first()
     if invitation is None or not permissions.can_invite_to(user, invitation.territory_id):
         raise Http404
     return invitation
 
 
-def member_get_for_user(viewer, pk):
+def member_get_for_user(viewer: User, pk: int) -> User:
     """A member's profile, if `viewer` may see it (404 otherwise, no hint it exists)."""
     member = (
         User.objects.select_related("territory")
-        .prefetch_related("venues", "skills", "referent_territories")
+        .prefetch_related("venues", "skills", "referent_territories")  # type: ignore[misc]  # taggit: no stubs
         .filter(pk=pk, is_active=True)
         .first()
     )
@@ -60,7 +64,7 @@ def member_get_for_user(viewer, pk):
     return member
 
 
-def venue_colleagues(*, user, limit=12):
+def venue_colleagues(*, user: User, limit: int = 12) -> QuerySet[User]:
     """Approved members sharing a venue with `user` (the dashboard widget)."""
     return (
         permissions.approved_members().filter(venues__in=user.venues.all())
@@ -70,7 +74,7 @@ def venue_colleagues(*, user, limit=12):
     )
 
 
-def profile_contact(*, viewer, member):
+def profile_contact(*, viewer: User, member: User) -> dict[str, str]:
     """The contact details of `member` that `viewer` may see."""
     contact = {}
     if permissions.can_see_contact(viewer, member, member.email_visibility):
@@ -85,7 +89,7 @@ def profile_contact(*, viewer, member):
 # --- Member directory ------------------------------------------------------------------------
 
 
-def fold(text):
+def fold(text: object) -> str:
     """A skill name compared loosely: case, accents, hyphens and extra spaces ignored."""
     decomposed = unicodedata.normalize("NFKD", str(text or ""))
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
@@ -99,15 +103,15 @@ class Skill:
     name: str
     slug: str
     count: int
-    tag_ids: set = field(default_factory=set)
-    slugs: set = field(default_factory=set)
+    tag_ids: set[int] = field(default_factory=set)
+    slugs: set[str] = field(default_factory=set)
 
     @property
-    def key(self):
+    def key(self) -> str:
         return fold(self.name)
 
 
-def directory_skills():
+def directory_skills() -> list[Skill]:
     """The skills of approved members, most used first (one query, whatever the data)."""
     rows = (
         permissions.approved_members()
@@ -116,7 +120,7 @@ def directory_skills():
         .values("skills__id", "skills__name", "skills__slug")
         .annotate(uses=Count("pk"))
     )
-    skills = {}
+    skills: dict[str, Skill] = {}
     # The most used spelling of a skill names it.
     for row in sorted(rows, key=lambda r: (-r["uses"], r["skills__name"])):
         key = fold(row["skills__name"])
@@ -131,7 +135,7 @@ def directory_skills():
     return sorted(skills.values(), key=lambda s: (-s.count, s.key))
 
 
-def matching_skill_tag_ids(skills, wanted):
+def matching_skill_tag_ids(skills: Sequence[Skill], wanted: str) -> set[int]:
     """Tag ids of the skill `wanted` (a slug or a name, accents and case ignored).
 
     A skill of exactly that name or slug wins; otherwise every skill whose name contains
@@ -145,17 +149,19 @@ def matching_skill_tag_ids(skills, wanted):
     return set().union(*(s.tag_ids for s in found))
 
 
-def _member_cards(queryset, *, viewer):
+def _member_cards(queryset: QuerySet[User], *, viewer: User) -> QuerySet[User]:
     """What a member card shows: territory, venues, skills, and whether `viewer` follows them."""
     return (
         queryset.select_related("territory")
-        .prefetch_related(Prefetch("venues", queryset=Venue.objects.order_by("name")), "skills")
+        .prefetch_related(  # type: ignore[misc]  # "skills" is taggit's manager, unknown to django-stubs
+            Prefetch("venues", queryset=venue_model().objects.order_by("name")), "skills"
+        )
         .annotate(is_followed=Exists(Follow.objects.filter(follower_id=viewer.pk, followed=OuterRef("pk"))))
         .order_by("display_name", "pk")
     )
 
 
-def directory_members(*, viewer, filters, skills):
+def directory_members(*, viewer: User, filters: "DirectoryFilters", skills: Sequence[Skill]) -> QuerySet[User]:
     """Approved members matching `filters` (members.forms.DirectoryFilters), by name."""
     members = permissions.approved_members()
     for word in filters.words:
@@ -177,7 +183,7 @@ def directory_members(*, viewer, filters, skills):
     return _member_cards(members, viewer=viewer)
 
 
-def attach_contacts(*, viewer, members):
+def attach_contacts(*, viewer: User, members: Iterable[User]) -> list[User]:
     """Set `member.contact` (what `viewer` may see of their e-mail and phone) on each member.
 
     Decided in Python from the loaded fields: no query per member (the viewer's local
@@ -185,34 +191,34 @@ def attach_contacts(*, viewer, members):
     """
     members = list(members)
     for member in members:
-        member.contact = profile_contact(viewer=viewer, member=member)
+        member.contact = profile_contact(viewer=viewer, member=member)  # type: ignore[attr-defined]
     return members
 
 
-def directory_territories():
+def directory_territories() -> QuerySet[Territory]:
     return Territory.objects.only("id", "name").order_by("name")
 
 
-def directory_venue_names(limit=500):
-    return list(Venue.objects.order_by("name").values_list("name", flat=True).distinct()[:limit])
+def directory_venue_names(limit: int = 500) -> list[str]:
+    return list(venue_model().objects.order_by("name").values_list("name", flat=True).distinct()[:limit])
 
 
 # --- Follows (contacts) ----------------------------------------------------------------------
 
 
-def following_of(*, user, viewer=None):
+def following_of(*, user: User, viewer: User | None = None) -> QuerySet[User]:
     """The approved members `user` follows, as member cards for `viewer` (by default `user`)."""
     followed = Follow.objects.filter(follower_id=user.pk).values("followed_id")
     return _member_cards(permissions.approved_members().filter(pk__in=followed), viewer=viewer or user)
 
 
-def followers_of(*, user, viewer=None):
+def followers_of(*, user: User, viewer: User | None = None) -> QuerySet[User]:
     """The approved members who follow `user`, as member cards for `viewer` (by default `user`)."""
     followers = Follow.objects.filter(followed_id=user.pk).values("follower_id")
     return _member_cards(permissions.approved_members().filter(pk__in=followers), viewer=viewer or user)
 
 
-def follow_summary(*, viewer, member):
+def follow_summary(*, viewer: User, member: User) -> dict[str, Any]:
     """How many approved members `member` follows and is followed by, and whether `viewer` follows them.
 
     One query.
@@ -225,19 +231,3 @@ def follow_summary(*, viewer, member):
     )
     counts["viewer_follows"] = bool(counts["viewer_follows"])
     return counts
-
-
-def member_workgroups(*, viewer, member):
-    """The workgroups `member` belongs to whose content `viewer` may read, by name (one query).
-
-    A private or secret group is listed only to its own members: a profile does not tell
-    anyone else, not even a coordinator (who moderates it from the workgroups pages),
-    that this person belongs to it.
-    """
-    from workgroups.models import Workgroup
-    from workgroups.permissions import content_visible_q, shared_q
-
-    return (
-        Workgroup.objects.filter(content_visible_q(viewer), shared_q(viewer), memberships__user=member)
-        .order_by("name", "pk")
-    )

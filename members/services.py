@@ -6,7 +6,9 @@ French message), writes inside one transaction, records activity and notifies.
 
 import logging
 import secrets
-from datetime import timedelta
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -21,11 +23,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from extranet import realtime
-from extranet.models import Activity, Notification
-from extranet.services import absolute_url, activity_record, notify
+from core import realtime, roles, spaces
+from core.models import Activity, Notification
+from core.services import absolute_url, activity_record, notify
 from members import permissions
 from members.models import Follow, Invitation, Territory, User, hash_token
+from members.spaces import TERRITORY
+
+if TYPE_CHECKING:
+    from directory.models import Venue
 
 logger = logging.getLogger(__name__)
 
@@ -33,14 +39,14 @@ COORDINATION_GROUP = "Coordination"  # created by migration members 0002: territ
 SITE_EDITORS_GROUP = permissions.SITE_EDITORS_GROUP  # created by Wagtail's migrations, holds wagtailadmin.access_admin
 
 
-def _email(*, to, subject, template, context):
+def _email(*, to: str, subject: str, template: str, context: dict[str, Any]) -> None:
     """Send a transactional e-mail once the transaction commits.
 
     A mail server failure is logged and never undoes (or 500s) what was committed; the
     invitation list lets the sender resend a link.
     """
 
-    def send():
+    def send() -> None:
         try:
             with translation.override(settings.LANGUAGE_CODE):
                 body = render_to_string(template, context)
@@ -51,7 +57,7 @@ def _email(*, to, subject, template, context):
     transaction.on_commit(send)
 
 
-def _validate_venue(territory, venue):
+def _validate_venue(territory: Territory | None, venue: "Venue | None") -> None:
     if venue is not None and territory is not None and venue.territory_id != territory.pk:
         raise ValidationError(
             {"venue": _("The venue %(venue)s is not in the territory %(territory)s.")
@@ -62,7 +68,9 @@ def _validate_venue(territory, venue):
 # --- Registration and approval ---------------------------------------------------------
 
 
-def member_register(*, user, display_name, territory, venue=None):
+def member_register(
+    *, user: User, display_name: str, territory: Territory | None, venue: "Venue | None" = None
+) -> User:
     """Complete a signup: the new account waits for approval.
 
     Called by the allauth adapter with the unsaved user of the signup form. The approvers
@@ -86,7 +94,7 @@ def member_register(*, user, display_name, territory, venue=None):
     return user
 
 
-def member_request_announce(*, member):
+def member_request_announce(*, member: User) -> bool:
     """Tell the approvers of `member`'s territory that a request waits (once).
 
     Runs when the person confirms their e-mail address: nobody is asked to approve an
@@ -111,10 +119,9 @@ def member_request_announce(*, member):
     return True
 
 
-def _set_status(*, actor, member, status):
+def _set_status(*, actor: User, member: User, status: str) -> None:
     """Move a pending member to `status`; exactly one of two concurrent deciders wins."""
-    if not permissions.can_approve_member(actor, member):
-        raise PermissionDenied(_("You cannot decide on this membership request."))
+    permissions.can_approve_member(actor, member).check()
     now = timezone.now()
     updated = User.objects.filter(pk=member.pk, status=User.Status.PENDING).update(
         status=status, status_changed_at=now, status_changed_by=actor
@@ -124,7 +131,7 @@ def _set_status(*, actor, member, status):
     member.status, member.status_changed_at, member.status_changed_by = status, now, actor
 
 
-def member_approve(*, actor, member):
+def member_approve(*, actor: User, member: User) -> User:
     with transaction.atomic():
         _set_status(actor=actor, member=member, status=User.Status.APPROVED)
         activity_record(actor=actor, verb="member.approved", target=member)
@@ -150,7 +157,7 @@ def member_approve(*, actor, member):
     return member
 
 
-def member_refuse(*, actor, member, reason=""):
+def member_refuse(*, actor: User, member: User, reason: str = "") -> User:
     reason = (reason or "").strip()
     if len(reason) > 2000:
         raise ValidationError({"reason": _("The message is too long (2000 characters at most).")})
@@ -171,7 +178,9 @@ def member_refuse(*, actor, member, reason=""):
 # --- Invitations -----------------------------------------------------------------------
 
 
-def invitation_create(*, actor, email, territory, venue=None, message=""):
+def invitation_create(
+    *, actor: User, email: str, territory: Territory | None, venue: "Venue | None" = None, message: str = ""
+) -> Invitation:
     """Invite someone by e-mail; returns the invitation (the link is only in the e-mail)."""
     if territory is None or not permissions.can_invite_to(actor, territory.pk):
         raise PermissionDenied(_("You cannot invite members to this territory."))
@@ -204,7 +213,9 @@ def invitation_create(*, actor, email, territory, venue=None, message=""):
     return invitation
 
 
-def _invitation_create(actor, email, territory, venue, message, token, now):
+def _invitation_create(
+    actor: User, email: str, territory: Territory, venue: "Venue | None", message: str, token: str, now: datetime
+) -> Invitation:
     with transaction.atomic():
         invitation = Invitation.objects.create(
             email=email,
@@ -221,7 +232,7 @@ def _invitation_create(actor, email, territory, venue, message, token, now):
     return invitation
 
 
-def _email_invitation(invitation, token):
+def _email_invitation(invitation: Invitation, token: str) -> None:
     _email(
         to=invitation.email,
         subject=_("%(name)s invites you to Maillage") % {"name": invitation.invited_by},
@@ -230,7 +241,7 @@ def _email_invitation(invitation, token):
     )
 
 
-def invitation_resend(*, actor, invitation):
+def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
     """Send a new link (the old one stops working) valid for another full period.
 
     For a lost or undelivered e-mail, or an expired link.
@@ -251,7 +262,7 @@ def invitation_resend(*, actor, invitation):
     return invitation
 
 
-def invitation_revoke(*, actor, invitation):
+def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
     if not permissions.can_invite_to(actor, invitation.territory_id):
         raise PermissionDenied(_("You cannot revoke this invitation."))
     updated = Invitation.objects.filter(
@@ -263,7 +274,7 @@ def invitation_revoke(*, actor, invitation):
     return invitation
 
 
-def invitation_check(token):
+def invitation_check(token: str | None) -> Invitation:
     """The usable invitation behind `token`, or ValidationError saying why not."""
     invitation = Invitation.objects.select_related("territory", "venue", "invited_by").filter(
         token_hash=hash_token(token or "")
@@ -279,7 +290,7 @@ def invitation_check(token):
     return invitation
 
 
-def invitation_accept(*, token, display_name, password):
+def invitation_accept(*, token: str, display_name: str, password: str) -> User:
     """Create the invited person's approved account; the link then stops working."""
     invitation = invitation_check(token)
     display_name = (display_name or "").strip()
@@ -321,7 +332,7 @@ def invitation_accept(*, token, display_name, password):
 # --- Roles and profile -------------------------------------------------------------------
 
 
-def set_role_groups(member, *, coordinator, site_editor):
+def set_role_groups(member: User, *, coordinator: bool, site_editor: bool) -> None:
     """The Django groups that carry a role's permissions in Wagtail (/cms/).
 
     "Coordination" manages territories and venues there; "Editors" (Wagtail's) edits
@@ -333,12 +344,20 @@ def set_role_groups(member, *, coordinator, site_editor):
             member.groups.add(group)
         else:
             member.groups.remove(group)
-    # Forget the role caches of this object (ours and Django's permission caches).
-    for cache in ("_referent_territory_ids", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+    # Forget what this request knew of the member's roles, and Django's permission caches.
+    roles.forget(member)
+    for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
         member.__dict__.pop(cache, None)
 
 
-def member_set_roles(*, actor, member, is_coordinator, referent_territories, site_editor):
+def member_set_roles(
+    *,
+    actor: User,
+    member: User,
+    is_coordinator: bool,
+    referent_territories: Iterable[Territory],
+    site_editor: bool,
+) -> User:
     if not permissions.can_manage_roles(actor):
         raise PermissionDenied(_("Only coordinators manage roles."))
     if not permissions.is_approved(member):
@@ -367,7 +386,14 @@ PROFILE_FIELDS = (
 )
 
 
-def profile_update(*, actor, member, data, venues=None, skills=None):
+def profile_update(
+    *,
+    actor: User,
+    member: User,
+    data: Mapping[str, Any],
+    venues: "Iterable[Venue] | None" = None,
+    skills: Iterable[str] | None = None,
+) -> User:
     """Update `member`'s own profile from validated form data."""
     if not permissions.is_approved(actor) or actor.pk != member.pk:
         raise PermissionDenied(_("You can only edit your own profile."))
@@ -376,7 +402,7 @@ def profile_update(*, actor, member, data, venues=None, skills=None):
         raise ValidationError(_("Unknown profile fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     if "display_name" in data and not (data["display_name"] or "").strip():
         raise ValidationError({"display_name": _("Enter your name.")})
-    if len(data.get("bio") or "") > User._meta.get_field("bio").max_length:
+    if len(data.get("bio") or "") > (getattr(User._meta.get_field("bio"), "max_length", None) or 2000):
         raise ValidationError({"bio": _("The text is too long (2000 characters at most).")})
     if venues is not None:
         venues = list(venues)
@@ -401,7 +427,7 @@ def profile_update(*, actor, member, data, venues=None, skills=None):
     return member
 
 
-def notification_preferences_update(*, actor, notification_email):
+def notification_preferences_update(*, actor: User, notification_email: str | None) -> User:
     if not permissions.is_authenticated(actor):
         raise PermissionDenied(_("You must be logged in."))
     if notification_email not in User.EmailFrequency.values:
@@ -411,29 +437,87 @@ def notification_preferences_update(*, actor, notification_email):
     return actor
 
 
-def territory_create(*, actor, name, slug, kind=Territory.Kind.PAYS, description=""):
+def territory_create(*, actor: User, name: str | None, slug: str | None, kind: str = Territory.Kind.PAYS,
+                     description: str | None = "") -> Territory:
     if not permissions.is_coordinator(actor):
         raise PermissionDenied(_("Only coordinators create territories."))
     name, slug = (name or "").strip(), (slug or "").strip()
     if Territory.objects.filter(name__iexact=name).exists():
         raise ValidationError({"name": _("A territory with this name already exists.")})
     territory = Territory(name=name, slug=slug, kind=kind, description=(description or "").strip())
-    territory.full_clean()  # blank name or slug, malformed slug, unknown kind, taken slug
+    territory.full_clean(exclude=["space"])  # blank name or slug, malformed slug, unknown kind, taken slug
     with transaction.atomic():
-        territory.save()
+        territory_insert(territory)
         activity_record(actor=actor, verb="territory.created", target=territory)
+    return territory
+
+
+TERRITORY_FIELDS = ("name", "slug", "kind", "description")
+
+
+def _territory_name_taken(name: str, *, exclude_pk: int | None = None) -> bool:
+    """Another territory has this name, whatever the case ("VALLÉE" is "Vallée": compared in
+    Python, since SQLite's case-insensitive comparisons fold ASCII letters only)."""
+    wanted = name.casefold()
+    others = Territory.objects.all()
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    names = others.values_list("name", flat=True)
+    return any(other.casefold() == wanted for other in names.iterator())
+
+
+def territory_update(*, actor: User, territory: Territory, data: Mapping[str, Any]) -> Territory:
+    """Change a territory's name, slug, kind or description (`permissions.can_edit_territory`).
+
+    Validated on the locked row, not on the caller's object: on error nothing is saved
+    and `territory` is untouched. Nothing changed: nothing saved or recorded. The
+    activity (in the territory's space) lists each change, before and after.
+    """
+    permissions.can_edit_territory(actor, territory).check()
+    unknown = set(data) - set(TERRITORY_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown territory fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    with transaction.atomic():
+        fresh = Territory.objects.select_for_update().get(pk=territory.pk)
+        before = {field: getattr(fresh, field) for field in TERRITORY_FIELDS}
+        for field, value in data.items():
+            setattr(fresh, field, (value or "").strip() if value is None or isinstance(value, str) else value)
+        if _territory_name_taken(fresh.name, exclude_pk=fresh.pk):
+            raise ValidationError({"name": _("A territory with this name already exists.")})
+        fresh.full_clean(exclude=["space"])  # blank name or slug, malformed slug, unknown kind, taken slug
+        changes = [
+            {"field": field, "before": before[field], "after": getattr(fresh, field)}
+            for field in TERRITORY_FIELDS
+            if getattr(fresh, field) != before[field]
+        ]
+        if changes:
+            fresh.save(update_fields=[change["field"] for change in changes])
+            activity_record(
+                actor=actor, verb="territory.updated", target=fresh, space=fresh.space, data={"changes": changes}
+            )
+    for field in TERRITORY_FIELDS:
+        setattr(territory, field, getattr(fresh, field))
+    return territory
+
+
+def territory_insert(territory: Territory) -> Territory:
+    """Save a new territory with its space: the one way a territory is made (the caller
+    authorises: territory_create for people, the demo, the tests' factory)."""
+    with transaction.atomic():
+        territory.space = spaces.space_create(TERRITORY)
+        territory.save()
     return territory
 
 
 # --- Follows (contacts) ----------------------------------------------------------------------
 
 
-def _require_can_see(actor, member, message):
+def _require_can_see(actor: User, member: User, message: str) -> None:
     if not (permissions.is_approved(actor) and permissions.can_view_profile(actor, member)):
         raise PermissionDenied(message)
 
 
-def follow_create(*, actor, member):
+def follow_create(*, actor: User, member: User) -> Follow:
     """`actor` follows `member`: their activity reaches the actor, who is told once.
 
     Following someone already followed says so. Of two simultaneous attempts, the
@@ -463,7 +547,7 @@ def follow_create(*, actor, member):
     return follow
 
 
-def follow_delete(*, actor, member):
+def follow_delete(*, actor: User, member: User) -> None:
     """`actor` stops following `member` (nobody is told)."""
     _require_can_see(actor, member, _("You cannot unfollow this person."))
     with transaction.atomic():

@@ -9,8 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from extranet.forms import add_service_errors, error_text, posted, safe_next
+from core.forms import add_service_errors, error_text, posted, safe_next
 from members import permissions, selectors, services
+from members import profile as profile_sections
 from members.forms import (
     DirectoryFilters,
     InvitationAcceptForm,
@@ -38,8 +39,7 @@ def pending_list(request):
 
 def _pending_member(request, pk):
     member = get_object_or_404(User, pk=pk)
-    if not permissions.can_approve_member(request.user, member):
-        raise PermissionDenied(_("You cannot decide on this membership request."))
+    permissions.can_approve_member(request.user, member).check()
     return member
 
 
@@ -152,7 +152,7 @@ def profile(request, pk):
             "is_me": member.pk == request.user.pk,
             "follows": follows,
             "can_follow": permissions.can_follow(request.user, member),
-            "workgroups": selectors.member_workgroups(viewer=request.user, member=member),
+            "sections": profile_sections.sections_for(viewer=request.user, member=member),
         },
     )
 
@@ -186,7 +186,7 @@ def roles(request, pk):
     initial = {
         "is_coordinator": member.is_coordinator,
         "referent_territories": list(member.referent_territories.all()),
-        "site_editor": member.groups.filter(name=services.SITE_EDITORS_GROUP).exists(),
+        "site_editor": bool(permissions.can_edit_site(member)),
     }
     form = RolesForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():

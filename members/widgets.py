@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from extranet.dashboard import NavEntry, Widget, register_nav, register_widget
+from core.dashboard import NavEntry, Widget, register_nav, register_widget
 from members import permissions, selectors
 
 

@@ -4,19 +4,28 @@ Everything here is public: no reader to scope to. Lists fetch what their templat
 in a fixed number of queries, whatever their length.
 """
 
-from django.db.models import CharField, F, Func, IntegerField, Prefetch, Value
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import CharField, F, Func, IntegerField, Prefetch, QuerySet, Value
 from taggit.models import Tag
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from members.forms import clean_search_text
 
+if TYPE_CHECKING:
+    from wagtail.models import Site
+    from wagtail.query import PageQuerySet
+    from wagtail.search.backends.base import BaseSearchResults
+
+    from website.models import NewsIndexPage, NewsPage
+
 # The rendition the news lists show (templates/website/includes/news_card.html).
 NEWS_CARD_IMAGE = "fill-640x360"
 TAG_MAX_LENGTH = 100
 
 
-def network_figures():
+def network_figures() -> dict[str, int]:
     """Key figures of the network for the home page, in one query.
 
     venues: every venue of the directory; members: approved, active accounts;
@@ -46,7 +55,7 @@ def network_figures():
     return figures
 
 
-def _news_queryset(*, with_tags=False):
+def _news_queryset(*, with_tags: bool = False) -> "PageQuerySet":
     """Live, public news, newest first, with their lead image and its card rendition
     (one query for the renditions) and, `with_tags`, their tags (one more query)."""
     from website.models import NewsPage, NewsPageTag
@@ -65,36 +74,36 @@ def _news_queryset(*, with_tags=False):
     return news
 
 
-def latest_news(*, limit=3):
+def latest_news(*, limit: int = 3) -> list["NewsPage"]:
     """The most recent live, public news items of the site."""
     return list(_news_queryset()[:limit])
 
 
-def news_index():
+def news_index() -> "NewsIndexPage | None":
     """The live news index (there is one per site), for links to it and to its feeds."""
     from website.models import NewsIndexPage
 
     return NewsIndexPage.objects.live().public().first()
 
 
-def clean_tag(value):
+def clean_tag(value: Any) -> str:
     """A tag slug from the query string, or "" (long or odd input is cut, never refused)."""
     return clean_search_text(value, max_length=TAG_MAX_LENGTH)
 
 
-def news_under(index):
+def news_under(index: Page) -> "PageQuerySet":
     """The live, public news items of `index`, newest first, with their tags."""
     return _news_queryset(with_tags=True).child_of(index)
 
 
-def news_tagged(news, tag):
+def news_tagged(news: "PageQuerySet", tag: str) -> "PageQuerySet":
     """The items of `news` (a queryset) that have the tag of slug `tag`."""
     from website.models import NewsPageTag
 
     return news.filter(pk__in=NewsPageTag.objects.filter(tag__slug=tag).values("content_object_id"))
 
 
-def news_tags(news):
+def news_tags(news: "PageQuerySet") -> QuerySet[Tag]:
     """The tags used by the items of `news` (a queryset), by name."""
     return (
         Tag.objects.filter(website_newspagetag_items__content_object__in=news.order_by().values("pk"))
@@ -103,13 +112,13 @@ def news_tags(news):
     )
 
 
-def pages_matching(text, *, site):
+def pages_matching(text: str, *, site: "Site") -> "BaseSearchResults":
     """Live, public pages of `site` (a Wagtail Site) matching `text`, best first (Wagtail
     search, database backend: SQLite FTS5 or PostgreSQL full text)."""
     return Page.objects.live().public().in_site(site).search(text)
 
 
-def menu_pages():
+def menu_pages() -> "PageQuerySet":
     """The live children of the home page shown in menus, in the editors' order (one query)."""
     from django.db.models import Subquery
 

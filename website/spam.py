@@ -17,7 +17,7 @@ import time
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
-from extranet import ratelimit
+from core import ratelimit
 
 HONEYPOT_FIELD = "hp_website"
 TIMESTAMP_FIELD = "hp_started"

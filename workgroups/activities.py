@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from extranet.activity import register_activity
-from extranet.notifications import register_verb
+from core.activity import register_activity
+from core.notifications import register_verb
 
 register_activity("workgroup.created", _("{actor} created the group {target}"), stream=True)
 register_activity("workgroup.approved", _("{actor} approved the group {target}"))

@@ -7,4 +7,13 @@ class WorkgroupsConfig(AppConfig):
     verbose_name = _("Workgroups")
 
     def ready(self):
-        from workgroups import activities, realtime_checks, widgets  # noqa: F401  (registrations)
+        from workgroups import activities, realtime_checks, selectors, spaces, widgets  # noqa: F401  (registrations)
+
+        spaces.register()
+
+        from members import profile
+
+        profile.register_section(profile.ProfileSection(
+            key="workgroups", template="workgroups/includes/profile_section.html", order=10,
+            context=lambda viewer, member: {"workgroups": selectors.member_workgroups(viewer=viewer, member=member)},
+        ))

@@ -44,7 +44,7 @@ class Workgroup(models.Model):
         ACTIVE = "active", _("Active")
         REFUSED = "refused", _("Refused")
 
-    space = models.OneToOneField("extranet.Space", on_delete=models.PROTECT, related_name="workgroup")
+    space = models.OneToOneField("core.Space", on_delete=models.PROTECT, related_name="workgroup")
     name = models.CharField(_("name"), max_length=120)
     purpose = models.TextField(_("purpose"), max_length=5000)
     territory = models.ForeignKey(

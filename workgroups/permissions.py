@@ -1,7 +1,6 @@
 """Every workgroup rule, in one place: who sees a group, its content, who joins, posts, manages.
 
-The Space of a workgroup answers `can_view`/`can_post`/`can_manage` by calling these;
-`Space.objects.visible_to` uses `content_visible_q`. Role questions about the network
+The workgroup kind of space (workgroups/spaces.py) answers with these. Role questions about the network
 (approved, coordinator, local admin) come from `members.permissions`.
 
 - A group waiting for approval (or refused) is seen by its proposer and by those who may
@@ -16,25 +15,19 @@ The Space of a workgroup answers `can_view`/`can_post`/`can_manage` by calling t
 """
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
+from core import roles
+from core.permissions import ALLOWED, Decision, refused
 from members import permissions
 
 
 def _roles(user):
-    """{workgroup_id: role} of `user`, loaded once per user object (one query)."""
-    cached = getattr(user, "_workgroup_roles", None)
-    if cached is None:
-        from workgroups.models import Membership
+    """{workgroup_id: role} of `user` (one query, kept for the request: core.roles)."""
+    from workgroups.models import Membership
 
-        cached = dict(Membership.objects.filter(user=user).values_list("workgroup_id", "role"))
-        user._workgroup_roles = cached
-    return cached
-
-
-def forget_roles(user):
-    """Drop the cached roles of `user` (after a membership change made through this object)."""
-    if user is not None and hasattr(user, "_workgroup_roles"):
-        del user._workgroup_roles
+    return roles.cached(user, "workgroups",
+                        lambda: dict(Membership.objects.filter(user=user).values_list("workgroup_id", "role")))
 
 
 def role_in(user, workgroup):
@@ -128,9 +121,14 @@ def managers_of(workgroup):
     if not workgroup.is_active:
         return permissions.approved_members().none()
     return permissions.approved_members().filter(
-        Q(is_coordinator=True) | Q(is_superuser=True)
+        permissions.coordinators_q()
         | Q(workgroup_memberships__workgroup=workgroup, workgroup_memberships__role=Membership.Role.MANAGER)
     ).distinct()
+
+
+def members_of(workgroup):
+    """The approved members of `workgroup`, as a queryset."""
+    return permissions.approved_members().filter(workgroup_memberships__workgroup=workgroup)
 
 
 def can_invite(user, workgroup):
@@ -236,3 +234,36 @@ def shared_q(user, prefix=""):
     return Q(**{f"{prefix}visibility": Workgroup.Visibility.PUBLIC}) | Q(
         **{f"{prefix}id__in": member_group_ids_subquery(user)}
     )
+
+
+# --- Decisions with their reasons (services .check() them; views use the same) -----------
+
+MANAGE_REASONS = {
+    "edit": _("Only the managers of the group can change it."),
+    "archive": _("Only the managers of the group can archive it."),
+    "reopen": _("Only the managers of the group can reopen it."),
+    "answer": _("Only the managers of the group can answer requests."),
+    "remove": _("Only the managers of the group can remove members."),
+    "roles": _("Only the managers of the group can change roles."),
+}
+
+
+def may_manage(user, workgroup, action: str) -> Decision:
+    """`can_manage`, with the reason given for `action` (a key of MANAGE_REASONS)."""
+    return ALLOWED if can_manage(user, workgroup) else refused(MANAGE_REASONS[action])
+
+
+def may_invite(user, workgroup) -> Decision:
+    return ALLOWED if can_invite(user, workgroup) else refused(_("You cannot invite people to this group."))
+
+
+def may_read_members(user, workgroup) -> Decision:
+    if can_view_content(user, workgroup):
+        return ALLOWED
+    return refused(_("The members of this group are visible to its members only."))
+
+
+def may_read_activity(user, workgroup) -> Decision:
+    if can_view_content(user, workgroup):
+        return ALLOWED
+    return refused(_("The activity of this group is visible to its members only."))

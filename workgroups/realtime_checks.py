@@ -1,6 +1,6 @@
 """Websocket subscriptions of workgroups: `workgroup.<id>` for those who may read its content."""
 
-from extranet import realtime
+from core import realtime
 from workgroups import permissions
 from workgroups.models import Workgroup
 

@@ -6,16 +6,17 @@ space and notifies the people it concerns. Changes that could leave a group with
 manager lock the group's row first, so two of them at once cannot both pass the check.
 """
 
+from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from extranet import realtime
-from extranet.models import Space
-from extranet.services import activity_record, notify
+from core import realtime, roles, spaces
+from core.services import activity_record, notify
 from members import permissions as member_permissions
 from members.models import Territory
 from workgroups import permissions
@@ -27,6 +28,14 @@ from workgroups.models import (
     Workgroup,
     WorkgroupSettings,
 )
+from workgroups.spaces import WORKGROUP
+
+if TYPE_CHECKING:
+    from django.core.files import File
+    from django.db.models import QuerySet
+
+    from core.models import Activity
+    from members.models import User
 
 NAME_MAX = 120
 PURPOSE_MAX = 5000
@@ -41,73 +50,88 @@ EDITABLE_FIELDS = ("name", "purpose", "territory", "cover", "tags", "visibility"
 # --- Helpers ------------------------------------------------------------------------------
 
 
-def _require(allowed, message):
+def _require(allowed: Any, message: str) -> None:
     if not allowed:
         raise PermissionDenied(message)
 
 
-def _require_member_of_network(actor):
+def _require_member_of_network(actor: "User") -> None:
     _require(member_permissions.is_approved(actor), _("Only approved members of the network can do this."))
 
 
-def _refuse_if_archived(workgroup):
+def _refuse_if_archived(workgroup: Workgroup) -> None:
     if workgroup.is_archived:
         raise ValidationError(_("This group is archived: it is read-only. Its managers can reopen it."))
 
 
-def _refuse_if_not_active(workgroup):
+def _refuse_if_not_active(workgroup: Workgroup) -> None:
     if workgroup.status != Workgroup.Status.ACTIVE:
         raise ValidationError(_("This group is not open: it is waiting for approval or was refused."))
 
 
-def _locked(workgroup):
+def _locked(workgroup: Workgroup) -> Workgroup:
     """The group's row, locked until the transaction ends (serialises membership changes)."""
     return Workgroup.objects.select_for_update().get(pk=workgroup.pk)
 
 
-def _locked_for_manager(actor, workgroup):
+def _locked_for_manager(actor: "User", workgroup: Workgroup) -> Workgroup:
     """Lock the group's row, then check again that `actor` still manages it.
 
     The first check ran on a cached role: another manager may have demoted the actor
     meanwhile (A demotes B while B demotes C).
     """
     workgroup = _locked(workgroup)
-    permissions.forget_roles(actor)
+    roles.forget(actor)
     _require(permissions.can_manage(actor, workgroup), _("You no longer manage this group."))
     return workgroup
 
 
-def _subject(user):
+def _subject(user: "User") -> dict[str, Any]:
     return {"subject": str(user), "subject_id": user.pk}
 
 
-def _log(actor, verb, workgroup, data=None):
+def _log(actor: "User | None", verb: str, workgroup: Workgroup, data: dict[str, Any] | None = None) -> "Activity":
     return activity_record(actor=actor, verb=verb, target=workgroup, space=workgroup.space, data=data)
 
 
-def _notify_managers(workgroup, verb, actor, *, url=None):
-    for manager in _managers(workgroup).exclude(pk=getattr(actor, "pk", None)):
+def _notify_managers(workgroup: Workgroup, verb: str, actor: "User", *, url: str | None = None) -> None:
+    for manager in _managers(workgroup).exclude(pk=actor.pk):
         notify(recipient=manager, verb=verb, target=workgroup, actor=actor, url=url)
 
 
-def _managers(workgroup):
+def _managers(workgroup: Workgroup) -> "QuerySet[User]":
     return member_permissions.approved_members().filter(
         workgroup_memberships__workgroup=workgroup, workgroup_memberships__role=Membership.Role.MANAGER
     )
 
 
-def _is_last_manager(workgroup, user):
+def _is_last_manager(workgroup: Workgroup, user: "User") -> bool:
     """Whether `user` manages the group and nobody else able to manage it (approved, active) does."""
     is_manager = Membership.objects.filter(workgroup=workgroup, user=user, role=Membership.Role.MANAGER).exists()
     return is_manager and not _managers(workgroup).exclude(pk=user.pk).exists()
 
 
-def _access_lost(user):
-    permissions.forget_roles(user)
+def _membership_changed(workgroup: Workgroup, *users: "User") -> None:
+    """Who is in the group, or with which role, changed: this request forgets what it knew of
+    their roles, and the modules hear it (core.spaces.membership_changed)."""
+    for user in users:
+        roles.forget(user)
+    spaces.space_membership_changed(workgroup.space, [user.pk for user in users])
+
+
+def _access_lost(workgroup: Workgroup, user: "User") -> None:
+    """`user` left the group: their sockets stop receiving what they no longer may read."""
+    _membership_changed(workgroup, user)
     realtime.recheck_user_subscriptions(user.pk)
 
 
-def _clean_text(value, *, field, maximum, required=False, label=None):
+def _invitation_closed(user: "User") -> None:
+    """An invitation to a secret group ended: `user` no longer knows the group exists."""
+    roles.forget(user)
+    realtime.recheck_user_subscriptions(user.pk)
+
+
+def _clean_text(value: Any, *, field: str, maximum: int, required: bool = False, label: Any = None) -> str:
     value = (value or "").strip()
     if required and not value:
         raise ValidationError({field: _("This field is required.")})
@@ -117,8 +141,8 @@ def _clean_text(value, *, field, maximum, required=False, label=None):
     return value
 
 
-def _clean_tags(tags):
-    cleaned = []
+def _clean_tags(tags: Iterable[Any] | None) -> list[str]:
+    cleaned: list[str] = []
     for tag in tags or []:
         tag = " ".join(str(tag).split())
         if not tag:
@@ -132,7 +156,7 @@ def _clean_tags(tags):
     return cleaned
 
 
-def _clean_cover(cover):
+def _clean_cover(cover: "File | None") -> "File | None":
     if not cover:
         return cover
     if cover.size > COVER_MAX_BYTES:
@@ -144,7 +168,7 @@ def _clean_cover(cover):
     return cover
 
 
-def _sniff_image_format(upload):
+def _sniff_image_format(upload: "File") -> str | None:
     """The Pillow format of an uploaded file, or None when it is not an image."""
     from PIL import Image
 
@@ -159,7 +183,7 @@ def _sniff_image_format(upload):
         upload.seek(0)
 
 
-def _clean_settings(*, actor, values, workgroup=None):
+def _clean_settings(*, actor: "User", values: dict[str, Any], workgroup: Workgroup | None = None) -> dict[str, Any]:
     """Validate the editable fields (a dict); returns the cleaned dict."""
     cleaned = dict(values)
     if "name" in cleaned:
@@ -200,15 +224,17 @@ def _clean_settings(*, actor, values, workgroup=None):
     return cleaned
 
 
-def creation_needs_approval():
+def creation_needs_approval() -> bool:
     return WorkgroupSettings.load().creation_needs_approval
 
 
 # --- Creation and approval ------------------------------------------------------------------
 
 
-def workgroup_create(*, actor, name, purpose, visibility=Workgroup.Visibility.PUBLIC,
-                     join_policy=Workgroup.JoinPolicy.OPEN, territory=None, cover=None, tags=(), end_date=None):
+def workgroup_create(*, actor: "User", name: str | None, purpose: str | None,
+                     visibility: str = Workgroup.Visibility.PUBLIC, join_policy: str = Workgroup.JoinPolicy.OPEN,
+                     territory: Territory | None = None, cover: "File | None" = None,
+                     tags: Iterable[str] = (), end_date: date | None = None) -> Workgroup:
     """Any member proposes a group and becomes its first manager.
 
     When the network asks for it (WorkgroupSettings), the group waits for a coordinator
@@ -221,14 +247,14 @@ def workgroup_create(*, actor, name, purpose, visibility=Workgroup.Visibility.PU
     })
     tags = values.pop("tags")
     with transaction.atomic():
-        space = Space.objects.create(kind=Space.Kind.WORKGROUP)
+        space = spaces.space_create(WORKGROUP)
         workgroup = Workgroup(space=space, created_by=actor, **values)
         needs_approval = creation_needs_approval() and not permissions.can_approve_creation(actor, workgroup)
         workgroup.status = Workgroup.Status.PENDING if needs_approval else Workgroup.Status.ACTIVE
         workgroup.save()
         workgroup.tags.set(tags)
         Membership.objects.create(workgroup=workgroup, user=actor, role=Membership.Role.MANAGER)
-        permissions.forget_roles(actor)
+        _membership_changed(workgroup, actor)
         _log(actor, "workgroup.created", workgroup)
         if needs_approval:
             for approver in _approvers(workgroup).exclude(pk=actor.pk):
@@ -236,12 +262,12 @@ def workgroup_create(*, actor, name, purpose, visibility=Workgroup.Visibility.PU
     return workgroup
 
 
-def _approvers(workgroup):
+def _approvers(workgroup: Workgroup) -> "QuerySet[User]":
     """Coordinators, and the local admins of the group's territory (mirrors can_approve_creation)."""
     return member_permissions.approvers_of(workgroup.territory_id)
 
 
-def _decide_creation(*, actor, workgroup, status, reason=""):
+def _decide_creation(*, actor: "User", workgroup: Workgroup, status: str, reason: str | None = "") -> Workgroup:
     _require(permissions.can_approve_creation(actor, workgroup), _("You cannot decide on this group."))
     reason = _clean_text(reason, field="reason", maximum=MESSAGE_MAX, label=_("The message"))
     with transaction.atomic():
@@ -258,23 +284,23 @@ def _decide_creation(*, actor, workgroup, status, reason=""):
     return workgroup
 
 
-def workgroup_approve(*, actor, workgroup):
+def workgroup_approve(*, actor: "User", workgroup: Workgroup) -> Workgroup:
     return _decide_creation(actor=actor, workgroup=workgroup, status=Workgroup.Status.ACTIVE)
 
 
-def workgroup_refuse(*, actor, workgroup, reason=""):
+def workgroup_refuse(*, actor: "User", workgroup: Workgroup, reason: str | None = "") -> Workgroup:
     return _decide_creation(actor=actor, workgroup=workgroup, status=Workgroup.Status.REFUSED, reason=reason)
 
 
 # --- Settings and archive -------------------------------------------------------------------
 
 
-def workgroup_update(*, actor, workgroup, **changes):
+def workgroup_update(*, actor: "User", workgroup: Workgroup, **changes: Any) -> Workgroup:
     """Managers edit the group's settings (any of EDITABLE_FIELDS); archived groups are read-only."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Not editable: {sorted(unknown)}")
-    _require(permissions.can_manage(actor, workgroup), _("Only the managers of the group can change it."))
+    permissions.may_manage(actor, workgroup, "edit").check()
     with transaction.atomic():
         workgroup = _locked(workgroup)
         _refuse_if_archived(workgroup)
@@ -300,9 +326,9 @@ def workgroup_update(*, actor, workgroup, **changes):
     return workgroup
 
 
-def workgroup_archive(*, actor, workgroup):
+def workgroup_archive(*, actor: "User", workgroup: Workgroup) -> Workgroup:
     """Managers archive a group by hand: read-only, still readable by those who could."""
-    _require(permissions.can_manage(actor, workgroup), _("Only the managers of the group can archive it."))
+    permissions.may_manage(actor, workgroup, "archive").check()
     with transaction.atomic():
         workgroup = _locked(workgroup)
         if workgroup.is_archived:  # by hand, or by its end date
@@ -311,15 +337,16 @@ def workgroup_archive(*, actor, workgroup):
     return workgroup
 
 
-def _archive(workgroup, actor):
+def _archive(workgroup: Workgroup, actor: "User | None") -> None:
     workgroup.archived_at = timezone.now()
     workgroup.save(update_fields=["archived_at", "updated_at"])
+    spaces.space_archive(workgroup.space)
     _log(actor, "workgroup.archived", workgroup)
     for membership in Membership.objects.filter(workgroup=workgroup).select_related("user"):
         notify(recipient=membership.user, verb="workgroup.archived", target=workgroup, actor=actor)
 
 
-def workgroups_archive_expired(*, today=None):
+def workgroups_archive_expired(*, today: date | None = None) -> list[Workgroup]:
     """Archive the groups whose end date has passed (daily, `archive_workgroups`); returns them.
 
     Until this runs, such a group already behaves as archived (Workgroup.is_archived);
@@ -336,9 +363,9 @@ def workgroups_archive_expired(*, today=None):
     return archived
 
 
-def workgroup_reopen(*, actor, workgroup, end_date=None):
+def workgroup_reopen(*, actor: "User", workgroup: Workgroup, end_date: date | None = None) -> Workgroup:
     """Managers reopen an archived group, with no end date or a new one in the future."""
-    _require(permissions.can_manage(actor, workgroup), _("Only the managers of the group can reopen it."))
+    permissions.may_manage(actor, workgroup, "reopen").check()
     if end_date is not None and end_date <= timezone.localdate():
         raise ValidationError({"end_date": _("Choose a new end date in the future, or none.")})
     with transaction.atomic():
@@ -357,14 +384,14 @@ def workgroup_reopen(*, actor, workgroup, end_date=None):
 # --- Joining ----------------------------------------------------------------------------------
 
 
-def _add_member(workgroup, user, role=Membership.Role.MEMBER):
+def _add_member(workgroup: Workgroup, user: "User", role: str = Membership.Role.MEMBER) -> Membership:
     """Create the membership; a concurrent duplicate is settled by the unique constraint."""
     try:
         with transaction.atomic():
             membership = Membership.objects.create(workgroup=workgroup, user=user, role=role)
     except IntegrityError:
         raise ValidationError(_("%(name)s is already a member of this group.") % {"name": user}) from None
-    permissions.forget_roles(user)
+    _membership_changed(workgroup, user)
     # A pending request or invitation is settled by the membership.
     JoinRequest.objects.filter(workgroup=workgroup, user=user, status=JoinRequest.Status.PENDING).update(
         status=JoinRequest.Status.ACCEPTED, decided_at=timezone.now()
@@ -375,7 +402,7 @@ def _add_member(workgroup, user, role=Membership.Role.MEMBER):
     return membership
 
 
-def _check_can_enter(actor, workgroup):
+def _check_can_enter(actor: "User", workgroup: Workgroup) -> None:
     """What joining and asking to join both need: a group one sees, open, not yet one's own."""
     _require_member_of_network(actor)
     if not permissions.can_see(actor, workgroup):
@@ -386,7 +413,7 @@ def _check_can_enter(actor, workgroup):
         raise ValidationError(_("You are already a member of this group."))
 
 
-def workgroup_join(*, actor, workgroup):
+def workgroup_join(*, actor: "User", workgroup: Workgroup) -> Membership:
     """Join an open group."""
     _check_can_enter(actor, workgroup)
     if workgroup.join_policy != Workgroup.JoinPolicy.OPEN:
@@ -398,7 +425,7 @@ def workgroup_join(*, actor, workgroup):
     return membership
 
 
-def join_request_create(*, actor, workgroup, message=""):
+def join_request_create(*, actor: "User", workgroup: Workgroup, message: str | None = "") -> JoinRequest:
     """Ask to join a group whose managers accept members."""
     _check_can_enter(actor, workgroup)
     if workgroup.join_policy != Workgroup.JoinPolicy.REQUEST:
@@ -414,11 +441,11 @@ def join_request_create(*, actor, workgroup, message=""):
     return request
 
 
-def _requests_url(workgroup):
+def _requests_url(workgroup: Workgroup) -> str:
     return workgroup.get_absolute_url() + "membres/"
 
 
-def join_request_cancel(*, actor, join_request):
+def join_request_cancel(*, actor: "User", join_request: JoinRequest) -> JoinRequest:
     _require(join_request.user_id == actor.pk, _("This request is not yours."))
     changed = JoinRequest.objects.filter(pk=join_request.pk, status=JoinRequest.Status.PENDING).update(
         status=JoinRequest.Status.CANCELLED, decided_at=timezone.now(), decided_by=actor
@@ -429,9 +456,9 @@ def join_request_cancel(*, actor, join_request):
     return join_request
 
 
-def _decide_request(*, actor, join_request, accept, response):
+def _decide_request(*, actor: "User", join_request: JoinRequest, accept: bool, response: str | None) -> JoinRequest:
     workgroup = join_request.workgroup
-    _require(permissions.can_manage(actor, workgroup), _("Only the managers of the group can answer requests."))
+    permissions.may_manage(actor, workgroup, "answer").check()
     response = _clean_text(response, field="response", maximum=MESSAGE_MAX, label=_("The answer"))
     with transaction.atomic():
         workgroup = _locked(workgroup)
@@ -453,20 +480,21 @@ def _decide_request(*, actor, join_request, accept, response):
     return join_request
 
 
-def join_request_accept(*, actor, join_request, response=""):
+def join_request_accept(*, actor: "User", join_request: JoinRequest, response: str | None = "") -> JoinRequest:
     return _decide_request(actor=actor, join_request=join_request, accept=True, response=response)
 
 
-def join_request_refuse(*, actor, join_request, response=""):
+def join_request_refuse(*, actor: "User", join_request: JoinRequest, response: str | None = "") -> JoinRequest:
     return _decide_request(actor=actor, join_request=join_request, accept=False, response=response)
 
 
 # --- Invitations ------------------------------------------------------------------------------
 
 
-def invitation_create(*, actor, workgroup, invitee, message=""):
+def invitation_create(*, actor: "User", workgroup: Workgroup, invitee: "User",
+                      message: str | None = "") -> GroupInvitation:
     """Invite a member of the network; they accept or decline within 14 days."""
-    _require(permissions.can_invite(actor, workgroup), _("You cannot invite people to this group."))
+    permissions.may_invite(actor, workgroup).check()
     _refuse_if_not_active(workgroup)
     _refuse_if_archived(workgroup)
     if not member_permissions.is_approved(invitee):
@@ -495,14 +523,14 @@ def invitation_create(*, actor, workgroup, invitee, message=""):
     return invitation
 
 
-def _open_invitation(invitation):
+def _open_invitation(invitation: GroupInvitation) -> None:
     if invitation.status == GroupInvitation.Status.PENDING and invitation.expires_at <= timezone.now():
         raise ValidationError(_("This invitation has expired: ask a manager of the group for a new one."))
     if invitation.status != GroupInvitation.Status.PENDING:
         raise ValidationError(_("This invitation is no longer open."))
 
 
-def invitation_accept(*, actor, invitation):
+def invitation_accept(*, actor: "User", invitation: GroupInvitation) -> Membership:
     _require(invitation.user_id == actor.pk, _("This invitation is not yours."))
     _require_member_of_network(actor)
     _open_invitation(invitation)
@@ -524,7 +552,7 @@ def invitation_accept(*, actor, invitation):
     return membership
 
 
-def invitation_decline(*, actor, invitation):
+def invitation_decline(*, actor: "User", invitation: GroupInvitation) -> GroupInvitation:
     _require(invitation.user_id == actor.pk, _("This invitation is not yours."))
     _open_invitation(invitation)
     with transaction.atomic():
@@ -537,11 +565,11 @@ def invitation_decline(*, actor, invitation):
         if invitation.invited_by_id:
             notify(recipient=invitation.invited_by, verb="workgroup.invitation_declined",
                    target=invitation.workgroup, actor=actor)
-        _access_lost(actor)  # the invitation let them see a secret group
+        _invitation_closed(actor)  # the invitation let them see a secret group
     return invitation
 
 
-def invitation_revoke(*, actor, invitation):
+def invitation_revoke(*, actor: "User", invitation: GroupInvitation) -> GroupInvitation:
     workgroup = invitation.workgroup
     _require(
         permissions.can_manage(actor, workgroup) or invitation.invited_by_id == actor.pk,
@@ -555,21 +583,21 @@ def invitation_revoke(*, actor, invitation):
             raise ValidationError(_("This invitation is no longer open."))
         _log(actor, "workgroup.invitation_revoked", workgroup, _subject(invitation.user))
         notify(recipient=invitation.user, verb="workgroup.invitation_revoked", target=workgroup, actor=actor)
-        _access_lost(invitation.user)  # the invitation let them see a secret group
+        _invitation_closed(invitation.user)  # the invitation let them see a secret group
     return invitation
 
 
 # --- Members and managers ----------------------------------------------------------------------
 
 
-def _membership(workgroup, user):
+def _membership(workgroup: Workgroup, user: "User") -> Membership:
     membership = Membership.objects.filter(workgroup=workgroup, user=user).select_related("user").first()
     if membership is None:
         raise ValidationError(_("%(name)s is not a member of this group.") % {"name": user})
     return membership
 
 
-def membership_leave(*, actor, workgroup, successor=None):
+def membership_leave(*, actor: "User", workgroup: Workgroup, successor: "User | None" = None) -> Workgroup:
     """Leave a group. The last manager names a member to take over (`successor`)."""
     _require_member_of_network(actor)
     with transaction.atomic():
@@ -587,19 +615,19 @@ def membership_leave(*, actor, workgroup, successor=None):
             heir = _membership(workgroup, successor)
             heir.role = Membership.Role.MANAGER
             heir.save(update_fields=["role"])
-            permissions.forget_roles(successor)
+            _membership_changed(workgroup, successor)
             _log(actor, "workgroup.manager_promoted", workgroup, _subject(successor))
             notify(recipient=successor, verb="workgroup.promoted", target=workgroup, actor=actor)
         membership.delete()
-        _access_lost(actor)
+        _access_lost(workgroup, actor)
         _log(actor, "workgroup.left", workgroup)
         _notify_managers(workgroup, "workgroup.left", actor)
     return workgroup
 
 
-def membership_remove(*, actor, workgroup, member):
+def membership_remove(*, actor: "User", workgroup: Workgroup, member: "User") -> Workgroup:
     """Managers remove a member; the last manager cannot be removed."""
-    _require(permissions.can_manage(actor, workgroup), _("Only the managers of the group can remove members."))
+    permissions.may_manage(actor, workgroup, "remove").check()
     if member.pk == actor.pk:
         raise ValidationError(_("To leave the group, use “Leave the group”."))
     with transaction.atomic():
@@ -610,15 +638,15 @@ def membership_remove(*, actor, workgroup, member):
             raise ValidationError(_("%(name)s is the last manager of the group: name another manager first.")
                                   % {"name": member})
         membership.delete()
-        _access_lost(member)
+        _access_lost(workgroup, member)
         _log(actor, "workgroup.member_removed", workgroup, _subject(member))
         notify(recipient=member, verb="workgroup.removed", target=workgroup, actor=actor)
     return workgroup
 
 
-def membership_set_role(*, actor, workgroup, member, role):
+def membership_set_role(*, actor: "User", workgroup: Workgroup, member: "User", role: str) -> Membership:
     """Managers promote a member to manager, or make a manager a plain member again."""
-    _require(permissions.can_manage(actor, workgroup), _("Only the managers of the group can change roles."))
+    permissions.may_manage(actor, workgroup, "roles").check()
     if role not in Membership.Role.values:
         raise ValidationError({"role": _("Choose a role from the list.")})
     with transaction.atomic():
@@ -632,7 +660,7 @@ def membership_set_role(*, actor, workgroup, member, role):
                                   % {"name": member})
         membership.role = role
         membership.save(update_fields=["role"])
-        permissions.forget_roles(member)
+        _membership_changed(workgroup, member)
         promoted = role == Membership.Role.MANAGER
         _log(actor, "workgroup.manager_promoted" if promoted else "workgroup.manager_demoted", workgroup,
              _subject(member))

@@ -1,7 +1,7 @@
 """Workgroup views: thin, they parse input, call selectors and services, and render."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -9,7 +9,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from extranet.forms import add_service_errors, error_text, posted
+from core.forms import add_service_errors, error_text, posted
 from members import permissions as member_permissions
 from members.forms import clean_search_text
 from workgroups import permissions, selectors, services
@@ -140,8 +140,7 @@ def workgroup_detail(request, pk):
 
 def workgroup_edit(request, pk):
     workgroup = _workgroup(request, pk)
-    if not permissions.can_manage(request.user, workgroup):
-        raise PermissionDenied(_("Only the managers of the group can change it."))
+    permissions.may_manage(request.user, workgroup, "edit").check()
     if workgroup.is_archived:
         messages.error(request, _("This group is archived: it is read-only. Its managers can reopen it."))
         return _back(workgroup)
@@ -161,8 +160,7 @@ def workgroup_edit(request, pk):
 def workgroup_members(request, pk):
     """Members with their roles; for managers, requests, invitations and the invite form."""
     workgroup = _workgroup(request, pk)
-    if not permissions.can_view_content(request.user, workgroup):
-        raise PermissionDenied(_("The members of this group are visible to its members only."))
+    permissions.may_read_members(request.user, workgroup).check()
     state = _viewer_state(request.user, workgroup)
     page = Paginator(selectors.members_of(workgroup=workgroup), MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"workgroup": workgroup, "page": page, **state, "role_choices": Membership.Role.choices}
@@ -182,8 +180,7 @@ def workgroup_members(request, pk):
 
 def workgroup_activity(request, pk):
     workgroup = _workgroup(request, pk)
-    if not permissions.can_view_content(request.user, workgroup):
-        raise PermissionDenied(_("The activity of this group is visible to its members only."))
+    permissions.may_read_activity(request.user, workgroup).check()
     page = Paginator(selectors.activity_of(workgroup=workgroup), ACTIVITY_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "workgroups/workgroup_activity.html", {"workgroup": workgroup, "page": page})
 
@@ -297,8 +294,7 @@ def join_request_refuse(request, pk):
 @require_POST
 def invite(request, pk):
     workgroup = _workgroup(request, pk)
-    if not permissions.can_invite(request.user, workgroup):
-        raise PermissionDenied(_("You cannot invite people to this group."))
+    permissions.may_invite(request.user, workgroup).check()
     # Any approved member validates here; the service says clearly who is already in the
     # group or already invited.
     form = InviteForm(request.POST, candidates=member_permissions.approved_members())
@@ -383,8 +379,7 @@ def _member_of(workgroup, user_pk):
 @require_POST
 def member_remove(request, pk, user_pk):
     workgroup = _workgroup(request, pk)
-    if not permissions.can_manage(request.user, workgroup):
-        raise PermissionDenied(_("Only the managers of the group can remove members."))
+    permissions.may_manage(request.user, workgroup, "remove").check()
     member = _member_of(workgroup, user_pk)
     return _act(request, workgroup,
                 lambda: services.membership_remove(actor=request.user, workgroup=workgroup, member=member),
@@ -394,8 +389,7 @@ def member_remove(request, pk, user_pk):
 @require_POST
 def member_role(request, pk, user_pk):
     workgroup = _workgroup(request, pk)
-    if not permissions.can_manage(request.user, workgroup):
-        raise PermissionDenied(_("Only the managers of the group can change roles."))
+    permissions.may_manage(request.user, workgroup, "roles").check()
     member = _member_of(workgroup, user_pk)
     form = RoleForm(request.POST)
     if not form.is_valid():

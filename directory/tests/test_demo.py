@@ -2,6 +2,7 @@
 
 import pytest
 
+from directory import demo as directory_demo
 from directory.models import Venue
 from members import demo
 
@@ -9,9 +10,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_venues_are_complete_and_valid():
-    demo.seed(log=lambda *_: None)
+    demo.seed(make_venues=directory_demo.seed_venues, log=lambda *_: None)
     venues = list(Venue.objects.all())
-    assert len(venues) == len(demo.VENUES)
+    assert len(venues) == len(directory_demo.VENUES)
     for venue in venues:
         venue.full_clean()  # raises on any invalid field
     assert all(venue.opening_hours and venue.services and venue.phone.startswith("+33") for venue in venues)

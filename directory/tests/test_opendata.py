@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from frictionless import Resource, Schema
 
+from core.models import Activity
 from directory import opendata, schema
 from directory.models import Venue, VenueRevision
-from extranet.models import Activity
 from extranet.testing.factories import TerritoryFactory, VenueFactory
 
 DATA = pathlib.Path(__file__).parent / "data"

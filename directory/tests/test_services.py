@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
+from core.models import Activity
 from directory import services
 from directory.models import Venue, VenueRevision
-from extranet.models import Activity
 from extranet.testing import concurrency
 from extranet.testing.factories import PendingUserFactory, TerritoryFactory, UserFactory, VenueFactory
 

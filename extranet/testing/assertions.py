@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from extranet.models import Notification
+from core.models import Notification
 
 
 @contextmanager

@@ -5,20 +5,32 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.utils.text import slugify
 
+from core.spaces import space_create
 from directory.models import Venue
 from members.models import Territory, User
+from members.services import territory_insert
+from workgroups.spaces import WORKGROUP
 
 PASSWORD = "un-mot-de-passe-solide-42"
 
 
 class TerritoryFactory(factory.django.DjangoModelFactory):
+    """A territory with its space (made as members.services.territory_create makes it); the
+    territory of that slug when it exists."""
+
     class Meta:
         model = Territory
-        django_get_or_create = ("slug",)
 
     name = factory.Sequence(lambda n: f"Territoire {n}")
     slug = factory.LazyAttribute(lambda o: slugify(o.name))
     kind = Territory.Kind.PAYS
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        existing = model_class.objects.filter(slug=kwargs["slug"]).first()
+        if existing is not None:
+            return existing
+        return territory_insert(model_class(*args, **kwargs))
 
 
 class VenueFactory(factory.django.DjangoModelFactory):
@@ -97,10 +109,16 @@ def _days_from_now(days):
 
 
 class WorkgroupSpaceFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = "extranet.Space"
+    """A workgroup's space, made through core.spaces.space_create (its modules receive it)."""
 
-    kind = "workgroup"
+    class Meta:
+        model = "core.Space"
+
+    kind = WORKGROUP
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return space_create(kwargs["kind"])
 
 
 class WorkgroupFactory(factory.django.DjangoModelFactory):

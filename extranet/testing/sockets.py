@@ -47,7 +47,7 @@ from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext
 
-from extranet import realtime
+from core import realtime
 from extranet.asgi import application
 from extranet.consumers import _run_action
 

@@ -17,13 +17,14 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from core.activity import STREAM_VERBS
+from core.models import Activity, Space
 from extranet import selectors
-from extranet.activity import STREAM_VERBS
-from extranet.models import Activity, Space
 from extranet.testing.factories import CoordinatorFactory, UserFactory
 from extranet.testing.pages import soup, text_of
 from extranet.tests.test_views import MAX_QUERIES, _flat
 from members.models import Follow, User
+from members.spaces import network_space
 from workgroups import services as workgroup_services
 from workgroups.models import Membership
 
@@ -184,13 +185,13 @@ def test_activity_in_another_territorys_space_is_hidden_even_from_a_follower(mem
 def test_activity_in_my_territory_and_the_network_is_seen_without_following(member, territory, other_territory):
     neighbour = UserFactory(territory=territory)
     here = _entry(neighbour, territory.space, minutes=2)
-    everywhere = _entry(UserFactory(territory=other_territory), Space.network(), minutes=1)
+    everywhere = _entry(UserFactory(territory=other_territory), network_space(), minutes=1)
     assert stream(member) == [everywhere, here]  # newest first
 
 
 def test_own_activity_is_never_in_ones_stream(member, friend, territory):
     follow(friend, member)
-    mine = [_entry(member, territory.space), _entry(member, Space.network())]
+    mine = [_entry(member, territory.space), _entry(member, network_space())]
     group = group_joined_by(member, visibility="public", author=friend)
     # Only the group's creation by `friend` (a space of mine now), none of my own entries.
     assert stream(member) == [Activity.objects.get(verb="workgroup.created", space=group.space)]
@@ -215,7 +216,7 @@ def test_only_stream_verbs_are_shown(follower, friend):
 
 
 def test_nobody_but_approved_members_has_a_stream(friend, territory, pending_user):
-    _entry(friend, Space.network())
+    _entry(friend, network_space())
     follow(pending_user, friend)
     refused = UserFactory(territory=territory, status=User.Status.REFUSED)
     assert stream(AnonymousUser()) == []
@@ -231,11 +232,11 @@ def test_member_of_lists_network_territories_and_groups_in_one_query(member, ter
     other_group = group_joined_by(UserFactory(territory=territory), visibility="public", name="Autre")
     with django_assert_num_queries(1):
         spaces = set(Space.objects.member_of(referent))
-    assert spaces == {Space.network(), territory.space, other_territory.space, group.space}
+    assert spaces == {network_space(), territory.space, other_territory.space, group.space}
     assert other_group.space not in spaces
     # A coordinator belongs to their own territory only, though they see every one.
     coordinator = CoordinatorFactory(territory=other_territory)
-    assert set(Space.objects.member_of(coordinator)) == {Space.network(), other_territory.space}
+    assert set(Space.objects.member_of(coordinator)) == {network_space(), other_territory.space}
 
 
 def test_nothing_in_anyones_stream_is_outside_what_they_may_see(territory, other_territory):
@@ -357,7 +358,7 @@ def _grow_social(viewer, territory, other_territory, factor):
         for minutes in range(3):
             _entry(neighbour, territory.space, minutes=minutes, url=f"/bureau/membres/{neighbour.pk}/")
             _entry(stranger, other_territory.space, minutes=minutes)
-            _entry(followed, Space.network(), minutes=minutes)
+            _entry(followed, network_space(), minutes=minutes)
 
 
 def test_dashboard_queries_stay_flat_as_the_network_grows(client, member, territory, other_territory,

@@ -15,8 +15,8 @@ import time
 
 import pytest
 
-from extranet.models import Notification
-from extranet.services import notify
+from core.models import Notification
+from core.services import notify
 from extranet.testing.browser import (
     NARROW,
     WAIT_MS,

@@ -13,7 +13,8 @@ import time
 import pytest
 from django.utils import translation
 
-from extranet import dashboard, selectors
+from core import dashboard
+from extranet import selectors
 from extranet.testing import browser
 from extranet.testing.factories import UserFactory
 

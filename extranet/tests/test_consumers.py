@@ -24,10 +24,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.urls import reverse
 
-from extranet import realtime
+from core import realtime
+from core.models import Notification
+from core.services import notification_mark_read, notify
 from extranet.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED, MAX_SUBSCRIPTIONS
-from extranet.models import Notification
-from extranet.services import notification_mark_read, notify
 from extranet.testing.factories import PendingUserFactory, UserFactory
 from extranet.testing.sockets import (
     ARRIVES,

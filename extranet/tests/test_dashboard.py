@@ -16,7 +16,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from extranet import dashboard, selectors
+from core import dashboard
+from extranet import selectors
 from extranet.models import DashboardLayout
 from extranet.services import dashboard_layout_reset, dashboard_layout_save
 from extranet.testing.factories import UserFactory

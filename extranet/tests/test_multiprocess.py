@@ -20,7 +20,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from extranet.models import Notification
+from core.models import Notification
 from extranet.testing.factories import CoordinatorFactory, PendingUserFactory, UserFactory
 from extranet.testing.servers import (
     BASE_DIR,

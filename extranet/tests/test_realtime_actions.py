@@ -1,4 +1,4 @@
-"""extranet.realtime and the consumer's action runner as plain functions (no socket).
+"""core.realtime and the consumer's action runner as plain functions (no socket).
 
 How a handler's refusal becomes what the socket is told (`extranet.consumers._run_action`:
 reason and message, in the page's language), that publishing waits for the commit, and the
@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext
 
-from extranet import realtime
+from core import realtime
 from extranet.testing.sockets import Listener, action_socket, run_action
 
 GROUP = "testgroup.1"

@@ -15,9 +15,9 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from extranet import realtime, selectors
-from extranet.models import Activity, Notification, Space
-from extranet.services import (
+from core import realtime, selectors
+from core.models import Activity, Notification, Space
+from core.services import (
     activity_record,
     notification_digests_send,
     notification_mark_read,

@@ -11,12 +11,16 @@ each test runs in a savepoint of the transaction that holds them and gets them r
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import ProtectedError
 
-from extranet.models import Activity, Space
+from chat.models import Room
+from core.models import Activity, Space
+from core.spaces import space_create
 from extranet.testing.factories import CoordinatorFactory, PendingUserFactory, TerritoryFactory, UserFactory
 from extranet.testing.shared import building, shared_transaction
 from members.models import User
+from members.spaces import ensure_network_space, network_space
 
 ROLES = (
     "anonymous", "pending", "refused", "inactive", "member", "member_elsewhere", "local_admin",
@@ -99,7 +103,7 @@ def _build_people(territory, other_territory):
 def _build_spaces(territory, other_territory):
     lonely = TerritoryFactory(name="Quartier des Tanneurs")
     return {
-        "network": Space.network(),
+        "network": network_space(),
         "here": Space.objects.get(territory=territory),
         "there": Space.objects.get(territory=other_territory),
         "lonely": Space.objects.get(territory=lonely),
@@ -197,19 +201,30 @@ def test_visible_to_works_as_a_subquery(people, spaces, django_assert_num_querie
 # --- The structure of spaces ----------------------------------------------------------------------
 
 
-def test_there_is_one_network_space(db):
-    first = Space.network()
-    assert Space.network() == first
-    assert Space.objects.filter(kind=Space.Kind.NETWORK).count() == 1
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Space.objects.create(kind=Space.Kind.NETWORK)
+def test_there_is_one_network_space_and_migrate_does_not_make_another(db):
+    first = network_space()
+    ensure_network_space()
+    assert network_space() == first
+    assert Space.objects.filter(kind="network").count() == 1
 
 
-def test_a_territory_space_needs_its_territory_and_the_network_none(territory):
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Space.objects.create(kind=Space.Kind.TERRITORY, territory=None)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Space.objects.filter(kind=Space.Kind.NETWORK).update(territory=territory)
+def test_a_space_of_an_unregistered_kind_is_refused(db):
+    before = Space.objects.count()
+    with pytest.raises(LookupError):
+        space_create("club")
+    assert Space.objects.count() == before
+
+
+def test_a_territorys_space_cannot_be_deleted_while_the_territory_exists(territory):
+    with pytest.raises(ProtectedError), transaction.atomic():
+        territory.space.delete()
+    assert Space.objects.filter(pk=territory.space.pk).exists()
+
+
+def test_a_new_space_gets_its_modules_in_the_same_transaction(db):
+    with transaction.atomic():
+        space = space_create("network")
+        assert Room.objects.filter(space=space).exists()
 
 
 def test_each_territory_gets_exactly_one_space(db):

@@ -36,9 +36,10 @@ from chat.models import Preference as ChatPreference
 from chat.models import Reaction as ChatReaction
 from chat.models import Room as ChatRoom
 from chat.models import RoomMember as ChatRoomMember
+from core.models import Notification, Space
 from directory import services as venue_services
 from directory.models import Venue, VenueRevision
-from extranet.models import DashboardLayout, Notification, Space
+from extranet.models import DashboardLayout
 from extranet.testing.factories import (
     CoordinatorFactory,
     PendingUserFactory,
@@ -59,8 +60,8 @@ from forum.models import (
     Topic,
     TopicSubscription,
 )
-from members.models import Follow, Invitation, User, hash_token
-from workgroups import permissions as workgroup_permissions
+from members.models import Follow, Invitation, Territory, User, hash_token
+from members.spaces import network_space
 from workgroups import services as workgroup_services
 from workgroups.models import GroupInvitation, JoinRequest, Membership, Workgroup
 
@@ -136,6 +137,10 @@ def _roles_state(w):
 def _venue_state(w):
     venue = Venue.objects.filter(pk=w.shared_venue.pk).values_list("name", "phone", "summary", "updated_at").get()
     return venue, VenueRevision.objects.count()
+
+
+def _territory_state(w):
+    return Territory.objects.filter(pk=w.territory.pk).values_list("name", "slug", "kind", "description").get()
 
 
 def _venue_count_state(w):
@@ -307,6 +312,8 @@ EXPECTATIONS = {
     "desk:notifications": Expect(get=_desk()),
     "desk:settings": Expect(get=_desk()),
     "desk:activity": Expect(get=_desk()),
+    "desk:spaces": Expect(get=_desk()),
+    "desk:space": Expect(kwargs=lambda w: {"pk": w.network_space.pk}, get=_desk()),
     # Each person arranges their own dashboard; the pending persona's saved layout must
     # survive what the walk posts as visitors and pending members.
     "desk:dashboard-customize": Expect(
@@ -688,6 +695,16 @@ EXPECTATIONS = {
                           post_denied=_CMS_VENUES_DENIED, state=_venue_state),
     "venues:import": Expect(get=_CMS_VENUES, extra_personas=("editor",), post_denied=_CMS_VENUES_DENIED,
                             state=_venue_count_state),
+    # Wagtail's delete of a venue and edit of a territory, through directory.services.venue_delete
+    # and members.services.territory_update.
+    "venues:delete": Expect(get=_CMS_VENUES, kwargs=lambda w: {"pk": w.shared_venue.pk}, extra_personas=("editor",),
+                            post_denied=_CMS_VENUES_DENIED, state=_venue_count_state),
+    "territories:edit": Expect(
+        get={"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN, "coordinator": 200, "editor": CMS_HOME},
+        kwargs=lambda w: {"pk": w.territory.pk}, extra_personas=("editor",),
+        post_denied={"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN, "editor": CMS_HOME},
+        state=_territory_state,
+    ),
     "venues:index_results": Expect(
         get={"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN,
              "coordinator": 200, "editor": CMS_HOME},
@@ -974,6 +991,7 @@ def _build_world():
     )
     w = World(member=member, pending=pending_user, coordinator=coordinator, editor=editor,
               notification=notification, invitation=invitation, invitation_token=token, venue=venue)
+    w.territory = territory
     DashboardLayout.objects.create(user=pending_user, order=["profile", "notifications"], hidden=["profile"])
     # A venue nobody of the walk works in, with two versions (the first can be restored).
     w.shared_venue = VenueFactory(territory=territory, name="Cyber-base partagée")
@@ -996,7 +1014,7 @@ def _build_world():
         actor=w.manager, workgroup=w.group, invitee=UserFactory(territory=territory))
     # The forum: in the network's space, a topic of "member" with a reply of someone else
     # (mentioning them), and a topic deleted by a moderator...
-    w.network_space = Space.network()
+    w.network_space = network_space()
     w.forum_category = forum_services.category_create(
         actor=coordinator, space=w.network_space, name="Entraide", description="Questions et astuces.")
     w.forum_topic = forum_services.topic_create(
@@ -1011,7 +1029,6 @@ def _build_world():
     # ...and in the private group's space, a topic of "insider" with a file (edited once),
     # a reply of the manager, reported by "insider".
     w.group_space = w.group.space
-    workgroup_permissions.forget_roles(w.insider)  # its roles were cached before the manager let it in
     w.group_category = forum_services.category_create(actor=w.manager, space=w.group_space, name="Ateliers")
     w.group_topic = forum_services.topic_create(
         actor=w.insider, category=w.group_category, title="Compte rendu de l'atelier", body="Voici le compte rendu.",

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from extranet.models import Notification
+from core.models import Notification
 from extranet.testing.factories import PendingUserFactory, UserFactory
 from extranet.testing.pages import queries_flat, soup, text_of
 from members.models import Invitation, User, hash_token

@@ -11,7 +11,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.urls import reverse
 
-from extranet.models import Activity
+from core.models import Activity
 from extranet.testing.concurrency import outcomes, run_together
 from extranet.testing.factories import (
     CoordinatorFactory,

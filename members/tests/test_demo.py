@@ -6,8 +6,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 
+from core.models import Activity, Notification, Space
 from directory.models import Venue
-from extranet.models import Activity, Notification, Space
 from extranet.testing.factories import UserFactory
 from extranet.testing.shared import building, shared_transaction
 from members import permissions
@@ -120,7 +120,7 @@ class TestTheDemo:
         # Each territory has venues and its space; every member works in their own territory.
         for territory in Territory.objects.all():
             assert territory.venues.exists(), territory
-            assert Space.objects.filter(kind=Space.Kind.TERRITORY, territory=territory).exists(), territory
+            assert Space.objects.filter(kind="territory", territory=territory).exists(), territory
         for user in User.objects.all():
             assert user.email.endswith("@maillage.test")
             venues = list(user.venues.all())

@@ -13,8 +13,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from extranet.models import Activity, Notification
-from extranet.notifications import VERBS
+from core.models import Activity, Notification
+from core.notifications import VERBS
 from extranet.testing.concurrency import run_together
 from extranet.testing.factories import TerritoryFactory, UserFactory, VenueFactory
 from extranet.testing.pages import soup, text_of

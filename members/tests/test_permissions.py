@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
+from core import roles
 from extranet.testing.factories import (
     CoordinatorFactory,
     PendingUserFactory,
@@ -130,12 +131,29 @@ def test_referent_territory_ids(people, territory, other_territory):
         assert permissions.referent_territory_ids(people[role]) == expected.get(role, frozenset()), role
 
 
-def test_referent_territory_ids_are_cached_on_the_user_object(people, django_assert_num_queries):
+def test_referent_territory_ids_are_read_once_per_role_scope(people, django_assert_num_queries):
     local_admin = people["local_admin"]
-    with django_assert_num_queries(1):
+    with roles.scope(), django_assert_num_queries(1):
         permissions.referent_territory_ids(local_admin)
         permissions.referent_territory_ids(local_admin)
         permissions.is_local_admin(local_admin, 1)
+
+
+def test_outside_a_role_scope_every_question_reads_again(people, django_assert_num_queries):
+    local_admin = people["local_admin"]
+    with django_assert_num_queries(2):
+        permissions.referent_territory_ids(local_admin)
+        permissions.referent_territory_ids(local_admin)
+
+
+def test_a_role_change_is_seen_in_the_same_scope_once_forgotten(people, other_territory):
+    member = people["member"]
+    with roles.scope():
+        assert permissions.referent_territory_ids(member) == frozenset()
+        member.referent_territories.add(other_territory)
+        assert permissions.referent_territory_ids(member) == frozenset()  # kept for the scope
+        roles.forget(member)
+        assert permissions.referent_territory_ids(member) == frozenset({other_territory.pk})
 
 
 def test_is_local_admin_of_the_territory(people, territory, other_territory):

@@ -12,7 +12,7 @@ from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.urls import reverse
 from django.utils import timezone
 
-from extranet.models import Activity, Notification, Space
+from core.models import Activity, Notification, Space
 from extranet.testing.factories import (
     CoordinatorFactory,
     PendingUserFactory,
@@ -854,7 +854,7 @@ def test_territory_create_makes_its_space(coordinator):
     fresh = Territory.objects.get(slug="vallee-du-cele")
     assert (fresh.pk, fresh.name, fresh.kind) == (territory.pk, "Vallée du Célé", "interco")
     space = Space.objects.get(territory=fresh)
-    assert space.kind == Space.Kind.TERRITORY
+    assert space.kind == "territory"
     assert Activity.objects.filter(verb="territory.created", actor=coordinator, target_id=str(fresh.pk)).exists()
 
 
@@ -897,7 +897,7 @@ def test_territory_create_refuses_a_blank_name_or_slug(coordinator, name, slug):
 @pytest.mark.django_db
 def test_territories_made_without_the_service_get_a_space_too():
     territory = TerritoryFactory()
-    assert Space.objects.filter(kind=Space.Kind.TERRITORY, territory=territory).count() == 1
+    assert Space.objects.filter(kind="territory", territory=territory).count() == 1
 
 
 # --- Resending an invitation, and mail server failures ------------------------------------

@@ -17,7 +17,7 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
-from extranet.models import Notification
+from core.models import Notification
 from extranet.testing.factories import PASSWORD, UserFactory, VenueFactory
 from extranet.testing.pages import soup, text_of
 from members import selectors

@@ -221,7 +221,7 @@ def test_admin_viewsets_are_closed_to_plain_members(member_client, url_name):
 
 
 def test_creating_a_territory_in_wagtail_goes_through_the_service(client, coordinator):
-    from extranet.models import Activity, Space
+    from core.models import Activity, Space
     from members.models import Territory
 
     client.force_login(coordinator)

@@ -9,7 +9,7 @@ IMMEDIATE transactions) and on PostgreSQL (the group's row locked with SELECT ..
 import pytest
 from django.core.exceptions import ValidationError
 
-from extranet.models import Activity, Notification
+from core.models import Activity, Notification
 from extranet.testing import concurrency
 from extranet.testing.concurrency import outcomes
 from extranet.testing.factories import JoinRequestFactory, UserFactory, WorkgroupFactory

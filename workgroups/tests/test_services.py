@@ -20,7 +20,7 @@ from django.utils import timezone
 from PIL import Image
 from taggit.models import TaggedItem
 
-from extranet.models import Activity, Notification, Space
+from core.models import Activity, Notification, Space
 from extranet.testing import assertions
 from extranet.testing.assertions import notifications, png
 from extranet.testing.factories import (
@@ -162,7 +162,7 @@ def test_workgroup_create_opens_the_group_with_its_proposer_as_manager(member, t
     assert saved.end_date == end
     assert saved.archived_at is None
     assert saved.created_by == member
-    assert saved.space.kind == Space.Kind.WORKGROUP
+    assert saved.space.kind == "workgroup"
     assert sorted(t.name for t in saved.tags.all()) == ["Ateliers", "Jeux vidéo"]
     assert list(Membership.objects.filter(workgroup=saved).values_list("user_id", "role")) == [(member.pk, "manager")]
     assert activities(saved) == [("workgroup.created", member.pk, None)]

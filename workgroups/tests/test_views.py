@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from extranet.models import Activity, Notification
+from core.models import Activity, Notification
 from extranet.testing.assertions import png
 from extranet.testing.factories import UserFactory
 from extranet.testing.pages import measure_queries, messages_of, soup, text_of

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from extranet.services import notification_digests_send
+from core.services import notification_digests_send
 
 
 class Command(BaseCommand):

@@ -5,7 +5,6 @@ A verb is a key (`member.approved`); its text is a lazily translated format stri
 """
 
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 VERBS = {}
 
@@ -20,10 +19,3 @@ def render_text(notification):
     if template is None:
         return f"{notification.verb}: {notification.target_label}"
     return str(template).format(actor=actor, target=notification.target_label)
-
-
-register_verb("member.requested", _("{target} asks to join the network"))
-register_verb("member.approved", _("{actor} approved the account of {target}"))
-register_verb("member.joined_venue", _("{target} joined the network (your venue)"))
-register_verb("member.invitation_accepted", _("{target} accepted your invitation"))
-register_verb("member.roles_changed", _("{actor} changed your roles"))

@@ -1,24 +1,26 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from chat import demo as chat_demo
+from directory import demo as directory_demo
+from forum import demo as forum_demo
 from members import demo
+from website import demo as website_demo
+from workgroups import demo as workgroups_demo
 
 
 class Command(BaseCommand):
+    """The demo of every app, in the order they depend on each other (the project orchestrates)."""
+
     help = "Create the fictional demo network and its accounts (idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Add the demo even if other accounts exist.")
 
     def handle(self, *args, force, **options):
-        from chat import demo as chat_demo
-        from forum import demo as forum_demo
-        from website import demo as website_demo
-        from workgroups import demo as workgroups_demo
-
         try:
             with transaction.atomic():
-                demo.seed(force=force, log=self.stdout.write)
+                demo.seed(make_venues=directory_demo.seed_venues, force=force, log=self.stdout.write)
                 workgroups_demo.seed(log=self.stdout.write)
                 forum_demo.seed(log=self.stdout.write)
                 chat_demo.seed(log=self.stdout.write)

@@ -10,8 +10,8 @@ A widget's `context(request)` returns a dict for its template (or None to hide t
 and must use a fixed number of queries, whatever the data.
 
 Each member may choose which widgets they see and in which order (`DashboardLayout`, saved
-by `extranet.services.dashboard_layout_save`); `arrange` applies a saved layout to the
-widgets registered now, and `widgets_for` reads it with one query.
+by `core.services.dashboard_layout_save`); `arrange` applies a saved layout to the
+widgets registered now, and `extranet.selectors.dashboard_widgets_for` reads it with one query.
 """
 
 from collections.abc import Callable
@@ -75,23 +75,6 @@ def arrange(order=(), hidden=()):
         placed.add(key)
     hidden = {k for k in hidden if isinstance(k, str)}
     return [(WIDGETS[key], key not in hidden) for key in keys]
-
-
-def widgets_for(request):
-    """Rendered-ready widgets for the dashboard: [(widget, context)] in the member's order.
-
-    One query reads the member's layout; a hidden widget's context is not computed.
-    """
-    from extranet.selectors import dashboard_layout_for
-
-    result = []
-    for widget, shown in dashboard_layout_for(user=request.user):
-        if not shown:
-            continue
-        context = widget.context(request)
-        if context is not None:
-            result.append((widget, context))
-    return result
 
 
 def nav_for(user):

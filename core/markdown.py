@@ -8,7 +8,7 @@ allow-list (nh3).
   with rel="nofollow ugc noopener"; images only from this site's media or http(s).
 - Mentions are written `@**Display name**` (or `@**Display name|42**` when two members
   share a name, as in Zulip); `mentions_in` finds them, `resolve_mentions` looks the
-  names up among approved members, `render` links them to profiles.
+  names up among the members given (the approved ones), `render` links them to profiles.
 """
 
 import re
@@ -18,8 +18,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import escape
 from markdown_it import MarkdownIt
-
-from members import permissions as member_permissions
 
 MENTION_RE = re.compile(r"@\*\*([^*|\n]{1,150}?)(?:\|(\d{1,18}))?\*\*")
 
@@ -98,13 +96,14 @@ def _link_mentions(body, resolved):
     return MENTION_RE.sub(replace, body)
 
 
-def resolve_mentions(body):
-    """{(name, id): user} for the mentions of `body` naming exactly one approved member."""
+def resolve_mentions(body, *, among):
+    """{(name, id): user} for the mentions of `body` naming exactly one user of `among`
+    (a queryset: the approved members, for the forum and the chat)."""
     wanted = mentions_in(body)
     if not wanted:
         return {}
     names = {name.lower() for name, _pk in wanted}
-    approved = member_permissions.approved_members()
+    approved = among
     candidates = list(approved.filter(display_name__in=[n for n, _ in wanted]))
     if len(candidates) < len(names):  # case-insensitive fallback, one query
         query = Q()
