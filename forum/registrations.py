@@ -4,10 +4,10 @@ event types and subscriptions, the space module, the dashboard widget and naviga
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from extranet import realtime, spaces
-from extranet.activity import register_activity
-from extranet.dashboard import NavEntry, Widget, register_nav, register_widget
-from extranet.notifications import register_verb
+from core import realtime, spaces
+from core.activity import register_activity
+from core.dashboard import NavEntry, Widget, register_nav, register_widget
+from core.notifications import register_verb
 
 register_activity("forum.topic_created", _("{actor} started the topic {target}"), stream=True)
 
@@ -32,16 +32,17 @@ def _can_follow_topic(user, pk):
     from forum import permissions
     from forum.models import Topic
 
-    topic = Topic.objects.select_related("category__space__workgroup").filter(pk=pk).first()
-    return topic is not None and permissions.can_view_topic(user, topic)
+    topic = (Topic.objects.select_related("category__space", *spaces.related_for_rules("category__space"))
+             .filter(pk=pk).first())
+    return topic is not None and bool(permissions.can_view_topic(user, topic))
 
 
 def _can_follow_category(user, pk):
     from forum import permissions
     from forum.models import Category
 
-    category = Category.objects.select_related("space__workgroup").filter(pk=pk).first()
-    return category is not None and permissions.can_view_category(user, category)
+    category = Category.objects.select_related("space", *spaces.related_for_rules("space")).filter(pk=pk).first()
+    return category is not None and bool(permissions.can_view_category(user, category))
 
 
 realtime.register_subscription("topic", _can_follow_topic)

@@ -1,22 +1,35 @@
 """Forum services: every write goes through here (permission, validation, atomic write,
 activity, notifications, realtime events on commit).
 
+Each service takes what the views and sockets receive: the ids of what it acts on (or the
+objects, of which it reads the id only) and the raw input. It fetches, authorises with the
+rule's `Decision` from `forum.permissions` (`.check()`: PermissionDenied with the reason, or
+ValidationError for a `Conflict`), validates, then locks and decides again inside the
+transaction where a race could change the answer (a reply arriving, a topic locked).
+Read states and subscriptions take a topic or category as the view already has it (no
+fresher copy needed: they write only the user's own rows).
+
 Races: a reply takes the topic's row lock (`select_for_update`) to number itself, so
 parallel replies get distinct numbers; the same form submitted twice (same
 `submission` token) makes one post (a unique constraint, the second returns the first).
 """
 
-import logging
+from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from extranet import markdown, realtime, uploads
-from extranet.services import activity_record, notify
+from core import markdown, realtime, spaces, uploads
+from core.models import Space
+from core.services import activity_record, notify
 from forum import permissions
 from forum.models import (
     Attachment,
@@ -32,6 +45,12 @@ from forum.models import (
     TopicRead,
     TopicSubscription,
 )
+from members import permissions as member_permissions
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from members.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -42,18 +61,69 @@ ATTACHMENT_SIZE_MAX = 10 * 1024 * 1024
 CATEGORY_NAME_MAX = 100
 
 
-def topic_group(topic_id):
+def topic_group(topic_id: int) -> str:
     return f"topic.{topic_id}"
 
 
-def category_group(category_id):
+def category_group(category_id: int) -> str:
     return f"forumcategory.{category_id}"
+
+
+# --- Fetching what a service acts on ------------------------------------------------------
+
+
+def _pk(thing: models.Model | int | str) -> int:
+    """The id of `thing`: a model instance, or an id as an adapter received it."""
+    if isinstance(thing, models.Model):
+        return thing.pk
+    return int(thing)
+
+
+def _rules(prefix: str) -> list[str]:
+    """`prefix` (the path to a Space) and what the rules of the spaces read from there."""
+    return [prefix, *spaces.related_for_rules(prefix)]
+
+
+def _space(space: Space | int) -> Space:
+    return Space.objects.select_related(*spaces.related_for_rules()).get(pk=_pk(space))
+
+
+def _category(category: Category | int) -> Category:
+    return Category.objects.select_related(*_rules("space")).get(pk=_pk(category))
+
+
+def _topic(topic: Topic | int, *, lock: bool = False) -> Topic:
+    """The topic with what its rules read; `lock`: its row locked until the transaction ends."""
+    topics = Topic.objects.select_related(*_rules("category__space"))
+    if lock:
+        topics = topics.select_for_update(of=("self",))
+    return topics.get(pk=_pk(topic))
+
+
+def _post(post: Post | int, *, lock: bool = False) -> Post:
+    posts = Post.objects.select_related(*_rules("topic__category__space"))
+    if lock:
+        posts = posts.select_for_update(of=("self",))
+    return posts.get(pk=_pk(post))
+
+
+def _report(report: Report | int) -> Report:
+    return Report.objects.select_related(*_rules("post__topic__category__space")).get(pk=_pk(report))
+
+
+def _topic_as_is(topic: Topic | int) -> Topic:
+    """`topic` if it is already an instance (read states, subscriptions), else the topic of that id."""
+    return topic if isinstance(topic, Topic) else _topic(topic)
+
+
+def _category_as_is(category: Category | int) -> Category:
+    return category if isinstance(category, Category) else _category(category)
 
 
 # --- Validation --------------------------------------------------------------------------
 
 
-def _validate_title(title):
+def _validate_title(title: str | None) -> str:
     title = " ".join((title or "").replace("\x00", "").split())
     if len(title) < TITLE_MIN:
         raise ValidationError({"title": _("The title needs at least %(n)d characters.") % {"n": TITLE_MIN}})
@@ -62,7 +132,7 @@ def _validate_title(title):
     return title
 
 
-def _validate_body(body):
+def _validate_body(body: str | None) -> str:
     body = (body or "").replace("\x00", "").replace("\r\n", "\n")
     if not body.strip():
         raise ValidationError({"body": _("The message is empty.")})
@@ -74,21 +144,28 @@ def _validate_body(body):
     return body
 
 
-def validate_attachments(files):
+def validate_attachments(files: Iterable[UploadedFile]) -> list[tuple[Any, ...]]:
     """[(file, clean name, extension, content type, is_image)], or ValidationError naming each bad file."""
     return uploads.validate(files, max_count=ATTACHMENTS_MAX, max_size=ATTACHMENT_SIZE_MAX,
                             too_many=_("At most %(n)d files per post."))
 
 
-def render_body(body):
-    mentions = markdown.resolve_mentions(body)
+def render_body(body: str) -> tuple[str, dict[Any, Any]]:
+    """(sanitised HTML, {mention: member}) of a post's Markdown."""
+    mentions = markdown.resolve_mentions(body, among=member_permissions.approved_members())
     return markdown.render(body, mentions), mentions
+
+
+def body_preview(body: str | None) -> str:
+    """The HTML a post of this text would show, or the ValidationError its sending would get."""
+    return render_body(_validate_body(body))[0]
 
 
 # --- Categories --------------------------------------------------------------------------
 
 
-def _validate_category(space, name, description, exclude_pk=None):
+def _validate_category(space: Space, name: str | None, description: str | None,
+                       exclude_pk: int | None = None) -> str:
     name = " ".join((name or "").split())
     if not name:
         raise ValidationError({"name": _("Give the category a name.")})
@@ -96,15 +173,18 @@ def _validate_category(space, name, description, exclude_pk=None):
         raise ValidationError({"name": _("The name is limited to %(n)d characters.") % {"n": CATEGORY_NAME_MAX}})
     if len(description or "") > 1000:
         raise ValidationError({"description": _("The description is limited to 1,000 characters.")})
-    taken = Category.objects.filter(space=space, name__iexact=name).exclude(pk=exclude_pk)
+    taken = Category.objects.filter(space=space, name__iexact=name)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
     if taken.exists():
         raise ValidationError({"name": _("This space already has a category with that name.")})
     return name
 
 
-def category_create(*, actor, space, name, description="", position=None, managers_only_topics=False):
-    if not permissions.can_manage_categories(actor, space):
-        raise PermissionDenied(_("Only the moderators of this space create categories."))
+def category_create(*, actor: User, space: Space | int, name: str | None, description: str | None = "",
+                    position: int | None = None, managers_only_topics: bool = False) -> Category:
+    space = _space(space)
+    permissions.can_create_category(actor, space).check()
     name = _validate_category(space, name, description)
     with transaction.atomic():
         if position is None:
@@ -118,9 +198,10 @@ def category_create(*, actor, space, name, description="", position=None, manage
     return category
 
 
-def category_update(*, actor, category, name, description="", position=None, managers_only_topics=False):
-    if not permissions.can_manage_categories(actor, category.space):
-        raise PermissionDenied(_("Only the moderators of this space edit its categories."))
+def category_update(*, actor: User, category: Category | int, name: str | None, description: str | None = "",
+                    position: int | None = None, managers_only_topics: bool = False) -> Category:
+    category = _category(category)
+    permissions.can_edit_category(actor, category).check()
     name = _validate_category(category.space, name, description, exclude_pk=category.pk)
     with transaction.atomic():
         category.name = name
@@ -136,22 +217,21 @@ def category_update(*, actor, category, name, description="", position=None, man
 # --- Topics and posts --------------------------------------------------------------------
 
 
-def _save_attachments(post, checked):
+def _save_attachments(post: Post, checked: list[tuple[Any, ...]]) -> None:
     uploads.save_files(Attachment, checked, post=post)
 
 
-def _existing_submission(actor, submission):
+def _existing_submission(actor: User, submission: str) -> Post | None:
     """The post this same form already made (the token is random per form, unique per author)."""
     if not submission:
         return None
     return Post.objects.select_related("topic").filter(author=actor, submission=submission).first()
 
 
-def topic_create(*, actor, category, title, body, files=(), submission=""):
-    if not permissions.can_start_topic(actor, category):
-        if category.managers_only_topics and category.space.can_post(actor):
-            raise PermissionDenied(_("In this category only moderators start topics; you can reply to them."))
-        raise PermissionDenied(_("You cannot start a topic in this category."))
+def topic_create(*, actor: User, category: Category | int, title: str | None, body: str | None,
+                 files: Iterable[UploadedFile] = (), submission: str | None = "") -> Topic:
+    category = _category(category)
+    permissions.can_start_topic(actor, category).check()
     title = _validate_title(title)
     body = _validate_body(body)
     checked = validate_attachments(files)
@@ -185,18 +265,26 @@ def topic_create(*, actor, category, title, body, files=(), submission=""):
     return topic
 
 
-def post_create(*, actor, topic, body, reply_to=None, files=(), submission=""):
-    topic = Topic.objects.select_related("category__space").get(pk=topic.pk)
-    if topic.deleted_at is not None:
-        raise ValidationError(_("This topic was deleted: it takes no more replies."))
-    if not permissions.can_reply(actor, topic):
-        if topic.locked and topic.category.space.can_post(actor):
-            raise PermissionDenied(_("This topic is locked: it takes no more replies."))
-        raise PermissionDenied(_("You cannot reply in this topic."))
+def _reply_target(topic: Topic, reply_to: Post | int | str | None) -> Post | None:
+    """The post of `topic` a reply answers (None: none), or ValidationError."""
+    if reply_to is None or reply_to == "":
+        return None
+    try:
+        post = Post.objects.filter(pk=_pk(reply_to)).first()
+    except (TypeError, ValueError):
+        post = None
+    if post is None or post.topic_id != topic.pk:
+        raise ValidationError(_("You can only reply to a post of the same topic."))
+    return post
+
+
+def post_create(*, actor: User, topic: Topic | int, body: str | None, reply_to: Post | int | None = None,
+                files: Iterable[UploadedFile] = (), submission: str | None = "") -> Post:
+    topic = _topic(topic)
+    permissions.can_reply(actor, topic).check()
     body = _validate_body(body)
     checked = validate_attachments(files)
-    if reply_to is not None and reply_to.topic_id != topic.pk:
-        raise ValidationError(_("You can only reply to a post of the same topic."))
+    reply_target = _reply_target(topic, reply_to)
     submission = (submission or "")[:64]
     earlier = _existing_submission(actor, submission)
     if earlier is not None:
@@ -204,18 +292,16 @@ def post_create(*, actor, topic, body, reply_to=None, files=(), submission=""):
     html, mentions = render_body(body)
     try:
         with transaction.atomic():
-            locked = Topic.objects.select_for_update().get(pk=topic.pk)
-            if locked.deleted_at is not None:
-                raise ValidationError(_("This topic was deleted: it takes no more replies."))
+            locked = _topic(topic.pk, lock=True)
+            permissions.can_reply(actor, locked).check()  # deleted or locked meanwhile
             now = timezone.now()
             number = locked.last_number + 1
             post = Post.objects.create(topic=locked, number=number, author=actor, body=body, html=html,
-                                       reply_to=reply_to, created_at=now, submission=submission)
+                                       reply_to=reply_target, created_at=now, submission=submission)
             _save_attachments(post, checked)
             Topic.objects.filter(pk=locked.pk).update(
                 last_number=number, last_post_at=now, last_author=actor, reply_count=F("reply_count") + 1
             )
-            post.topic = locked
             locked.last_number = number
             TopicSubscription.objects.get_or_create(user=actor, topic=locked, defaults={"level": Level.WATCHING})
             _mark_read(actor, locked, number)
@@ -233,15 +319,15 @@ def post_create(*, actor, topic, body, reply_to=None, files=(), submission=""):
     return post
 
 
-def topic_url(topic):
+def topic_url(topic: Topic) -> str:
     return reverse("forum:topic", args=[topic.pk])
 
 
-def post_url(post):
+def post_url(post: Post) -> str:
     return reverse("forum:post", args=[post.pk])
 
 
-def _levels(users_ids, topic):
+def _levels(users_ids: set[int], topic: Topic) -> dict[int, int]:
     """{user_id: level} for the topic: the topic's own level, else the category's, else normal."""
     topic_levels = dict(TopicSubscription.objects.filter(topic=topic, user_id__in=users_ids)
                         .values_list("user_id", "level"))
@@ -250,7 +336,7 @@ def _levels(users_ids, topic):
     return {uid: topic_levels.get(uid, category_levels.get(uid, Level.NORMAL)) for uid in users_ids}
 
 
-def _notify_new_post(actor, post, mentions, *, new_topic):
+def _notify_new_post(actor: User, post: Post, mentions: dict[Any, Any], *, new_topic: bool) -> None:
     """Mentions (if they can see the topic), replies to someone's post, watchers of topic or category."""
     from members.models import User
 
@@ -263,7 +349,7 @@ def _notify_new_post(actor, post, mentions, *, new_topic):
         .values_list("user_id", flat=True)
     )
     mentioned = {user.pk: user for user in mentions.values()}
-    replied_to = post.reply_to.author_id if post.reply_to_id and post.reply_to.author_id else None
+    replied_to = post.reply_to.author_id if post.reply_to is not None and post.reply_to.author_id else None
     ids = (watcher_ids | set(mentioned) | ({replied_to} if replied_to else set())) - {actor.pk}
     if not ids:
         return
@@ -284,14 +370,9 @@ def _notify_new_post(actor, post, mentions, *, new_topic):
         notify(recipient=user, verb=verb, target=topic, actor=actor, url=url)
 
 
-def _lock_post(post):
-    return Post.objects.select_for_update().select_related("topic__category__space").get(pk=post.pk)
-
-
-def post_update(*, actor, post, body, title=None):
-    post = Post.objects.select_related("topic__category__space").get(pk=post.pk)
-    if not permissions.can_edit_post(actor, post):
-        raise PermissionDenied(_("You cannot edit this post."))
+def post_update(*, actor: User, post: Post | int, body: str | None, title: str | None = None) -> Post:
+    post = _post(post)
+    permissions.can_edit_post(actor, post).check()
     body = _validate_body(body)
     if title is not None and post.number == 1:
         title = _validate_title(title)
@@ -299,7 +380,8 @@ def post_update(*, actor, post, body, title=None):
         title = None
     html, mentions = render_body(body)
     with transaction.atomic():
-        post = _lock_post(post)
+        post = _post(post.pk, lock=True)
+        permissions.can_edit_post(actor, post).check()  # hidden, deleted or locked meanwhile
         topic = post.topic
         if body == post.body and (title is None or title == topic.title):
             return post
@@ -320,25 +402,24 @@ def post_update(*, actor, post, body, title=None):
     return post
 
 
-def _notify_mentions_only(actor, post, mentions):
+def _notify_mentions_only(actor: User, post: Post, mentions: dict[Any, Any]) -> None:
     levels = _levels({u.pk for u in mentions.values()}, post.topic)
     for user in mentions.values():
         if levels.get(user.pk) != Level.MUTED and permissions.can_view_topic(user, post.topic):
             notify(recipient=user, verb="forum.mentioned", target=post.topic, actor=actor, url=post_url(post))
 
 
-def post_delete(*, actor, post):
-    """Soft delete. The opening post deletes the topic (its author only while nobody replied)."""
-    post = Post.objects.select_related("topic__category__space").get(pk=post.pk)
-    if not permissions.can_delete_post(actor, post):
-        raise PermissionDenied(_("You cannot delete this post."))
-    space = post.topic.category.space
-    moderator = permissions.can_moderate(actor, space)
+def post_delete(*, actor: User, post: Post | int) -> Post | Topic:
+    """Soft delete. The opening post deletes the topic (its author only while nobody replied):
+    then the topic is returned."""
+    post = _post(post)
+    permissions.can_delete_post(actor, post).check()
     if post.number == 1:
-        if not moderator and post.topic.reply_count > 0:
-            raise ValidationError(_("Others have replied: only a moderator can delete the whole topic now. "
-                                    "You can edit your message."))
-        return topic_delete(actor=actor, topic=post.topic)
+        with transaction.atomic():
+            post.topic = _topic(post.topic_id, lock=True)
+            permissions.can_delete_post(actor, post).check()  # someone replied meanwhile
+            return _topic_delete(actor, post.topic)
+    space = post.topic.category.space
     with transaction.atomic():
         now = timezone.now()
         updated = Post.objects.filter(pk=post.pk, deleted_at__isnull=True).update(deleted_at=now, deleted_by=actor)
@@ -352,10 +433,9 @@ def post_delete(*, actor, post):
     return post
 
 
-def post_restore(*, actor, post):
-    post = Post.objects.select_related("topic__category__space").get(pk=post.pk)
-    if not permissions.can_moderate(actor, post.topic.category.space):
-        raise PermissionDenied(_("Only moderators restore posts."))
+def post_restore(*, actor: User, post: Post | int) -> Post:
+    post = _post(post)
+    permissions.can_restore_post(actor, post).check()
     if post.deleted_at is None:
         return post
     with transaction.atomic():
@@ -364,11 +444,10 @@ def post_restore(*, actor, post):
     return post
 
 
-def post_hide(*, actor, post, hidden=True):
-    post = Post.objects.select_related("topic__category__space").get(pk=post.pk)
+def post_hide(*, actor: User, post: Post | int, hidden: bool = True) -> Post:
+    post = _post(post)
+    permissions.can_hide_post(actor, post).check()
     space = post.topic.category.space
-    if not permissions.can_moderate(actor, space):
-        raise PermissionDenied(_("Only moderators hide posts."))
     with transaction.atomic():
         Post.objects.filter(pk=post.pk).update(hidden_at=timezone.now() if hidden else None)
         _log(actor, "post_hidden" if hidden else "post_unhidden", space, topic=post.topic, post=post)
@@ -378,45 +457,49 @@ def post_hide(*, actor, post, hidden=True):
     return post
 
 
-def _moderated_topic(actor, topic):
-    topic = Topic.objects.select_related("category__space").get(pk=topic.pk)
-    if not permissions.can_moderate(actor, topic.category.space):
-        raise PermissionDenied(_("Only the moderators of this space do that."))
-    return topic
+TOPIC_FLAGS = {("pinned", True): "topic_pinned", ("pinned", False): "topic_unpinned",
+               ("locked", True): "topic_locked", ("locked", False): "topic_unlocked"}
 
 
-def topic_set_flag(*, actor, topic, flag, value):
+def topic_set_flag(*, actor: User, topic: Topic | int, flag: str, value: bool) -> Topic:
     """Pin/unpin or lock/unlock a topic."""
     if flag not in ("pinned", "locked"):
         raise ValueError(flag)
-    topic = _moderated_topic(actor, topic)
+    topic = _topic(topic)
+    permissions.can_moderate_topic(actor, topic).check()
     if getattr(topic, flag) == value:
         return topic
     with transaction.atomic():
+        topic = _topic(topic.pk, lock=True)
+        if getattr(topic, flag) == value:  # another moderator was quicker
+            return topic
         Topic.objects.filter(pk=topic.pk).update(**{flag: value})
-        action = {("pinned", True): "topic_pinned", ("pinned", False): "topic_unpinned",
-                  ("locked", True): "topic_locked", ("locked", False): "topic_unlocked"}[(flag, value)]
-        _log(actor, action, topic.category.space, topic=topic)
+        _log(actor, TOPIC_FLAGS[(flag, value)], topic.category.space, topic=topic)
     setattr(topic, flag, value)
     return topic
 
 
-def topic_delete(*, actor, topic):
-    topic = Topic.objects.select_related("category__space").get(pk=topic.pk)
-    space = topic.category.space
-    own = topic.author_id == actor.pk and topic.reply_count == 0 and space.can_post(actor)
-    if not (own or permissions.can_moderate(actor, space)):
-        raise PermissionDenied(_("You cannot delete this topic."))
-    with transaction.atomic():
-        Topic.objects.filter(pk=topic.pk, deleted_at__isnull=True).update(deleted_at=timezone.now(), deleted_by=actor)
-        if not own:
-            _log(actor, "topic_deleted", space, topic=topic)
+def _topic_delete(actor: User, topic: Topic) -> Topic:
+    """Delete `topic` (its row locked, the decision taken); a moderator's deletion is logged."""
+    Topic.objects.filter(pk=topic.pk, deleted_at__isnull=True).update(deleted_at=timezone.now(), deleted_by=actor)
+    if not permissions.is_own_deletable_topic(actor, topic):
+        _log(actor, "topic_deleted", topic.category.space, topic=topic)
     topic.refresh_from_db()
     return topic
 
 
-def topic_restore(*, actor, topic):
-    topic = _moderated_topic(actor, topic)
+def topic_delete(*, actor: User, topic: Topic | int) -> Topic:
+    topic = _topic(topic)
+    permissions.can_delete_topic(actor, topic).check()
+    with transaction.atomic():
+        topic = _topic(topic.pk, lock=True)
+        permissions.can_delete_topic(actor, topic).check()  # someone replied meanwhile
+        return _topic_delete(actor, topic)
+
+
+def topic_restore(*, actor: User, topic: Topic | int) -> Topic:
+    topic = _topic(topic)
+    permissions.can_moderate_topic(actor, topic).check()
     with transaction.atomic():
         Topic.objects.filter(pk=topic.pk).update(deleted_at=None, deleted_by=None)
         _log(actor, "topic_restored", topic.category.space, topic=topic)
@@ -424,20 +507,24 @@ def topic_restore(*, actor, topic):
     return topic
 
 
-def topic_move(*, actor, topic, category):
+def topic_move(*, actor: User, topic: Topic | int, category: Category | int) -> Topic:
     """Move to another category, of this space or another: the actor moderates both."""
-    topic = _moderated_topic(actor, topic)
-    if not permissions.can_moderate(actor, category.space):
-        raise PermissionDenied(_("You do not moderate the destination category."))
-    if category.pk == topic.category_id:
+    topic = _topic(topic)
+    destination = _category(category)
+    permissions.can_move_topic(actor, topic, destination).check()
+    if destination.pk == topic.category_id:
         return topic
-    source = topic.category
     with transaction.atomic():
-        Topic.objects.filter(pk=topic.pk).update(category=category)
-        details = {"from": source.name, "to": category.name}
+        topic = _topic(topic.pk, lock=True)
+        permissions.can_move_topic(actor, topic, destination).check()  # moved elsewhere meanwhile
+        if destination.pk == topic.category_id:
+            return topic
+        source = topic.category
+        Topic.objects.filter(pk=topic.pk).update(category=destination)
+        details = {"from": source.name, "to": destination.name}
         _log(actor, "topic_moved", source.space, topic=topic, details=details)
-        if category.space_id != source.space_id:
-            _log(actor, "topic_moved", category.space, topic=topic, details=details)
+        if destination.space_id != source.space_id:
+            _log(actor, "topic_moved", destination.space, topic=topic, details=details)
         realtime.recheck_group_subscribers(topic_group(topic.pk))
     topic.refresh_from_db()
     return topic
@@ -446,10 +533,9 @@ def topic_move(*, actor, topic, category):
 # --- Reports and moderation --------------------------------------------------------------
 
 
-def report_create(*, actor, post, reason):
-    post = Post.objects.select_related("topic__category__space").get(pk=post.pk)
-    if not permissions.can_report(actor, post):
-        raise PermissionDenied(_("You cannot report this post."))
+def report_create(*, actor: User, post: Post | int, reason: str | None) -> Report:
+    post = _post(post)
+    permissions.can_report(actor, post).check()
     reason = " ".join((reason or "").replace("\x00", "").split())
     if len(reason) < 5:
         raise ValidationError({"reason": _("Say in a few words what is wrong with this post.")})
@@ -459,7 +545,7 @@ def report_create(*, actor, post, reason):
         with transaction.atomic():
             report = Report.objects.create(post=post, reporter=actor, reason=reason)
     except IntegrityError:
-        raise ValidationError(_("You have already reported this post; the moderators will look at it."))
+        raise ValidationError(_("You have already reported this post; the moderators will look at it.")) from None
     space = post.topic.category.space
     with transaction.atomic():
         for moderator in space.managers():
@@ -469,12 +555,11 @@ def report_create(*, actor, post, reason):
     return report
 
 
-def report_resolve(*, actor, report, uphold):
+def report_resolve(*, actor: User, report: Report | int, uphold: bool) -> Report:
     """Uphold (hide the post) or dismiss; every open report of that post is closed with it."""
-    report = Report.objects.select_related("post__topic__category__space").get(pk=report.pk)
+    report = _report(report)
+    permissions.can_resolve_report(actor, report).check()
     space = report.post.topic.category.space
-    if not permissions.can_moderate(actor, space):
-        raise PermissionDenied(_("Only the moderators of this space handle its reports."))
     status = Report.Status.UPHELD if uphold else Report.Status.DISMISSED
     with transaction.atomic():
         closed = Report.objects.filter(post=report.post, status=Report.Status.OPEN).update(
@@ -490,7 +575,8 @@ def report_resolve(*, actor, report, uphold):
     return report
 
 
-def _log(actor, action, space, *, topic=None, post=None, details=None):
+def _log(actor: User, action: str, space: Space, *, topic: Topic | None = None, post: Post | None = None,
+         details: dict[str, Any] | None = None) -> ModerationLog:
     return ModerationLog.objects.create(actor=actor, action=action, space=space, topic=topic, post=post,
                                         details=details or {})
 
@@ -498,50 +584,50 @@ def _log(actor, action, space, *, topic=None, post=None, details=None):
 # --- Reading and subscriptions -----------------------------------------------------------
 
 
-def _mark_read(user, topic, number):
+def _mark_read(user: User, topic: Topic, number: int) -> None:
     read, created = TopicRead.objects.get_or_create(user=user, topic=topic,
                                                     defaults={"last_read_number": number})
     if not created and read.last_read_number < number:
         TopicRead.objects.filter(pk=read.pk, last_read_number__lt=number).update(last_read_number=number)
 
 
-def topic_mark_read(*, user, topic, number):
+def topic_mark_read(*, user: User, topic: Topic | int, number: int | str | None) -> None:
     """Remember that `user` read `topic` up to post `number` (never goes backwards)."""
-    if not permissions.can_view_topic(user, topic):
-        raise PermissionDenied(_("You cannot see this topic."))
+    topic = _topic_as_is(topic)
+    permissions.can_view_topic(user, topic).check()
     try:
-        number = int(number)
+        read = int(number)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise ValidationError(_("Unknown post number."))
-    number = max(0, min(number, topic.last_number))
-    _mark_read(user, topic, number)
+        raise ValidationError(_("Unknown post number.")) from None
+    _mark_read(user, topic, max(0, min(read, topic.last_number)))
 
 
-def category_mark_read(*, user, category):
-    if not permissions.can_view_category(user, category):
-        raise PermissionDenied(_("You cannot see this category."))
+def category_mark_read(*, user: User, category: Category | int) -> None:
+    category = _category_as_is(category)
+    permissions.can_view_category(user, category).check()
     CategoryRead.objects.update_or_create(user=user, category=category, defaults={"read_at": timezone.now()})
 
 
-def subscription_set(*, user, level, topic=None, category=None):
-    if topic is not None and not permissions.can_view_topic(user, topic):
-        raise PermissionDenied(_("You cannot see this topic."))
-    if category is not None and not permissions.can_view_category(user, category):
-        raise PermissionDenied(_("You cannot see this category."))
-    try:
-        level = int(level)
-    except (TypeError, ValueError):
-        level = None
-    if level not in Level.values:
-        raise ValidationError(_("Unknown notification level."))
+def subscription_set(*, user: User, level: int | str | None, topic: Topic | int | None = None,
+                     category: Category | int | None = None) -> int:
+    """The notification level of `user` for a topic or a category (raw `level` as posted)."""
+    subscribed: Topic | Category
     if topic is not None:
-        if not permissions.can_view_topic(user, topic):
-            raise PermissionDenied(_("You cannot see this topic."))
-        TopicSubscription.objects.update_or_create(user=user, topic=topic, defaults={"level": level})
+        subscribed = _topic_as_is(topic)
+        permissions.can_view_topic(user, subscribed).check()
     elif category is not None:
-        if not permissions.can_view_category(user, category):
-            raise PermissionDenied(_("You cannot see this category."))
-        CategorySubscription.objects.update_or_create(user=user, category=category, defaults={"level": level})
+        subscribed = _category_as_is(category)
+        permissions.can_view_category(user, subscribed).check()
     else:
         raise ValueError("topic or category")
-    return level
+    try:
+        chosen = int(level)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        chosen = None
+    if chosen is None or chosen not in Level.values:
+        raise ValidationError(_("Unknown notification level."))
+    if isinstance(subscribed, Topic):
+        TopicSubscription.objects.update_or_create(user=user, topic=subscribed, defaults={"level": chosen})
+    else:
+        CategorySubscription.objects.update_or_create(user=user, category=subscribed, defaults={"level": chosen})
+    return chosen

@@ -1,33 +1,29 @@
-"""Forum views (/bureau/forum/): thin, they parse input, call selectors and services, render."""
+"""Forum views (/bureau/forum/): thin, they parse input, call selectors and services, render.
+
+What a member may do is asked of `forum.permissions` (a `Decision`): a page refused outright
+`.check()`s it (403 with the reason), buttons show or hide with it, and a refusal worth
+telling is printed with its reason. The services decide again on what they receive.
+"""
 
 import math
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from extranet import markdown, uploads
-from extranet.forms import add_service_errors, error_text, posted
-from extranet.models import Space
+from core import markdown, uploads
+from core.forms import add_service_errors, error_text, posted
 from forum import permissions, selectors, services
 from forum.forms import CategoryForm, EditForm, LevelForm, MoveForm, PostForm, ReportForm, SearchForm, TopicForm
-from forum.models import Attachment, Category, Level, Post
-from members import permissions as member_permissions
+from forum.models import Level
 
 MODERATION_PER_PAGE = 30
 SEARCH_PER_PAGE = 20
-
-
-def _space(request, pk):
-    space = Space.objects.select_related("territory", "workgroup").filter(pk=pk).first()
-    if space is None or not space.can_view(request.user):
-        raise Http404
-    return space
 
 
 def _page(request, items, per_page):
@@ -57,11 +53,11 @@ def unread_counts(request):
 
 @require_GET
 def space_categories(request, pk):
-    space = _space(request, pk)
+    space = selectors.space_get_for_user(request.user, pk)
     categories = [c for c in selectors.categories_overview(request.user) if c.space_id == space.pk]
     return render(request, "forum/space.html", {
         "space": space, "categories": categories,
-        "can_manage": permissions.can_manage_categories(request.user, space),
+        "can_manage": permissions.can_create_category(request.user, space),
     })
 
 
@@ -78,25 +74,23 @@ def _category_form_result(request, form, call, space):
 
 
 def category_create(request, pk):
-    space = _space(request, pk)
-    if not permissions.can_manage_categories(request.user, space):
-        raise PermissionDenied(_("Only the moderators of this space create categories."))
+    space = selectors.space_get_for_user(request.user, pk)
+    permissions.can_create_category(request.user, space).check()
     form = CategoryForm(posted(request))
     done = _category_form_result(request, form, lambda data: services.category_create(
-        actor=request.user, space=space, name=data["name"], description=data["description"],
+        actor=request.user, space=space.pk, name=data["name"], description=data["description"],
         position=data["position"], managers_only_topics=data["managers_only_topics"]), space)
     return done or render(request, "forum/category_form.html", {"form": form, "space": space})
 
 
 def category_edit(request, pk):
     category = selectors.category_get_for_user(request.user, pk)
-    if not permissions.can_manage_categories(request.user, category.space):
-        raise PermissionDenied(_("Only the moderators of this space edit its categories."))
+    permissions.can_edit_category(request.user, category).check()
     initial = {"name": category.name, "description": category.description, "position": category.position,
                "managers_only_topics": category.managers_only_topics}
     form = CategoryForm(posted(request), initial=initial)
     done = _category_form_result(request, form, lambda data: services.category_update(
-        actor=request.user, category=category, name=data["name"], description=data["description"],
+        actor=request.user, category=category.pk, name=data["name"], description=data["description"],
         position=data["position"], managers_only_topics=data["managers_only_topics"]), category.space)
     return done or render(request, "forum/category_form.html",
                           {"form": form, "space": category.space, "category": category})
@@ -110,7 +104,7 @@ def category_detail(request, pk):
     return render(request, "forum/category.html", {
         "category": category, "space": category.space, "page": page,
         "can_start": permissions.can_start_topic(request.user, category),
-        "can_manage": permissions.can_manage_categories(request.user, category.space),
+        "can_manage": permissions.can_edit_category(request.user, category),
         "level_form": LevelForm(initial={"level": selectors.category_level(request.user, category)}),
     })
 
@@ -141,10 +135,7 @@ def category_subscription(request, pk):
 
 def topic_create(request, pk):
     category = selectors.category_get_for_user(request.user, pk)
-    if not permissions.can_start_topic(request.user, category):
-        if category.managers_only_topics and category.space.can_post(request.user):
-            raise PermissionDenied(_("In this category only moderators start topics; you can reply to them."))
-        raise PermissionDenied(_("You cannot start a topic in this category."))
+    permissions.can_start_topic(request.user, category).check()
     form = TopicForm(posted(request), request.FILES or None)
     preview = None
     if request.method == "POST" and form.is_valid():
@@ -153,7 +144,7 @@ def topic_create(request, pk):
         else:
             try:
                 topic = services.topic_create(
-                    actor=request.user, category=category, title=form.cleaned_data["title"],
+                    actor=request.user, category=category.pk, title=form.cleaned_data["title"],
                     body=form.cleaned_data["body"], files=form.cleaned_data["attachments"],
                     submission=form.cleaned_data["submission"],
                 )
@@ -168,7 +159,7 @@ def topic_create(request, pk):
 
 def _topic_or_gone(request, pk):
     topic = selectors.topic_get_for_user(request.user, pk)
-    if topic.deleted_at is not None and not permissions.can_moderate(request.user, topic.category.space):
+    if not permissions.can_view_topic(request.user, topic):  # deleted: for the moderators only
         response = render(request, "forum/topic_gone.html", {"topic_category": topic.category}, status=410)
         return topic, response
     return topic, None
@@ -176,19 +167,14 @@ def _topic_or_gone(request, pk):
 
 def _post_context(user, topic, posts):
     """Decorate a page of posts with what the viewer may do (no query: the space's caches)."""
-    space = topic.category.space
-    moderator = permissions.can_moderate(user, space)
-    can_post = space.can_post(user)
-    can_reply = permissions.can_reply(user, topic)
     for post in posts:
         post.topic = topic
         post.show_body = permissions.can_see_post_body(user, post)
-        post.can_edit = post.deleted_at is None and (moderator or (
-            post.author_id == user.pk and post.hidden_at is None and not topic.locked and can_post))
-        post.can_delete = post.deleted_at is None and (moderator or post.author_id == user.pk)
-        post.can_report = post.deleted_at is None and post.author_id != user.pk
-        post.can_quote = post.is_visible and can_reply
-    return moderator
+        post.can_edit = permissions.can_edit_post(user, post)
+        post.can_delete = permissions.can_delete_post(user, post)
+        post.can_report = permissions.can_report(user, post)
+        post.can_quote = permissions.can_quote_post(user, post)
+    return permissions.can_moderate(user, topic.category.space)
 
 
 def topic_detail(request, pk, *, reply_form=None, preview=None, status=200):
@@ -204,11 +190,10 @@ def topic_detail(request, pk, *, reply_form=None, preview=None, status=200):
     if reply_form is None and can_reply:
         initial = {}
         quoted = request.GET.get("citer")
-        if quoted and quoted.isdigit():
-            source = Post.objects.select_related("author").filter(pk=int(quoted), topic=topic).first()
-            if source is not None and source.is_visible:
-                initial = {"body": markdown.quote(str(source.author or _("a former member")), source.body),
-                           "reply_to": source.pk}
+        source = selectors.post_to_quote(request.user, topic, quoted) if quoted else None
+        if source is not None:
+            initial = {"body": markdown.quote(str(source.author or _("a former member")), source.body),
+                       "reply_to": source.pk}
         reply_form = PostForm(initial=initial)
     return render(request, "forum/topic.html", {
         "topic": topic, "category": topic.category, "space": topic.category.space, "page": page, "posts": posts,
@@ -241,12 +226,9 @@ def reply(request, pk):
         return topic_detail(request, pk, reply_form=form, status=400)
     if "preview" in request.POST:
         return topic_detail(request, pk, reply_form=form, preview=services.render_body(form.cleaned_data["body"])[0])
-    reply_to = None
-    if form.cleaned_data.get("reply_to"):
-        reply_to = Post.objects.filter(pk=form.cleaned_data["reply_to"], topic=topic).first()
     try:
-        post = services.post_create(actor=request.user, topic=topic, body=form.cleaned_data["body"],
-                                    reply_to=reply_to, files=form.cleaned_data["attachments"],
+        post = services.post_create(actor=request.user, topic=topic.pk, body=form.cleaned_data["body"],
+                                    reply_to=form.cleaned_data.get("reply_to"), files=form.cleaned_data["attachments"],
                                     submission=form.cleaned_data["submission"])
     except ValidationError as exc:
         add_service_errors(form, exc)
@@ -290,7 +272,7 @@ def topic_moderate(request, pk):
         return redirect("forum:topic", topic.pk)
     call, success = action
     try:
-        call(request.user, topic)
+        call(request.user, topic.pk)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
@@ -302,20 +284,15 @@ def topic_moderate(request, pk):
 
 def topic_move(request, pk):
     topic = selectors.topic_get_for_user(request.user, pk)
-    if not permissions.can_moderate(request.user, topic.category.space):
-        raise PermissionDenied(_("Only the moderators of this space do that."))
-    moderated = permissions.moderated_space_ids(request.user)
-    categories = (Category.objects.filter(space_id__in=moderated).exclude(pk=topic.category_id)
-                  .select_related("space__territory", "space__workgroup").order_by("space_id", "position", "name"))
+    categories = selectors.move_destinations(request.user, topic)
     form = MoveForm(posted(request), categories=categories)
     if request.method == "POST" and form.is_valid():
-        destination = get_object_or_404(categories, pk=form.cleaned_data["category"])
         try:
-            services.topic_move(actor=request.user, topic=topic, category=destination)
+            moved = services.topic_move(actor=request.user, topic=topic.pk, category=form.cleaned_data["category"])
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("The topic is moved to « %(name)s ».") % {"name": destination.name})
+            messages.success(request, _("The topic is moved to « %(name)s ».") % {"name": moved.category.name})
             return redirect("forum:topic", topic.pk)
     return render(request, "forum/topic_move.html", {"form": form, "topic": topic, "category": topic.category})
 
@@ -340,8 +317,7 @@ def post_fragment(request, pk):
 
 def post_edit(request, pk):
     post = selectors.post_get_for_user(request.user, pk)
-    if not permissions.can_edit_post(request.user, post):
-        raise PermissionDenied(_("You cannot edit this post."))
+    permissions.can_edit_post(request.user, post).check()
     form = EditForm(posted(request), initial={"body": post.body, "title": post.topic.title})
     if post.number != 1:
         del form.fields["title"]
@@ -351,7 +327,7 @@ def post_edit(request, pk):
             preview = services.render_body(form.cleaned_data["body"])[0]
         else:
             try:
-                services.post_update(actor=request.user, post=post, body=form.cleaned_data["body"],
+                services.post_update(actor=request.user, post=post.pk, body=form.cleaned_data["body"],
                                      title=form.cleaned_data.get("title"))
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -366,7 +342,7 @@ def post_edit(request, pk):
 def post_delete(request, pk):
     post = selectors.post_get_for_user(request.user, pk)
     try:
-        services.post_delete(actor=request.user, post=post)
+        services.post_delete(actor=request.user, post=post.pk)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
         return redirect(_number_url(post.topic_id, post.number))
@@ -380,20 +356,18 @@ def post_delete(request, pk):
 @require_GET
 def post_history(request, pk):
     post = selectors.post_get_for_user(request.user, pk)
-    if not permissions.can_moderate(request.user, post.topic.category.space):
-        raise PermissionDenied(_("Only moderators read the history of a post."))
+    permissions.can_read_post_history(request.user, post).check()
     return render(request, "forum/post_history.html",
                   {"post": post, "topic": post.topic, "revisions": selectors.post_revisions(post)})
 
 
 def post_report(request, pk):
     post = selectors.post_get_for_user(request.user, pk)
-    if not permissions.can_report(request.user, post):
-        raise PermissionDenied(_("You cannot report this post."))
+    permissions.can_report(request.user, post).check()
     form = ReportForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.report_create(actor=request.user, post=post, reason=form.cleaned_data["reason"])
+            services.report_create(actor=request.user, post=post.pk, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -406,7 +380,7 @@ def post_report(request, pk):
 def post_hide(request, pk):
     post = selectors.post_get_for_user(request.user, pk)
     hidden = request.POST.get("hidden") != "0"
-    services.post_hide(actor=request.user, post=post, hidden=hidden)
+    services.post_hide(actor=request.user, post=post.pk, hidden=hidden)
     messages.success(request, _("The post is hidden.") if hidden else _("The post is shown again."))
     return redirect(_number_url(post.topic_id, post.number))
 
@@ -415,7 +389,7 @@ def post_hide(request, pk):
 def preview(request):
     body = request.POST.get("body", "")
     try:
-        html = services.render_body(services._validate_body(body))[0]
+        html = services.body_preview(body)
     except ValidationError as exc:
         return JsonResponse({"error": error_text(exc)}, status=400)
     return JsonResponse({"html": html})
@@ -423,17 +397,13 @@ def preview(request):
 
 @require_GET
 def mention_autocomplete(request, pk):
-    space = _space(request, pk)
+    space = selectors.space_get_for_user(request.user, pk)
     return JsonResponse({"results": selectors.mention_candidates(request.user, space, request.GET.get("q", ""))})
 
 
 @require_GET
 def attachment(request, pk, name):
-    attachment = get_object_or_404(Attachment.objects.select_related("post"), pk=pk)
-    post = selectors.post_get_for_user(request.user, attachment.post_id)
-    if not permissions.can_see_post_body(request.user, post):
-        raise Http404
-    return uploads.file_response(attachment)
+    return uploads.file_response(selectors.attachment_get_for_user(request.user, pk))
 
 
 # --- Moderation and search ----------------------------------------------------------------
@@ -441,25 +411,17 @@ def attachment(request, pk, name):
 
 @require_GET
 def moderation(request):
-    if not member_permissions.is_approved(request.user):
-        raise PermissionDenied
-    space_ids = permissions.moderated_space_ids(request.user)
-    if not space_ids:
-        raise PermissionDenied(_("You moderate no space of the forum."))
-    reports = _page(request, selectors.moderation_queue(request.user), MODERATION_PER_PAGE)
-    log = selectors.moderation_log(request.user)[:30]
+    queue, log = selectors.moderation_for_user(request.user)
+    reports = _page(request, queue, MODERATION_PER_PAGE)
+    log = log[:30]
     return render(request, "forum/moderation.html", {"reports": reports, "log": log})
 
 
 @require_POST
 def report_resolve(request, pk):
-    from forum.models import Report
-
-    report = Report.objects.select_related("post__topic__category__space__workgroup").filter(pk=pk).first()
-    if report is None or not permissions.can_moderate(request.user, report.post.topic.category.space):
-        raise Http404
+    report = selectors.report_get_for_user(request.user, pk)
     try:
-        services.report_resolve(actor=request.user, report=report, uphold=request.POST.get("decision") == "hide")
+        services.report_resolve(actor=request.user, report=report.pk, uphold=request.POST.get("decision") == "hide")
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
@@ -469,16 +431,13 @@ def report_resolve(request, pk):
 
 @require_GET
 def search(request):
-    categories = list(selectors.categories_visible_to(request.user)
-                      .select_related("space__territory", "space__workgroup").order_by("space_id", "position"))
+    categories = selectors.categories_for_search(request.user)
     form = SearchForm(request.GET or None, categories=categories)
     page, searched = None, False
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         category = next((c for c in categories if c.pk == data.get("categorie")), None)
-        author = None
-        if data.get("auteur"):
-            author = member_permissions.approved_members().filter(display_name__icontains=data["auteur"]).first()
+        author = selectors.author_named(data["auteur"]) if data.get("auteur") else None
         searched = any([data.get("q"), category, data.get("auteur"), data.get("du"), data.get("au")])
         if searched and not (data.get("auteur") and author is None):
             results = selectors.search_posts(request.user, query=data.get("q"), category=category, author=author,

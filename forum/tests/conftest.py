@@ -4,9 +4,9 @@ the network space with one category, and a private workgroup with one member."""
 import pytest
 from django.utils import translation
 
-from extranet.models import Space
 from extranet.testing.factories import UserFactory, WorkgroupFactory
 from forum import services
+from members import spaces as member_spaces
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +23,7 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture
 def network_space(db):
-    return Space.network()
+    return member_spaces.network_space()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ forum's `state()`.
 
 from functools import partial
 
-from extranet.models import Activity, Notification
+from core.models import Activity, Notification
 from extranet.testing import assertions
 from extranet.testing.assertions import media_files
 from forum.models import (

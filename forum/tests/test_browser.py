@@ -10,7 +10,6 @@ import re
 
 import pytest
 
-from extranet.models import Space
 from extranet.testing.browser import (
     NARROW,
     WAIT_MS,
@@ -21,6 +20,7 @@ from extranet.testing.browser import (
 from extranet.testing.factories import CoordinatorFactory, UserFactory
 from forum import services
 from forum.models import Post
+from members.spaces import network_space
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,7 +31,7 @@ def forum_topic(territory, venue):
     writer = UserFactory(email="thomas@exemple.test", territory=territory, venues=[venue],
                          display_name="Thomas Vidal")
     coordinator = CoordinatorFactory(email="claire@exemple.test", territory=territory)
-    category = in_thread(services.category_create, actor=coordinator, space=Space.network(), name="Entraide")
+    category = in_thread(services.category_create, actor=coordinator, space=network_space(), name="Entraide")
     topic = in_thread(services.topic_create, actor=writer, category=category, title="Imprimante partagée",
                       body="Elle ne répond plus depuis la mise à jour.")
     return reader, writer, topic

@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from extranet.models import Notification
+from core.models import Notification
 from forum import permissions
 from forum.models import Category, Post, Topic
 from members.models import User

@@ -9,13 +9,13 @@ import pytest
 import pytest_asyncio
 from channels.db import database_sync_to_async
 
-from extranet.models import Space
 from extranet.testing import concurrency
 from extranet.testing.factories import MembershipFactory, UserFactory, WorkgroupFactory
 from extranet.testing.sockets import ARRIVES, Tabs, assert_nothing_before_barrier, subscribe
 from forum import services
 from forum.models import Post, Topic
 from members.models import User
+from members.spaces import network_space
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def people(territory, venue, coordinator):
     reader = UserFactory(territory=territory, venues=[venue], display_name="Léa Fournier")
     writer = UserFactory(territory=territory, venues=[venue], display_name="Thomas Vidal")
-    category = services.category_create(actor=coordinator, space=Space.network(), name="Entraide")
+    category = services.category_create(actor=coordinator, space=network_space(), name="Entraide")
     topic = services.topic_create(actor=reader, category=category, title="Wi-Fi public", body="Des idées ?")
     return reader, writer, category, topic
 

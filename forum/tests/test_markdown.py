@@ -2,7 +2,7 @@
 
 Each payload is used as a post body, a topic title and an attachment name. The stored
 `Post.html` is parsed and every tag and attribute checked against the allow-list
-(`extranet.markdown.TAGS`/`ATTRIBUTES`), every href/src against the allowed schemes; the
+(`core.markdown.TAGS`/`ATTRIBUTES`), every href/src against the allowed schemes; the
 templates that show titles and attachment names are checked for active content.
 """
 
@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from extranet import markdown
+from core import markdown
 from extranet.testing.assertions import png
 from extranet.testing.factories import UserFactory
 from forum import services

@@ -7,7 +7,7 @@ author is never notified of their own post.
 import pytest
 from django.urls import reverse
 
-from extranet.models import Notification
+from core.models import Notification
 from extranet.testing.factories import UserFactory
 from forum import services
 from forum.models import Level, Post, TopicSubscription

@@ -3,8 +3,11 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils import timezone
 
+from extranet.testing.assertions import png
 from extranet.testing.factories import PendingUserFactory, UserFactory
 from forum import selectors, services
 from forum.models import Level, Post, Topic
@@ -254,3 +257,99 @@ def test_mention_candidates_are_limited(network_space, member, territory):
         UserFactory(territory=territory, display_name=f"Zoé {i:02d}")
     assert len(selectors.mention_candidates(member, network_space, "zoé")) == 8
     assert len(selectors.mention_candidates(member, network_space, "zoé", limit=3)) == 3
+
+
+# --- fetched and authorised in one step (404 when not allowed) -----------------------------
+
+
+def test_space_get_for_user(private_group, group_member, member, network_space):
+    assert selectors.space_get_for_user(member, network_space.pk) == network_space
+    assert selectors.space_get_for_user(group_member, private_group.space.pk) == private_group.space
+    for pk in (private_group.space.pk, 999_999):
+        with pytest.raises(Http404):
+            selectors.space_get_for_user(member, pk)
+
+
+def test_an_attachment_is_for_who_may_read_its_post(topic, category, member, colleague, coordinator, territory):
+    post = services.post_create(actor=colleague, topic=topic, body="Ci-joint", files=[png()])
+    attachment = post.attachments.get()
+    for reader in (member, colleague, coordinator):
+        assert selectors.attachment_get_for_user(reader, attachment.pk) == attachment
+    services.post_hide(actor=coordinator, post=post)
+    assert selectors.attachment_get_for_user(colleague, attachment.pk) == attachment  # its author
+    assert selectors.attachment_get_for_user(coordinator, attachment.pk) == attachment
+    for outsider in (member, PendingUserFactory(territory=territory)):
+        with pytest.raises(Http404):
+            selectors.attachment_get_for_user(outsider, attachment.pk)
+    with pytest.raises(Http404):
+        selectors.attachment_get_for_user(coordinator, 999_999)
+
+
+def test_a_private_groups_attachment_is_a_404_for_outsiders(private_category, group_member, member):
+    private = services.topic_create(actor=group_member, category=private_category, title="Privé", body="Texte",
+                                    files=[png()])
+    attachment = Post.objects.get(topic=private).attachments.get()
+    assert selectors.attachment_get_for_user(group_member, attachment.pk) == attachment
+    with pytest.raises(Http404):
+        selectors.attachment_get_for_user(member, attachment.pk)
+
+
+def test_a_report_is_for_the_moderators_of_its_space(topic, member, colleague, coordinator, referent):
+    reply = services.post_create(actor=colleague, topic=topic, body="Déplacé")
+    report = services.report_create(actor=member, post=reply, reason="Propos déplacés")
+    assert selectors.report_get_for_user(coordinator, report.pk) == report
+    for nobody in (member, colleague, referent):  # the referent does not moderate the network
+        with pytest.raises(Http404):
+            selectors.report_get_for_user(nobody, report.pk)
+    with pytest.raises(Http404):
+        selectors.report_get_for_user(coordinator, 999_999)
+
+
+def test_the_post_to_quote(topic, category, member, colleague, coordinator):
+    reply = services.post_create(actor=colleague, topic=topic, body="À citer")
+    other = services.topic_create(actor=member, category=category, title="Autre", body="Ailleurs")
+    assert selectors.post_to_quote(member, fresh(topic), str(reply.pk)) == reply
+    for raw in ("", "abc", "-1", str(Post.objects.get(topic=other).pk), "999999"):
+        assert selectors.post_to_quote(member, fresh(topic), raw) is None, raw
+    services.post_hide(actor=coordinator, post=reply)
+    assert selectors.post_to_quote(member, fresh(topic), str(reply.pk)) is None
+    services.post_hide(actor=coordinator, post=reply, hidden=False)
+    services.topic_set_flag(actor=coordinator, topic=topic, flag="locked", value=True)
+    assert selectors.post_to_quote(member, fresh(topic), str(reply.pk)) is None  # no reply possible
+    assert selectors.post_to_quote(coordinator, fresh(topic), str(reply.pk)) == reply
+
+
+def test_the_moderation_page_is_for_who_moderates_a_space(topic, member, colleague, coordinator, referent):
+    reply = services.post_create(actor=colleague, topic=topic, body="Déplacé")
+    report = services.report_create(actor=member, post=reply, reason="Propos déplacés")
+    queue, log = selectors.moderation_for_user(coordinator)
+    assert list(queue) == [report]
+    assert [entry.action for entry in log] == ["category_created"]
+    queue, log = selectors.moderation_for_user(referent)  # their territory's space: nothing yet
+    assert (list(queue), list(log)) == ([], [])
+    for nobody in (member, PendingUserFactory()):
+        with pytest.raises(PermissionDenied) as refused:
+            selectors.moderation_for_user(nobody)
+        assert str(refused.value) == "You moderate no space of the forum."
+
+
+def test_move_destinations_are_the_other_categories_one_moderates(topic, category, coordinator, referent, territory,
+                                                                 network_space, member):
+    other = services.category_create(actor=coordinator, space=network_space, name="Matériel")
+    local = services.category_create(actor=referent, space=territory.space, name="Vie locale")
+    assert list(selectors.move_destinations(coordinator, topic)) == [other, local]
+    local_topic = services.topic_create(actor=member, category=local, title="Local", body="Texte")
+    assert list(selectors.move_destinations(referent, local_topic)) == []
+    for nobody in (referent, member):
+        with pytest.raises(PermissionDenied) as refused:
+            selectors.move_destinations(nobody, topic)
+        assert str(refused.value) == "Only the moderators of this space do that."
+
+
+def test_categories_for_search_and_the_author_filter(category, private_category, member, group_member, colleague,
+                                                     pending_user):
+    assert selectors.categories_for_search(member) == [category]
+    assert selectors.categories_for_search(group_member) == [category, private_category]
+    assert selectors.author_named("inès") == colleague
+    assert selectors.author_named("Personne de ce nom") is None
+    assert selectors.author_named("Romain") is None  # pending members are not authors

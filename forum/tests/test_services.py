@@ -13,8 +13,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from extranet import uploads
-from extranet.models import Activity, Notification
+from core import uploads
+from core.models import Activity, Notification
 from extranet.testing.assertions import media_files, notifications, png
 from extranet.testing.factories import UserFactory
 from forum import services
@@ -805,3 +805,56 @@ def test_a_report_in_a_private_group_tells_its_managers_and_the_coordinators(
     services.report_create(actor=group_member, post=reply, reason="Propos injurieux")
     assert sorted(Notification.objects.filter(verb="forum.reported").values_list("recipient_id", flat=True)) == sorted(
         [group_manager.pk, coordinator.pk])
+
+
+# --- what the adapters receive: ids and raw input -------------------------------------------
+
+
+def test_services_take_the_ids_the_views_receive(category, topic, member, colleague, coordinator, territory_category):
+    opening = Post.objects.get(topic=topic, number=1)
+    reply = services.post_create(actor=colleague, topic=topic.pk, body="Par son id", reply_to=str(opening.pk))
+    assert (reply.topic_id, reply.number, reply.reply_to_id) == (topic.pk, 2, opening.pk)
+    services.post_update(actor=colleague, post=reply.pk, body="Modifié par son id")
+    assert fresh_post(reply).body == "Modifié par son id"
+    report = services.report_create(actor=member, post=reply.pk, reason="Propos déplacés")
+    services.report_resolve(actor=coordinator, report=report.pk, uphold=False)
+    assert Report.objects.get().status == Report.Status.DISMISSED
+    moved = services.topic_move(actor=coordinator, topic=topic.pk, category=territory_category.pk)
+    assert moved.category == territory_category
+    services.topic_set_flag(actor=coordinator, topic=topic.pk, flag="pinned", value=True)
+    services.subscription_set(user=colleague, topic=topic.pk, level="0")
+    services.topic_mark_read(user=member, topic=topic.pk, number="2")
+    assert (fresh_topic(topic).pinned, TopicSubscription.objects.get(user=colleague, topic=topic).level,
+            TopicRead.objects.get(user=member, topic=topic).last_read_number) == (True, Level.MUTED, 2)
+    renamed = services.category_update(actor=coordinator, category=category.pk, name="Entraide et conseils")
+    assert renamed.name == "Entraide et conseils"
+
+
+@pytest.mark.parametrize("reply_to", ["999999", "abc", "other topic"])
+def test_a_reply_to_an_unknown_post_is_refused(topic, category, member, colleague, reply_to):
+    if reply_to == "other topic":
+        other = services.topic_create(actor=member, category=category, title="Autre sujet", body="Autre")
+        reply_to = str(Post.objects.get(topic=other).pk)
+    with refused(ValidationError, "You can only reply to a post of the same topic."):
+        services.post_create(actor=colleague, topic=topic.pk, body="Réponse", reply_to=reply_to)
+
+
+def test_an_empty_reply_to_is_no_reply_to(topic, colleague):
+    for empty in (None, ""):
+        assert services.post_create(actor=colleague, topic=topic.pk, body=f"Réponse {empty!r}",
+                                    reply_to=empty).reply_to is None
+
+
+def test_the_preview_validates_and_renders_the_text(member):
+    assert services.body_preview("**gras**") == "<p><strong>gras</strong></p>\n"
+    with pytest.raises(ValidationError) as error:
+        services.body_preview(" \r\n ")
+    assert error.value.message_dict == {"body": ["The message is empty."]}
+
+
+def test_deleting_an_opening_post_as_its_author_is_not_logged_as_moderation(topic, member, coordinator, category):
+    services.post_delete(actor=member, post=Post.objects.get(topic=topic, number=1).pk)
+    own = services.topic_create(actor=coordinator, category=category, title="Le mien", body="Texte")
+    services.topic_delete(actor=coordinator, topic=own.pk)  # a moderator deleting their own topic, alone
+    assert (fresh_topic(topic).deleted_by, fresh_topic(own).deleted_by) == (member, coordinator)
+    assert log_actions() == []

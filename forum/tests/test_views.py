@@ -7,11 +7,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from extranet.models import Space
 from extranet.testing.factories import MembershipFactory, UserFactory, WorkgroupFactory
-from extranet.testing.pages import english_client, measure_queries, queries_flat, soup, text_of
+from extranet.testing.pages import english_client, measure_queries, messages_of, queries_flat, soup, text_of
 from forum import services
 from forum.models import Category, Post, Topic, TopicRead
+from members.spaces import network_space
 
 
 @pytest.fixture(autouse=True)
@@ -21,7 +21,7 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture
 def category(coordinator):
-    return services.category_create(actor=coordinator, space=Space.network(), name="Entraide",
+    return services.category_create(actor=coordinator, space=network_space(), name="Entraide",
                                     description="Questions and answers")
 
 
@@ -91,7 +91,7 @@ def test_posting_in_a_locked_topic_is_refused_with_a_message(topic, member, coll
 
 
 def test_an_announcements_category_refuses_topics_from_members(coordinator, member):
-    announcements = services.category_create(actor=coordinator, space=Space.network(), name="Annonces",
+    announcements = services.category_create(actor=coordinator, space=network_space(), name="Annonces",
                                              managers_only_topics=True)
     client = english_client(member)
     assert client.get(f"/bureau/forum/categorie/{announcements.pk}/nouveau-sujet/").status_code == 403
@@ -253,7 +253,7 @@ def test_the_history_of_an_edited_post_is_for_moderators(topic, member, coordina
 
 
 def test_search_filters_by_author_and_category(category, member, colleague, coordinator):
-    other = services.category_create(actor=coordinator, space=Space.network(), name="Matériel")
+    other = services.category_create(actor=coordinator, space=network_space(), name="Matériel")
     services.topic_create(actor=member, category=category, title="Linux au quotidien", body="Debian partout")
     services.topic_create(actor=colleague, category=other, title="Linux et tablettes", body="Debian aussi")
     client = english_client(colleague)
@@ -271,6 +271,79 @@ def test_search_filters_by_author_and_category(category, member, colleague, coor
 def test_mention_autocomplete_lists_members_of_the_space(category, member, colleague):
     response = english_client(member).get(f"/bureau/forum/espace/{category.space_id}/mentions/", {"q": "Inè"})
     assert [r["display_name"] for r in response.json()["results"]] == ["Inès Garcia"]
+
+
+# --- What one may do: the buttons and the reasons come from forum.permissions ----------------
+
+
+def _actions(client, topic, post):
+    page = soup(client.get(f"/bureau/forum/sujet/{topic.pk}/"))
+    footer = page.select_one(f'[data-post="{post.pk}"] .forum-post__actions')
+    return [text_of(node) for node in footer.select("a, button")]
+
+
+def test_the_author_deletes_their_topic_only_while_nobody_replied(topic, member, colleague, coordinator):
+    opening = topic.posts.get()
+    author = english_client(member)
+    assert _actions(author, topic, opening) == ["Quote", "Edit", "Delete the topic"]
+    assert _actions(english_client(colleague), topic, opening) == ["Quote", "Report"]
+    services.post_create(actor=colleague, topic=topic, body="Une réponse")
+    assert _actions(author, topic, opening) == ["Quote", "Edit"]
+    assert _actions(english_client(coordinator), topic, opening) == [
+        "Quote", "Edit", "Report", "Delete the topic", "Hide"]
+    # Sent all the same (a page opened before the reply): the reason, as a message.
+    response = author.post(f"/bureau/forum/message/{opening.pk}/supprimer/", follow=True)
+    assert messages_of(response) == ["Others have replied: only a moderator can delete the whole topic now. "
+                                     "You can edit your message."]
+    assert Topic.objects.get(pk=topic.pk).deleted_at is None
+
+
+def test_an_announcements_category_tells_members_why_they_do_not_start_topics(coordinator, member):
+    announcements = services.category_create(actor=coordinator, space=network_space(), name="Annonces",
+                                             managers_only_topics=True)
+    page = soup(english_client(member).get(f"/bureau/forum/categorie/{announcements.pk}/"))
+    assert page.find("a", string="New topic") is None
+    assert text_of(page.select_one("main p.muted")) == (
+        "In this category only moderators start topics; you can reply to them.")
+    page = soup(english_client(coordinator).get(f"/bureau/forum/categorie/{announcements.pk}/"))
+    assert page.find("a", string="New topic") is not None
+    assert "only moderators start topics" not in text_of(page.select_one("main"))
+
+
+def test_a_topic_tells_who_may_not_reply_why(coordinator, colleague, member):
+    group = WorkgroupFactory(visibility="public")
+    MembershipFactory(workgroup=group, user=colleague, role="manager")
+    inside = services.category_create(actor=colleague, space=group.space, name="Coulisses")
+    topic = services.topic_create(actor=colleague, category=inside, title="Ouvert à la lecture", body="Bonjour")
+    page = soup(english_client(member).get(f"/bureau/forum/sujet/{topic.pk}/"))  # reads, is not a member
+    assert page.select_one("#repondre") is None
+    assert text_of(page.select_one(".message--info")) == "You cannot reply in this topic."
+    services.topic_delete(actor=coordinator, topic=topic)
+    page = soup(english_client(coordinator).get(f"/bureau/forum/sujet/{topic.pk}/"))
+    assert page.select_one("#repondre") is None
+    assert text_of(page.select_one(".message--info")) == "This topic was deleted: it takes no more replies."
+
+
+def test_a_moderator_moves_a_topic_and_is_told_where(topic, coordinator, referent, territory, member):
+    local = services.category_create(actor=referent, space=territory.space, name="Vie locale")
+    moderator = english_client(coordinator)
+    page = soup(moderator.get(f"/bureau/forum/sujet/{topic.pk}/deplacer/"))
+    assert [text_of(option) for option in page.select("select[name=category] option")] == [
+        "Pays des Causses — Vie locale"]
+    response = moderator.post(f"/bureau/forum/sujet/{topic.pk}/deplacer/", {"category": local.pk}, follow=True)
+    assert messages_of(response) == ["The topic is moved to « Vie locale »."]
+    assert Topic.objects.get(pk=topic.pk).category == local
+    response = english_client(member).get(f"/bureau/forum/sujet/{topic.pk}/deplacer/")
+    assert response.status_code == 403 and "Only the moderators of this space do that." in response.content.decode()
+
+
+def test_a_reply_to_a_post_of_another_topic_is_refused_on_the_form(topic, category, member, colleague):
+    other = services.topic_create(actor=member, category=category, title="Autre", body="Ailleurs")
+    response = english_client(colleague).post(f"/bureau/forum/sujet/{topic.pk}/repondre/", {
+        "body": "Réponse", "reply_to": other.posts.get().pk, "submission": "x"})
+    assert response.status_code == 400
+    assert "You can only reply to a post of the same topic." in text_of(soup(response).select_one("#repondre"))
+    assert Post.objects.filter(topic=topic).count() == 1
 
 
 # --- Query counts ---------------------------------------------------------------------------
@@ -320,7 +393,7 @@ def test_a_category_keeps_its_query_count_from_500_to_5000_topics(category, memb
 def test_the_index_query_count_does_not_grow_with_categories(coordinator, colleague):
     def grow(factor):
         for i in range(3 * factor):
-            Category.objects.create(space=Space.network(), name=f"Catégorie {Category.objects.count()} {i}")
+            Category.objects.create(space=network_space(), name=f"Catégorie {Category.objects.count()} {i}")
 
     queries, page = queries_flat(english_client(colleague), "/bureau/forum/", grow)
     assert len(page.select("[data-forum-category]")) == 30
