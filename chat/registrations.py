@@ -7,17 +7,14 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from extranet import realtime, spaces
-from extranet.activity import register_activity
-from extranet.dashboard import NavEntry, Widget, register_nav, register_widget
-from extranet.models import Space
-from extranet.notifications import register_verb
+from core import realtime, spaces
+from core.activity import register_activity
+from core.dashboard import NavEntry, Widget, register_nav, register_widget
+from core.notifications import register_verb
 from members import permissions as member_permissions
 
 TYPING_THROTTLE = 2.5  # seconds between two "is typing" of one socket in one room
@@ -35,7 +32,8 @@ register_activity("chat.message_removed", gettext_lazy("{actor} removed a messag
 
 for name, description in {
     "chat.message": "A message was stored in a room; data: the message (id, room, author, html, reply_to, "
-                    "reactions, attachments, created_at).",
+                    "reactions, attachments, created_at, edit_until: the author's edit deadline, computed by "
+                    "chat.permissions; the same for every reader, who decides nothing else).",
     "chat.message_updated": "A message was edited or deleted; data: the message as chat.message.",
     "chat.reactions": "The reactions of a message changed; data: room, message, reactions.",
     "chat.sent": "Answer to chat.send: the message is stored; data: room, client_id.",
@@ -51,17 +49,10 @@ for name, description in {
 # --- Subscriptions -----------------------------------------------------------------------------
 
 
-def _room(pk):
-    from chat.models import Room
-
-    return Room.objects.select_related("space__workgroup", "space__territory").filter(pk=pk).first()
-
-
 def _can_follow_room(user, pk):
-    from chat import permissions
+    from chat import permissions, selectors
 
-    room = _room(pk)
-    return room is not None and permissions.can_read_room(user, room)
+    return bool(permissions.can_read_room(user, selectors.room_with_rules(pk)))
 
 
 def _can_follow_presence(user, pk):
@@ -108,15 +99,18 @@ def _flag(content, key, default=True):
 
 
 def _readable_room(user, content):
-    from chat import permissions
+    """The room a frame names, if `user` may read it: as a page's 404, the refusal gives no hint
+    whether it exists (the actions' own rules are the services')."""
+    from chat import permissions, selectors
 
-    room = _room(_id(content, "room"))
-    if room is None or not permissions.can_read_room(user, room):
+    room = selectors.room_with_rules(_id(content, "room"))
+    if not permissions.can_read_room(user, room):
         raise PermissionDenied(_("You are not in this room."))
     return room
 
 
 def _message(user, content):
+    """The message a frame names, if `user` may read its room (no hint otherwise, as `_readable_room`)."""
     from chat import selectors
 
     try:
@@ -144,15 +138,9 @@ def send(socket, content):
 
     user = _user(socket)
     room = _readable_room(user, content)
-    reply_to = None
-    if content.get("reply_to") is not None:
-        from chat.models import Message
-
-        reply_to = Message.objects.filter(pk=_id(content, "reply_to")).first()
-        if reply_to is None:
-            raise ValidationError(_("The message you are replying to is no longer in this room."))
+    reply_to = None if content.get("reply_to") is None else _id(content, "reply_to")
     client_id = _text(content, "client_id")
-    message = services.message_send(actor=user, room=room, body=_text(content, "body"), reply_to=reply_to,
+    message = services.message_send(actor=user, room=room.pk, body=_text(content, "body"), reply_to=reply_to,
                                     client_id=client_id)
     return [realtime.envelope("chat.sent", message.pk, {"room": room.pk, "client_id": client_id})]
 
@@ -161,7 +149,7 @@ def edit(socket, content):
     from chat import services
 
     user = _user(socket)
-    services.message_edit(actor=user, message=_message(user, content), body=_text(content, "body"))
+    services.message_edit(actor=user, message=_message(user, content).pk, body=_text(content, "body"))
     return _ok("chat.edit", content)
 
 
@@ -169,7 +157,7 @@ def delete(socket, content):
     from chat import services
 
     user = _user(socket)
-    services.message_delete(actor=user, message=_message(user, content))
+    services.message_delete(actor=user, message=_message(user, content).pk)
     return _ok("chat.delete", content)
 
 
@@ -177,7 +165,7 @@ def react(socket, content):
     from chat import services
 
     user = _user(socket)
-    services.reaction_toggle(actor=user, message=_message(user, content), emoji=_text(content, "emoji"))
+    services.reaction_toggle(actor=user, message=_message(user, content).pk, emoji=_text(content, "emoji"))
     return _ok("chat.react", content)
 
 
@@ -185,7 +173,7 @@ def read(socket, content):
     from chat import services
 
     user = _user(socket)
-    services.room_mark_read(actor=user, room=_readable_room(user, content), up_to=_id(content, "up_to"))
+    services.room_mark_read(actor=user, room=_readable_room(user, content).pk, up_to=_id(content, "up_to"))
     return []  # chat.read goes to every tab of the member
 
 
@@ -284,12 +272,14 @@ realtime.register_disconnect(_disconnected)
 # --- Every space has its room ------------------------------------------------------------------
 
 
-@receiver(post_save, sender=Space, dispatch_uid="space_chat_room")
-def ensure_space_room(sender, instance, created, raw=False, **kwargs):
-    if created and not raw:
-        from chat.models import Room
+def create_space_room(sender, space, **kwargs):
+    """A new space gets its room in the transaction that made it (core.spaces.space_created)."""
+    from chat.models import Room
 
-        Room.objects.get_or_create(space=instance, defaults={"kind": Room.Kind.SPACE})
+    Room.objects.create(kind=Room.Kind.SPACE, space=space)
+
+
+spaces.space_created.connect(create_space_room, dispatch_uid="chat_space_room")
 
 
 # --- Desk ---------------------------------------------------------------------------------------

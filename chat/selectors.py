@@ -1,8 +1,18 @@
 """Chat reads, scoped to a member: their rooms with unread counts, history pages, search,
-presence. Each list is a fixed number of queries, whatever the number of rooms or messages."""
+presence. Each list is a fixed number of queries, whatever the number of rooms or messages.
+
+`<thing>_get_for_user(user, pk)` fetches and authorises in one step (404, no hint it
+exists); `room_with_rules` / `message_with_rules` fetch what a service then authorises
+itself (with what every kind of space's rules read: `core.spaces.related_for_rules`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from django.db import connection
-from django.db.models import CharField, Count, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import CharField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
@@ -10,8 +20,13 @@ from django.utils import timezone
 
 from chat import permissions
 from chat.models import Attachment, Connection, Message, Preference, Presence, Reaction, Room, RoomMember
-from extranet import markdown
+from core import markdown, spaces
 from members import permissions as member_permissions
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from members.models import User
 
 PAGE_SIZE = 50
 CATCH_UP_MAX = 200
@@ -23,18 +38,18 @@ STALE_SECONDS = 150
 # --- Rooms -------------------------------------------------------------------------------------
 
 
-def _rooms_base():
+def _rooms_base() -> QuerySet[Room]:
     participants = RoomMember.objects.filter(is_participant=True).select_related("user").order_by("user__display_name")
-    return (Room.objects.select_related("space__territory", "space__workgroup")
+    return (Room.objects.select_related("space", *spaces.related_for_rules("space"))
             .prefetch_related(Prefetch("members", queryset=participants, to_attr="participants")))
 
 
-def _with_read_state(rooms, user):
+def _with_read_state(rooms: QuerySet[Room], user: User) -> QuerySet[Room]:
     last_read = RoomMember.objects.filter(room=OuterRef("pk"), user=user).values("last_read_id")[:1]
     return rooms.annotate(last_read=Coalesce(Subquery(last_read), Value(0)))
 
 
-def annotate_unread(rooms, user):
+def annotate_unread(rooms: Iterable[Room], user: User) -> list[Room]:
     """Set `unread` on each room (messages by others after the member's last read, since they joined).
 
     One query for the whole list: the counts are grouped by room.
@@ -45,41 +60,44 @@ def annotate_unread(rooms, user):
     since = user.date_joined
     conditions = Q()
     for room in rooms:
-        conditions |= Q(room_id=room.pk, id__gt=room.last_read)
+        conditions |= Q(room_id=room.pk, id__gt=room.last_read)  # type: ignore[attr-defined]  # annotated
     counts = dict(
         Message.objects.filter(conditions, deleted_at__isnull=True, created_at__gt=since).exclude(author=user)
         .values_list("room_id").annotate(n=Count("id")).values_list("room_id", "n")
     )
     for room in rooms:
-        room.unread = counts.get(room.pk, 0)
+        room.unread = counts.get(room.pk, 0)  # type: ignore[attr-defined]  # set on the listed rooms
         _set_labels(room, user)
     return rooms
 
 
-def _set_labels(room, user):
+def _set_labels(room: Room, user: User) -> None:
     """`label` (what the room is called for `user`) and `others` (the other participants)."""
     if room.is_direct:
         participants = [m.user for m in getattr(room, "participants", [])]
-        room._participant_ids = {u.pk for u in participants}
-        room.others = [u for u in participants if u.pk != user.pk]
-        room.label = ", ".join(u.display_name for u in room.others) or str(room)
+        room._participant_ids = {u.pk for u in participants}  # type: ignore[attr-defined]  # permissions' cache
+        others = [u for u in participants if u.pk != user.pk]
+        label = ", ".join(u.display_name for u in others) or str(room)
     else:
-        room.others = []
-        room.label = str(room.space)
+        others = []
+        label = str(room.space)
+    # Attributes of the listed rooms, not fields.
+    room.others = others  # type: ignore[attr-defined]
+    room.label = label  # type: ignore[attr-defined]
 
 
-def rooms_for(user):
+def rooms_for(user: User) -> list[Room]:
     """The member's rooms, most recent activity first, with `unread`, `label`, `last_read`."""
     rooms = _with_read_state(_rooms_base().filter(permissions.my_rooms_q(user)), user)
     rooms = rooms.order_by(Coalesce("last_message_at", "created_at").desc(), "-id")
     return annotate_unread(rooms, user)
 
 
-def unread_total(user):
-    return sum(room.unread for room in rooms_for(user))
+def unread_total(user: User) -> int:
+    return sum(room.unread for room in rooms_for(user))  # type: ignore[attr-defined]  # set by annotate_unread
 
 
-def room_get_for_user(user, pk):
+def room_get_for_user(user: User, pk: int) -> Room:
     """A room `user` may read, with its read state and labels; 404 otherwise (no hint it exists)."""
     room = _with_read_state(_rooms_base().filter(pk=pk), user).first()
     if room is None:
@@ -90,7 +108,14 @@ def room_get_for_user(user, pk):
     return room
 
 
-def unread_count(user, room, last_read):
+def room_with_rules(pk: int | None) -> Room | None:
+    """The room `pk` with what its rules read, unauthorised (services decide), or None."""
+    if not _is_id(pk):
+        return None
+    return Room.objects.select_related("space", *spaces.related_for_rules("space")).filter(pk=pk).first()
+
+
+def unread_count(user: User, room: Room, last_read: int) -> int:
     return (Message.objects.filter(room=room, id__gt=last_read, deleted_at__isnull=True,
                                    created_at__gt=user.date_joined).exclude(author=user).count())
 
@@ -98,30 +123,51 @@ def unread_count(user, room, last_read):
 # --- Messages --------------------------------------------------------------------------------
 
 
-def _messages():
+def _is_id(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2 ** 62
+
+
+def _messages() -> QuerySet[Message]:
     return (Message.objects.select_related("author", "reply_to__author")
             .prefetch_related("attachments", Prefetch("reactions", queryset=Reaction.objects.select_related("user"))))
 
 
-def message_with_related(pk):
+def message_with_related(pk: int) -> Message:
     return _messages().get(pk=pk)
 
 
-def message_get_for_user(user, pk):
-    message = Message.objects.select_related("room__space__workgroup", "room__space__territory", "author").filter(
-        pk=pk).first()
+def message_with_rules(pk: int | None, *, lock: bool = False) -> Message | None:
+    """The message `pk` with its room and what the room's rules read, unauthorised (services
+    decide), or None. `lock`: its row locked until the transaction ends (inside one)."""
+    if not _is_id(pk):
+        return None
+    messages = Message.objects.select_related("author", "room__space", *spaces.related_for_rules("room__space"))
+    if lock:
+        messages = messages.select_for_update(of=("self",))
+    return messages.filter(pk=pk).first()
+
+
+def message_get_for_user(user: User, pk: int) -> Message:
+    message = message_with_rules(pk)
     if message is None or not permissions.can_read_room(user, message.room):
         raise Http404
     return message
 
 
-def _in_room(messages, room):
+def reply_target(room: Room, pk: int | None) -> Message | None:
+    """The message `pk` if one may reply to it in `room` (a live message of that room), or None."""
+    if not _is_id(pk):
+        return None
+    return Message.objects.select_related("author").filter(pk=pk, room=room, deleted_at__isnull=True).first()
+
+
+def _in_room(messages: list[Message], room: Room) -> list[Message]:
     for message in messages:
         message.room = room  # known: no query per message when a rule looks at it
     return messages
 
 
-def messages_before(room, before=None, limit=PAGE_SIZE):
+def messages_before(room: Room, before: int | None = None, limit: int = PAGE_SIZE) -> tuple[list[Message], bool]:
     """(messages oldest first, has_older) of the page ending before message `before` (None: the latest)."""
     messages = _messages().filter(room=room)
     if before is not None:
@@ -131,25 +177,25 @@ def messages_before(room, before=None, limit=PAGE_SIZE):
     return _in_room(list(reversed(page[:limit])), room), has_older
 
 
-def messages_after(room, after, limit=CATCH_UP_MAX):
+def messages_after(room: Room, after: int, limit: int = CATCH_UP_MAX) -> tuple[list[Message], bool]:
     """(messages oldest first, has_more) after message `after`, edits and deletions included."""
     page = list(_messages().filter(room=room, id__gt=after).order_by("id")[:limit + 1])
     return _in_room(page[:limit], room), len(page) > limit
 
 
-def changed_since(room, after, since):
+def changed_since(room: Room, after: int, since: datetime) -> list[Message]:
     """Messages up to `after` edited or deleted since `since` (what a reconnecting tab must redraw)."""
     return list(_messages().filter(room=room, id__lte=after).filter(
         Q(edited_at__gt=since) | Q(deleted_at__gt=since)).order_by("id")[:CATCH_UP_MAX])
 
 
-def message_url(message):
+def message_url(message: Message) -> str:
     return f"{reverse('chat:room', args=[message.room_id])}?autour={message.pk}#message-{message.pk}"
 
 
-def _summarise(reactions):
+def _summarise(reactions: Iterable[Reaction]) -> list[dict[str, Any]]:
     """[{emoji, count, users: [ids], names: [names]}] of reactions (with their users), in order."""
-    entries = {}
+    entries: dict[str, dict[str, Any]] = {}
     for reaction in reactions:
         entry = entries.setdefault(reaction.emoji, {"emoji": reaction.emoji, "count": 0, "users": [], "names": []})
         entry["count"] += 1
@@ -158,27 +204,33 @@ def _summarise(reactions):
     return list(entries.values())
 
 
-def reaction_summary(message_ids):
+def reaction_summary(message_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
     """{message id: summary} for these messages, one query."""
-    by_message = {}
+    by_message: dict[int, list[Reaction]] = {}
     for reaction in Reaction.objects.filter(message_id__in=message_ids).select_related("user").order_by("id"):
         by_message.setdefault(reaction.message_id, []).append(reaction)
     return {pk: _summarise(reactions) for pk, reactions in by_message.items()}
 
 
-def reactions_of(message):
+def reactions_of(message: Message) -> list[dict[str, Any]]:
     return _summarise(message.reactions.all())  # prefetched, in id order
 
 
-def _excerpt(message, length=120):
+def _excerpt(message: Message, length: int = 120) -> str:
     if message.is_deleted:
         return ""
     text = " ".join(message.body.split())
     return text if len(text) <= length else text[:length - 1] + "…"
 
 
-def message_payload(message):
-    """What the browser needs to draw a message (the HTML is sanitised when stored)."""
+def message_payload(message: Message) -> dict[str, Any]:
+    """What the browser needs to draw a message (the HTML is sanitised when stored).
+
+    The same for every reader (it is broadcast to the room): what the message's rules need
+    to be answered for each reader in the browser is its author and `edit_until`, the edit
+    deadline the server computes (`permissions.edit_deadline`; None once deleted); the
+    reader's own answers for the room are on the page (`data-can-write`, `data-can-moderate`).
+    """
     deleted = message.is_deleted
     reply = message.reply_to
     return {
@@ -189,6 +241,7 @@ def message_payload(message):
         "html": "" if deleted else message.html,
         "body": "" if deleted else message.body,  # the Markdown source, for editing in place
         "created_at": message.created_at.isoformat(),
+        "edit_until": None if deleted else permissions.edit_deadline(message).isoformat(),
         "edited": message.edited_at is not None,
         "deleted": deleted,
         "reply_to": None if reply is None else {
@@ -203,8 +256,10 @@ def message_payload(message):
     }
 
 
-def attachment_get_for_user(user, pk):
-    attachment = Attachment.objects.select_related("message__room__space__workgroup").filter(pk=pk).first()
+def attachment_get_for_user(user: User, pk: int) -> Attachment:
+    """A file of a live message of a room `user` may read; 404 otherwise."""
+    related = ["message__room__space", *spaces.related_for_rules("message__room__space")]
+    attachment = Attachment.objects.select_related(*related).filter(pk=pk).first()
     if attachment is None or attachment.message.is_deleted or not permissions.can_read_room(
             user, attachment.message.room):
         raise Http404
@@ -214,7 +269,7 @@ def attachment_get_for_user(user, pk):
 # --- Search ----------------------------------------------------------------------------------
 
 
-def search_messages(user, query, room=None):
+def search_messages(user: User, query: str, room: Room | None = None) -> QuerySet[Message]:
     """Live messages matching every word of `query`, in the rooms `user` belongs to."""
     mine = Room.objects.filter(permissions.my_rooms_q(user))
     messages = Message.objects.filter(deleted_at__isnull=True, room__in=mine)
@@ -231,39 +286,39 @@ def search_messages(user, query, room=None):
     else:
         for word in query.split():
             messages = messages.filter(body__icontains=word)
-    return messages.select_related("author", "room__space__territory", "room__space__workgroup").order_by("-id")
+    return messages.select_related("author", "room__space", *spaces.related_for_rules("room__space")).order_by("-id")
 
 
 # --- People ------------------------------------------------------------------------------------
 
 
-def direct_candidates(user, query, limit=8):
+def direct_candidates(user: User, query: str, limit: int = 8) -> list[dict[str, Any]]:
     """Approved members `user` may write to whose name starts a word with `query`."""
     if not member_permissions.is_approved(user):
         return []
     return markdown.name_candidates(member_permissions.approved_members().exclude(pk=user.pk), query, limit)
 
 
-def mention_candidates(user, room, query, limit=8):
+def mention_candidates(user: User, room: Room, query: str, limit: int = 8) -> list[dict[str, Any]]:
     if not permissions.can_read_room(user, room):
         return []
     if room.is_direct:
         members = member_permissions.approved_members().filter(pk__in=permissions._participant_ids(room))
     else:
-        members = room.space.members()
+        members = permissions.space_of(room).members()
     return markdown.name_candidates(members, query, limit)
 
 
-def preference(user):
+def preference(user: User) -> Preference:
     """The member's chat preferences (defaults when never saved: share both)."""
     found = Preference.objects.filter(user=user).first()
     return found or Preference(user=user)
 
 
-def computed_status(user_id):
+def computed_status(user_id: int) -> str:
     """online (a tab active), away (tabs open, all idle), offline; offline too if not shared."""
     if not Preference.objects.filter(user_id=user_id, share_presence=False).exists():
-        cutoff = timezone.now() - timezone.timedelta(seconds=STALE_SECONDS)
+        cutoff = timezone.now() - timedelta(seconds=STALE_SECONDS)
         states = set(Connection.objects.filter(user_id=user_id, seen_at__gte=cutoff).values_list("active", flat=True))
         if True in states:
             return Presence.Status.ONLINE
@@ -272,28 +327,29 @@ def computed_status(user_id):
     return Presence.Status.OFFLINE
 
 
-def presence_of(user_ids):
+def presence_of(user_ids: Iterable[int]) -> dict[int, str]:
     """{user id: status} for these members (offline when unknown), one query."""
     statuses = dict(Presence.objects.filter(user_id__in=list(user_ids)).values_list("user_id", "status"))
     return {pk: statuses.get(pk, Presence.Status.OFFLINE) for pk in user_ids}
 
 
-def member_ids(room):
-    """Ids of the room's members for the presence panel; None for the network room (everyone)."""
+def member_ids(room: Room) -> list[int] | None:
+    """Ids of the room's members for the presence panel; None when every approved member belongs."""
     if room.is_direct:
         return sorted(permissions._participant_ids(room))
-    if room.space.kind == room.space.Kind.NETWORK:
+    space = permissions.space_of(room)
+    if space.is_open_to_all_members:
         return None
-    return sorted(room.space.members().values_list("pk", flat=True))
+    return sorted(space.members().values_list("pk", flat=True))
 
 
-def online_members(room, limit=30):
+def online_members(room: Room, limit: int = 30) -> list[User]:
     """Members of the room online or away now (for the room's side panel), one query."""
     present = Presence.objects.exclude(status=Presence.Status.OFFLINE)
     if room.is_direct:
         users = member_permissions.approved_members().filter(pk__in=permissions._participant_ids(room))
     else:
-        users = room.space.members()
+        users = permissions.space_of(room).members()
     users = users.filter(pk__in=present.values("user_id"))
     return list(users.annotate(presence=Subquery(present.filter(user_id=OuterRef("pk")).values("status")[:1],
                                                  output_field=CharField()))

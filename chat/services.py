@@ -1,6 +1,12 @@
 """Chat services: every write goes through here (permission, validation, atomic write,
 notifications, realtime events on commit).
 
+Services take what the adapters (views, socket handlers) receive: ids and raw input (a
+model instance is accepted too, for callers that hold one: only its id is used). Each one
+fetches what it needs again, locks the row it changes, and asks `chat.permissions` (its
+Decision's `.check()` raises PermissionDenied with the reason). Adapters resolve the object
+a request names through a selector first only to answer 404 ("no hint it exists").
+
 A message is stored before anything is sent: the socket handler and the form both call
 `message_send`, which commits the row and only then publishes `chat.message` to the
 room's group (`transaction.on_commit`). A tab that retries a message after a drop sends
@@ -8,20 +14,31 @@ the same `client_id`: a unique constraint makes it one message (the retry gets t
 back, and nothing is published twice).
 """
 
+from __future__ import annotations
+
 import logging
 import re
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chat import permissions, selectors
 from chat.models import REACTIONS, Attachment, Connection, Message, Preference, Presence, Reaction, Room, RoomMember
-from extranet import markdown, ratelimit, realtime, uploads
-from extranet.services import activity_record, notify
+from core import markdown, ratelimit, realtime, uploads
+from core.services import activity_record, notify
 from members import permissions as member_permissions
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from core.models import Space
+    from members.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +56,13 @@ CLIENT_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 PRESENCE_STALE_SECONDS = 150
 
 
-def room_group(room_id):
+def room_group(room_id: int) -> str:
     return f"chatroom.{room_id}"
+
+
+def _pk(value: Any) -> Any:
+    """The id a service was given: as the adapters receive it, or the instance's own."""
+    return value.pk if isinstance(value, models.Model) else value
 
 
 PRESENCE_GROUP = "chatpresence.0"
@@ -49,30 +71,36 @@ PRESENCE_GROUP = "chatpresence.0"
 # --- Rooms -----------------------------------------------------------------------------
 
 
-def room_for_space(space):
-    """The room of a space (created with the space; made here if an older space lacks one)."""
-    room, _created = Room.objects.get_or_create(space=space, defaults={"kind": Room.Kind.SPACE})
-    return room
+def room_for_space(space: Space) -> Room:
+    """The room of a space: made with the space (chat.registrations.create_space_room, and
+    chat migration 0004 for spaces made before), never on a read."""
+    return Room.objects.get(space=space)
 
 
-def direct_key(user_ids):
+def direct_key(user_ids: Iterable[int]) -> str:
     return "-".join(str(pk) for pk in sorted(set(user_ids)))
 
 
-def direct_room_open(*, actor, others):
-    """The direct conversation of `actor` with `others` (1 to 9 people), created if needed."""
-    if not member_permissions.is_approved(actor):
-        raise PermissionDenied(_("Only approved members can send direct messages."))
-    others = {user.pk: user for user in others if user is not None and user.pk != actor.pk}
-    if not others:
+def direct_room_open(*, actor: User, others: Iterable[int | User]) -> Room:
+    """The direct conversation of `actor` with `others` (1 to 9 people, by id or as users),
+    created if needed. An id that is not an approved member's (any more) is refused."""
+    permissions.can_open_direct(actor).check()
+    others = [other for other in others if other is not None]
+    wanted = {pk for pk in others if not isinstance(pk, models.Model)}
+    found = list(member_permissions.approved_members().filter(pk__in=wanted)) if wanted else []
+    if len(found) < len(wanted):
+        raise ValidationError({"members": _("Some of the people chosen can no longer be written to.")})
+    chosen = [user for user in others if isinstance(user, models.Model)] + found
+    people: dict[int, User] = {user.pk: user for user in chosen if user.pk != actor.pk}
+    if not people:
         raise ValidationError({"members": _("Choose at least one person to write to.")})
-    if len(others) + 1 > permissions.DIRECT_MAX_PEOPLE:
+    if len(people) + 1 > permissions.DIRECT_MAX_PEOPLE:
         raise ValidationError({"members": _("A conversation has at most %(n)d people, you included.")
                                % {"n": permissions.DIRECT_MAX_PEOPLE}})
-    refused = [str(user) for user in others.values() if not permissions.can_message(actor, user)]
-    if refused:
-        raise ValidationError({"members": _("You cannot write to: %(names)s.") % {"names": ", ".join(refused)}})
-    key = direct_key([actor.pk, *others])
+    writing = permissions.can_message(actor, *people.values())
+    if not writing:  # the rule's reason names everyone refused
+        raise ValidationError({"members": writing.reason})
+    key = direct_key([actor.pk, *people])
     existing = Room.objects.filter(direct_key=key).first()
     if existing is not None:
         return existing
@@ -80,7 +108,7 @@ def direct_room_open(*, actor, others):
         with transaction.atomic():
             room = Room.objects.create(kind=Room.Kind.DIRECT, direct_key=key, created_by=actor)
             RoomMember.objects.bulk_create([
-                RoomMember(room=room, user_id=pk, is_participant=True) for pk in [actor.pk, *others]
+                RoomMember(room=room, user_id=pk, is_participant=True) for pk in [actor.pk, *people]
             ])
     except IntegrityError:  # opened by someone else at the same moment: theirs is ours
         return Room.objects.get(direct_key=key)
@@ -90,7 +118,7 @@ def direct_room_open(*, actor, others):
 # --- Messages ------------------------------------------------------------------------------
 
 
-def _validate_body(body, *, allow_empty=False):
+def _validate_body(body: Any, *, allow_empty: bool = False) -> str:
     body = (body or "").replace("\x00", "").replace("\r\n", "\n")
     if len(body) > BODY_MAX:
         raise ValidationError({"body": _(
@@ -101,7 +129,7 @@ def _validate_body(body, *, allow_empty=False):
     return body.strip("\n")
 
 
-def _check_rate(actor):
+def _check_rate(actor: User) -> None:
     if ratelimit.hit(f"chat:rate:{actor.pk}", limit=RATE_LIMIT, window=RATE_WINDOW):
         raise realtime.RateLimited(_(
             "You are sending messages too quickly: wait a few seconds. This message was not sent; "
@@ -109,54 +137,59 @@ def _check_rate(actor):
         ))
 
 
-def _check_action_rate(actor):
+def _check_action_rate(actor: User) -> None:
     if ratelimit.hit(f"chat:actions:{actor.pk}", limit=ACTION_RATE_LIMIT, window=ACTION_RATE_WINDOW):
         raise realtime.RateLimited(_("You are doing that too quickly: wait a minute, then try again."))
 
 
-def _clean_client_id(client_id):
+def _clean_client_id(client_id: Any) -> str:
     client_id = client_id or ""
     if client_id and not CLIENT_ID_RE.fullmatch(client_id):
         raise ValidationError({"client_id": _("This message's identifier is malformed: reload the page.")})
     return client_id
 
 
-def message_send(*, actor, room, body, reply_to=None, files=None, client_id=""):
-    """Store a message, then (on commit) publish it to the room. Returns the message.
+def message_send(*, actor: User, room: int | Room, body: str, reply_to: int | Message | None = None,
+                 files: Sequence[UploadedFile] | None = None, client_id: str = "") -> Message:
+    """Store a message in room `room` (an id), then (on commit) publish it to the room.
+    Returns the message. `reply_to`: the id of the message answered, as received (None: none).
 
     Raises PermissionDenied (not allowed to write there), ValidationError (empty, too
     long, bad reply or files) or realtime.RateLimited (too many messages).
     """
-    if not permissions.can_write(actor, room):
-        raise PermissionDenied(_("You cannot write in this room."))
+    the_room = selectors.room_with_rules(_pk(room))
+    permissions.can_write(actor, the_room).check()
+    assert the_room is not None  # can_write refused a missing room
     client_id = _clean_client_id(client_id)
     if client_id:
         existing = Message.objects.filter(author=actor, client_id=client_id).first()
         if existing is not None:
-            if existing.room_id != room.pk:
+            if existing.room_id != the_room.pk:
                 raise ValidationError({"client_id": _("This message's identifier is already used: reload the page.")})
             return existing
     checked = uploads.validate(files, max_count=ATTACHMENTS_MAX, max_size=ATTACHMENT_SIZE_MAX,
                                too_many=_("At most %(n)d files per message."))
     body = _validate_body(body, allow_empty=bool(checked))
-    if reply_to is not None and (reply_to.room_id != room.pk or reply_to.is_deleted):
-        raise ValidationError({"reply_to": _("The message you are replying to is no longer in this room.")})
+    if reply_to is not None:
+        reply_to = selectors.reply_target(the_room, _pk(reply_to))
+        if reply_to is None:  # deleted, of another room, or never was
+            raise ValidationError({"reply_to": _("The message you are replying to is no longer in this room.")})
     _check_rate(actor)
-    mentions = markdown.resolve_mentions(body)
+    mentions = markdown.resolve_mentions(body, among=member_permissions.approved_members())
     try:
         with transaction.atomic():
             message = Message.objects.create(
-                room=room, author=actor, body=body, html=markdown.render_message(body, mentions),
+                room=the_room, author=actor, body=body, html=markdown.render_message(body, mentions),
                 reply_to=reply_to, client_id=client_id,
             )
             uploads.save_files(Attachment, checked, message=message)
-            previous_last = Room.objects.filter(pk=room.pk).values_list("last_message_id", flat=True).first() or 0
-            Room.objects.filter(pk=room.pk, last_message_id__lt=message.pk).update(
+            previous_last = Room.objects.filter(pk=the_room.pk).values_list("last_message_id", flat=True).first() or 0
+            Room.objects.filter(pk=the_room.pk, last_message_id__lt=message.pk).update(
                 last_message_id=message.pk, last_message_at=message.created_at)
-            _read_up_to(actor, room, message.pk)  # one's own message is read
-            _notify(actor, room, message, mentions, previous_last)
+            _read_up_to(actor, the_room, message.pk)  # one's own message is read
+            _notify(actor, the_room, message, mentions, previous_last)
             payload = selectors.message_payload(selectors.message_with_related(message.pk))
-            realtime.publish(room_group(room.pk), "chat.message", message.pk, payload)
+            realtime.publish(room_group(the_room.pk), "chat.message", message.pk, payload)
     except IntegrityError:
         if client_id:  # the same message sent twice at once: the other request stored it
             return Message.objects.get(author=actor, client_id=client_id)
@@ -164,7 +197,7 @@ def message_send(*, actor, room, body, reply_to=None, files=None, client_id=""):
     return message
 
 
-def _notify(actor, room, message, mentions, previous_last):
+def _notify(actor: User, room: Room, message: Message, mentions: dict[Any, User], previous_last: int) -> None:
     """Mentions (if the person may read the room) and, in direct conversations, the first unread message."""
     url = selectors.message_url(message)
     notified = set()
@@ -180,89 +213,92 @@ def _notify(actor, room, message, mentions, previous_last):
             notify(recipient=member.user, verb="chat.direct_message", target=room, actor=actor, url=url)
 
 
-def message_edit(*, actor, message, body):
-    if not permissions.can_edit_message(actor, message):
-        if message.author_id != actor.pk or message.is_deleted:
-            raise PermissionDenied(_("You can only edit your own messages."))
-        if not permissions.can_write(actor, message.room):
-            raise PermissionDenied(_("You cannot write in this room."))
-        raise PermissionDenied(_("A message can be edited during %(minutes)d minutes after it is sent.")
-                               % {"minutes": permissions.EDIT_WINDOW.seconds // 60})
-    body = _validate_body(body, allow_empty=message.attachments.exists())
-    if body == message.body:
-        return message
-    _check_action_rate(actor)
-    before = set(markdown.mentions_in(message.body))
-    mentions = markdown.resolve_mentions(body)
+def message_edit(*, actor: User, message: int | Message, body: str) -> Message:
+    """Change the text of message `message` (an id); its row is locked meanwhile."""
     with transaction.atomic():
-        message.body = body
-        message.html = markdown.render_message(body, mentions)
-        message.edited_at = timezone.now()
-        message.save(update_fields=["body", "html", "edited_at"])
+        the_message = selectors.message_with_rules(_pk(message), lock=True)
+        permissions.can_edit_message(actor, the_message).check()
+        assert the_message is not None  # refused above when missing
+        body = _validate_body(body, allow_empty=the_message.attachments.exists())
+        if body == the_message.body:
+            return the_message
+        _check_action_rate(actor)
+        before = set(markdown.mentions_in(the_message.body))
+        mentions = markdown.resolve_mentions(body, among=member_permissions.approved_members())
+        the_message.body = body
+        the_message.html = markdown.render_message(body, mentions)
+        the_message.edited_at = timezone.now()
+        the_message.save(update_fields=["body", "html", "edited_at"])
         new = {key: user for key, user in mentions.items() if key not in before}
         for user in new.values():
-            if user.pk != actor.pk and permissions.can_read_room(user, message.room):
-                notify(recipient=user, verb="chat.mentioned", target=message.room, actor=actor,
-                       url=selectors.message_url(message))
-        _publish_update(message)
-    return message
+            if user.pk != actor.pk and permissions.can_read_room(user, the_message.room):
+                notify(recipient=user, verb="chat.mentioned", target=the_message.room, actor=actor,
+                       url=selectors.message_url(the_message))
+        _publish_update(the_message)
+    return the_message
 
 
-def message_delete(*, actor, message):
-    if not permissions.can_delete_message(actor, message):
-        raise PermissionDenied(_("You can only delete your own messages."))
-    _check_action_rate(actor)
+def message_delete(*, actor: User, message: int | Message) -> Message:
+    """Delete message `message` (an id) for everyone; its row is locked meanwhile."""
     with transaction.atomic():
-        message.deleted_at = timezone.now()
-        message.deleted_by = actor
-        message.save(update_fields=["deleted_at", "deleted_by"])
-        if actor.pk != message.author_id:
-            activity_record(actor=actor, verb="chat.message_removed", target=message.room,
-                            space=message.room.space, data={"author": str(message.author), "message": message.pk})
-        _publish_update(message)
-    return message
+        the_message = selectors.message_with_rules(_pk(message), lock=True)
+        permissions.can_delete_message(actor, the_message).check()
+        assert the_message is not None  # refused above when missing
+        _check_action_rate(actor)
+        the_message.deleted_at = timezone.now()
+        the_message.deleted_by = actor
+        the_message.save(update_fields=["deleted_at", "deleted_by"])
+        if actor.pk != the_message.author_id:
+            activity_record(actor=actor, verb="chat.message_removed", target=the_message.room,
+                            space=the_message.room.space,
+                            data={"author": str(the_message.author), "message": the_message.pk})
+        _publish_update(the_message)
+    return the_message
 
 
-def _publish_update(message):
+def _publish_update(message: Message) -> None:
     payload = selectors.message_payload(selectors.message_with_related(message.pk))
     realtime.publish(room_group(message.room_id), "chat.message_updated", message.pk, payload)
 
 
-def reaction_toggle(*, actor, message, emoji):
-    """Add `emoji` from `actor` to the message, or take it back. Returns True when added."""
-    if emoji not in REACTIONS:
+def reaction_toggle(*, actor: User, message: int | Message, emoji: str) -> bool:
+    """Add `emoji` from `actor` to message `message` (an id), or take it back. Returns True when added."""
+    if not isinstance(emoji, str) or emoji not in REACTIONS:
         raise ValidationError({"emoji": _("Choose one of the reactions offered.")})
-    if message.is_deleted or not permissions.can_write(actor, message.room):
-        raise PermissionDenied(_("You cannot react in this room."))
+    the_message = selectors.message_with_rules(_pk(message))
+    permissions.can_react(actor, the_message).check()
+    assert the_message is not None  # refused above when missing
     _check_action_rate(actor)
     with transaction.atomic():
-        deleted, _rows = Reaction.objects.filter(message=message, user=actor, emoji=emoji).delete()
+        deleted, _rows = Reaction.objects.filter(message=the_message, user=actor, emoji=emoji).delete()
         added = not deleted
         if added:
             try:
                 with transaction.atomic():
-                    Reaction.objects.create(message=message, user=actor, emoji=emoji)
+                    Reaction.objects.create(message=the_message, user=actor, emoji=emoji)
             except IntegrityError:  # the same click twice at once
                 added = True
-        reactions = selectors.reaction_summary([message.pk]).get(message.pk, [])
-        realtime.publish(room_group(message.room_id), "chat.reactions", message.pk,
-                         {"room": message.room_id, "message": message.pk, "reactions": reactions})
+        reactions = selectors.reaction_summary([the_message.pk]).get(the_message.pk, [])
+        realtime.publish(room_group(the_message.room_id), "chat.reactions", the_message.pk,
+                         {"room": the_message.room_id, "message": the_message.pk, "reactions": reactions})
     return added
 
 
 # --- Read state ----------------------------------------------------------------------------
 
 
-def _read_up_to(user, room, message_id):
+def _read_up_to(user: User, room: Room, message_id: int) -> int:
     member, _created = RoomMember.objects.get_or_create(room=room, user=user)
     return RoomMember.objects.filter(pk=member.pk, last_read_id__lt=message_id).update(last_read_id=message_id)
 
 
-def room_mark_read(*, actor, room, up_to=None):
-    """Mark the room read up to message `up_to` (default: its last); never goes backwards."""
-    if not permissions.can_read_room(actor, room):
-        raise PermissionDenied(_("You cannot read this room."))
-    last = Room.objects.filter(pk=room.pk).values_list("last_message_id", flat=True).first() or 0
+def room_mark_read(*, actor: User, room: int | Room, up_to: Any = None) -> bool:
+    """Mark room `room` (an id) read up to message `up_to` (as received; default: its last);
+    never goes backwards. Returns whether anything changed."""
+    the_room = selectors.room_with_rules(_pk(room))
+    permissions.can_read_room(actor, the_room).check()
+    assert the_room is not None  # refused above when missing
+    last = the_room.last_message_id or 0
     try:
         up_to = last if up_to is None else min(int(up_to), last)
     except (TypeError, ValueError):
@@ -270,28 +306,27 @@ def room_mark_read(*, actor, room, up_to=None):
     if up_to < 0:
         raise ValidationError({"up_to": _("This message number is not valid.")})
     with transaction.atomic():
-        changed = _read_up_to(actor, room, up_to)
+        changed = _read_up_to(actor, the_room, up_to)
         if changed:
-            last_read = RoomMember.objects.get(room=room, user=actor).last_read_id
-            unread = selectors.unread_count(actor, room, last_read)
-            realtime.publish_to_user(actor.pk, "chat.read", room.pk,
-                                     {"room": room.pk, "last_read": last_read, "unread": unread})
+            last_read = RoomMember.objects.get(room=the_room, user=actor).last_read_id
+            unread = selectors.unread_count(actor, the_room, last_read)
+            realtime.publish_to_user(actor.pk, "chat.read", the_room.pk,
+                                     {"room": the_room.pk, "last_read": last_read, "unread": unread})
     return bool(changed)
 
 
 # --- Preferences and presence --------------------------------------------------------------
 
 
-def preference_set(*, actor, share_presence, share_typing):
-    if not member_permissions.is_approved(actor):
-        raise PermissionDenied(_("Only approved members have chat preferences."))
+def preference_set(*, actor: User, share_presence: bool, share_typing: bool) -> None:
+    permissions.can_set_preferences(actor).check()
     with transaction.atomic():
         Preference.objects.update_or_create(
             user=actor, defaults={"share_presence": bool(share_presence), "share_typing": bool(share_typing)})
         _presence_refresh(actor.pk)
 
 
-def presence_report(*, user_id, channel_name, active):
+def presence_report(*, user_id: int, channel_name: str, active: bool) -> str:
     """A socket says its tab is active (input, focus) or idle; others learn when the status changes."""
     with transaction.atomic():
         Connection.objects.update_or_create(
@@ -299,7 +334,7 @@ def presence_report(*, user_id, channel_name, active):
         return _presence_refresh(user_id)
 
 
-def presence_disconnect(*, user_id, channel_name):
+def presence_disconnect(*, user_id: int, channel_name: str) -> str | None:
     with transaction.atomic():
         deleted, _rows = Connection.objects.filter(channel_name=channel_name).delete()
         if deleted:
@@ -307,7 +342,7 @@ def presence_disconnect(*, user_id, channel_name):
     return None
 
 
-def _presence_refresh(user_id):
+def _presence_refresh(user_id: int) -> str:
     """Recompute the member's status from their live sockets; publish it when it changed."""
     presence, _created = Presence.objects.get_or_create(user_id=user_id)
     # One tab at a time decides (the member's row is locked until the transaction ends).
@@ -325,9 +360,9 @@ def _presence_refresh(user_id):
     return status
 
 
-def presence_sweep():
+def presence_sweep() -> int:
     """Forget sockets that stopped reporting (their process died); their members' statuses follow."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=PRESENCE_STALE_SECONDS)
+    cutoff = timezone.now() - timedelta(seconds=PRESENCE_STALE_SECONDS)
     stale = Connection.objects.filter(seen_at__lt=cutoff)
     user_ids = set(stale.values_list("user_id", flat=True))
     stale.delete()
@@ -342,10 +377,12 @@ def presence_sweep():
 # --- Typing ----------------------------------------------------------------------------------
 
 
-def typing_announce(*, user, room, typing):
-    """Tell the room's readers that `user` started or stopped typing (when they share it)."""
-    if not permissions.can_write(user, room):
-        raise PermissionDenied(_("You cannot write in this room."))
+def typing_announce(*, user: User, room: Room, typing: bool) -> bool:
+    """Tell the room's readers that `user` started or stopped typing (when they share it).
+
+    Takes the room itself, unlike the other services: the socket checked it and keeps it for
+    a minute (typing is signalled every few seconds); the rule is asked again every time."""
+    permissions.can_write(user, room).check()
     if not selectors.preference(user).share_typing:
         return False
     realtime.send_now(room_group(room.pk), realtime.envelope(

@@ -1,7 +1,11 @@
 """Chat views (/bureau/discussions/): thin, they parse input, call selectors and services,
 render. Everything works without JavaScript: the room page shows the history (older pages
 by link) and posts messages, edits, deletions and reactions with forms; chat.js adds the
-live socket on top."""
+live socket on top.
+
+A view resolves the room or message its URL names through a selector (404 when the member
+may not see it), then hands the services ids and raw input; the rules' answers it shows
+are `chat.permissions` Decisions, rendered per message as data attributes for chat.js."""
 
 import json
 import uuid
@@ -20,10 +24,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from chat import permissions, selectors, services
 from chat.forms import EditForm, MessageForm, PreferenceForm, SearchForm
 from chat.models import REACTIONS, Message
-from extranet import realtime, uploads
-from extranet.forms import add_service_errors, error_text, posted
-from extranet.models import Space
-from members import permissions as member_permissions
+from core import realtime, spaces, uploads
+from core.forms import add_service_errors, error_text, posted
+from core.models import Space
 
 SEARCH_PER_PAGE = 20
 
@@ -59,7 +62,7 @@ def unread_counts(request):
 
 @require_GET
 def space_room(request, pk):
-    space = Space.objects.select_related("territory", "workgroup").filter(pk=pk).first()
+    space = Space.objects.select_related(*spaces.related_for_rules()).filter(pk=pk).first()
     if space is None or not space.can_view(request.user):
         raise Http404
     return redirect("chat:room", services.room_for_space(space).pk)
@@ -82,12 +85,14 @@ def _room_context(request, room, form=None, mark_read=False):
     if mark_read and latest and room.last_message_id > room.last_read:
         # The latest page is shown (directly or through a message link): read, before the room list is
         # drawn; the divider still starts at `room.last_read`.
-        services.room_mark_read(actor=request.user, room=room, up_to=room.last_message_id)
+        services.room_mark_read(actor=request.user, room=room.pk, up_to=room.last_message_id)
     may_write, may_moderate = permissions.can_write(request.user, room), permissions.can_moderate(request.user, room)
     now = timezone.now()
-    for message in history:
-        message.can_edit = permissions.can_edit_message(request.user, message, now, may_write)
-        message.can_delete = permissions.can_delete_message(request.user, message, True, may_moderate)
+    for message in history:  # rendered as data-can-edit, data-can-delete, data-edit-until
+        message.can_edit = permissions.can_edit_message(request.user, message, now=now, may_write=may_write)
+        message.can_delete = permissions.can_delete_message(request.user, message, may_read=permissions.ALLOWED,
+                                                            may_moderate=may_moderate)
+        message.edit_until = permissions.edit_deadline(message)
         message.reaction_list = selectors.reactions_of(message)
         for entry in message.reaction_list:  # what a screen reader says instead of the emoji
             entry["label"] = REACTIONS.get(entry["emoji"], entry["emoji"])
@@ -95,8 +100,7 @@ def _room_context(request, room, form=None, mark_read=False):
     replying = None
     reply_pk = _int(request.POST.get("reply_to") if form is not None else request.GET.get("repondre"))
     if reply_pk is not None and may_write:
-        replying = (Message.objects.select_related("author")
-                    .filter(pk=reply_pk, room=room, deleted_at__isnull=True).first())
+        replying = selectors.reply_target(room, reply_pk)
     if form is None:
         form = MessageForm(initial={"client_id": uuid.uuid4().hex, "reply_to": replying.pk if replying else None})
     return {
@@ -113,7 +117,6 @@ def _room_context(request, room, form=None, mark_read=False):
         "form": form,
         "can_write": may_write,
         "can_moderate": may_moderate,
-        "edit_window": permissions.EDIT_WINDOW.seconds,
         "reactions": REACTIONS,
         "online": [person for person in selectors.online_members(room) if person.pk != request.user.pk],
         "preference": selectors.preference(request.user),
@@ -134,16 +137,11 @@ def send(request, pk):
     form = MessageForm(request.POST, request.FILES)
     error = None
     if form.is_valid():
-        reply_to = None
-        if form.cleaned_data["reply_to"]:
-            # Any message: the service refuses, with its reason, one of another room or deleted.
-            reply_to = Message.objects.filter(pk=form.cleaned_data["reply_to"]).first()
         try:
-            if form.cleaned_data["reply_to"] and reply_to is None:
-                raise ValidationError({"reply_to": _("The message you are replying to is no longer in this room.")})
             message = services.message_send(
-                actor=request.user, room=room, body=form.cleaned_data["body"], reply_to=reply_to,
-                files=request.FILES.getlist("files"), client_id=form.cleaned_data["client_id"] or "")
+                actor=request.user, room=room.pk, body=form.cleaned_data["body"],
+                reply_to=form.cleaned_data["reply_to"], files=request.FILES.getlist("files"),
+                client_id=form.cleaned_data["client_id"] or "")
         except ValidationError as exc:
             add_service_errors(form, exc)
             error = error_text(exc)
@@ -182,7 +180,7 @@ def messages_json(request, pk):
 def mark_read(request, pk):
     room = selectors.room_get_for_user(request.user, pk)
     try:
-        services.room_mark_read(actor=request.user, room=room, up_to=request.POST.get("up_to") or None)
+        services.room_mark_read(actor=request.user, room=room.pk, up_to=request.POST.get("up_to") or None)
     except ValidationError as exc:
         if _wants_json(request):
             return JsonResponse({"error": error_text(exc)}, status=400)
@@ -211,16 +209,16 @@ def _back(message):
 @require_http_methods(["GET", "POST"])
 def message_edit(request, pk):
     message = _message(request, pk)
-    if not permissions.can_edit_message(request.user, message):
+    decision = permissions.can_edit_message(request.user, message)
+    if not decision:
         if request.method == "POST" and _wants_json(request):
-            return JsonResponse({"error": _("This message can no longer be edited.")}, status=403)
-        flash.error(request, _("This message can no longer be edited (your own messages, for %(minutes)d minutes).")
-                    % {"minutes": permissions.EDIT_WINDOW.seconds // 60})
+            return JsonResponse({"error": decision.reason}, status=403)
+        flash.error(request, permissions.edit_refused_summary())
         return _back(message)
     form = EditForm(posted(request), initial={"body": message.body})
     if request.method == "POST" and form.is_valid():
         try:
-            services.message_edit(actor=request.user, message=message, body=form.cleaned_data["body"])
+            services.message_edit(actor=request.user, message=message.pk, body=form.cleaned_data["body"])
         except ValidationError as exc:
             add_service_errors(form, exc)
         except (PermissionDenied, realtime.RateLimited) as exc:
@@ -234,11 +232,12 @@ def message_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def message_delete(request, pk):
     message = _message(request, pk)
-    if not permissions.can_delete_message(request.user, message):
-        raise PermissionDenied(_("You can only delete your own messages."))
+    decision = permissions.can_delete_message(request.user, message)
+    if not decision:
+        raise PermissionDenied(decision.reason)
     if request.method == "POST":
         try:
-            services.message_delete(actor=request.user, message=message)
+            services.message_delete(actor=request.user, message=message.pk)
         except realtime.RateLimited as exc:
             flash.error(request, str(exc))
             return _back(message)
@@ -251,7 +250,7 @@ def message_delete(request, pk):
 def reaction(request, pk):
     message = _message(request, pk)
     try:
-        services.reaction_toggle(actor=request.user, message=message, emoji=request.POST.get("emoji", ""))
+        services.reaction_toggle(actor=request.user, message=message.pk, emoji=request.POST.get("emoji", ""))
     except ValidationError as exc:
         flash.error(request, error_text(exc))
     except realtime.RateLimited as exc:
@@ -272,12 +271,8 @@ def direct_new(request):
     errors = []
     if request.method == "POST":
         ids = [pk for pk in (_int(v) for v in request.POST.getlist("members")) if pk is not None]
-        others = list(member_permissions.approved_members().filter(pk__in=ids))
-        missing = len(set(ids)) - len(others)
         try:
-            if missing:
-                raise ValidationError({"members": _("Some of the people chosen can no longer be written to.")})
-            room = services.direct_room_open(actor=request.user, others=others)
+            room = services.direct_room_open(actor=request.user, others=ids)
         except ValidationError as exc:
             errors = exc.messages
         else:

@@ -18,8 +18,8 @@ import pytest
 from django.utils import translation
 
 from chat import services
-from extranet.models import Space
 from extranet.testing.factories import UserFactory, WorkgroupFactory
+from members import spaces as member_spaces
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +40,7 @@ def room_of(space):
 
 @pytest.fixture
 def network_space(db):
-    return Space.network()
+    return member_spaces.network_space()
 
 
 @pytest.fixture

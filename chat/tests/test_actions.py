@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from chat import permissions, registrations, selectors, services
 from chat.models import Connection, Message, Preference, Presence, Reaction, RoomMember
-from extranet import realtime
+from core import realtime
+from core.models import Activity
 from extranet.consumers import _check_fresh
-from extranet.models import Activity
 from extranet.testing.sockets import Listener, action_socket, run_action, translated
 from members.models import User
 

@@ -15,7 +15,7 @@ import pytest
 
 from chat import services
 from chat.models import Message
-from extranet.models import Space
+from core.models import Space
 from extranet.testing.browser import (
     NARROW,
     WAIT_MS,
@@ -24,6 +24,7 @@ from extranet.testing.browser import (
     scroll_width,
 )
 from extranet.testing.factories import UserFactory
+from members.spaces import network_space
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +35,7 @@ def colleagues(territory, venue):
     thomas = UserFactory(email="thomas@exemple.test", territory=territory, venues=[venue],
                          display_name="Thomas Vidal")
     room = in_thread(lambda: services.room_for_space(Space.objects.get(territory=territory)))
-    network = in_thread(lambda: services.room_for_space(Space.network()))
+    network = in_thread(lambda: services.room_for_space(network_space()))
     return lea, thomas, room, network
 
 
@@ -82,6 +83,16 @@ def test_two_members_chat_live(new_context, colleagues):
     expect(message).to_contain_text("Qui a un vidéoprojecteur pour jeudi ?", timeout=WAIT_MS)
     expect(lea_page.locator("[data-chat-typing]")).to_have_text("")
     expect(box).to_have_value("", timeout=WAIT_MS)  # cleared once the server stored it
+    # Drawn live from the same broadcast on both pages, with each reader's answers (the rules
+    # are the server's: the payload's edit deadline, the page's data-can-write/-moderate).
+    own = thomas_page.locator(".chat-messages [data-message]").last
+    expect(own).to_contain_text("pour jeudi ?", timeout=WAIT_MS)
+    expect(own).to_have_attribute("data-can-edit", "1")
+    expect(own).to_have_attribute("data-can-delete", "1")
+    expect(own.locator("[data-edit]")).to_have_count(1)
+    expect(message).to_have_attribute("data-can-edit", "0")
+    expect(message).to_have_attribute("data-can-delete", "0")
+    expect(message.locator("[data-edit], [data-delete]")).to_have_count(0)
     stored = in_thread(lambda: list(Message.objects.filter(room=room).values_list("author_id", "body")))
     assert stored == [(thomas.pk, "Qui a un vidéoprojecteur pour jeudi ?")]
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from chat import services
 from chat.models import Connection, Message, Presence, Room, RoomMember
-from extranet import realtime
+from core import realtime
 from extranet.testing import concurrency
 from extranet.testing.concurrency import outcomes
 from members.models import User

@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from chat import permissions, selectors
 from chat.models import Message, Room
-from extranet.models import Notification
+from core.models import Notification
 from members.models import User
 
 pytestmark = pytest.mark.django_db

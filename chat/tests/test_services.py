@@ -20,8 +20,8 @@ from django.utils.html import escape
 
 from chat import services
 from chat.models import Attachment, Connection, Message, Preference, Presence, Reaction, Room, RoomMember
-from extranet import markdown, realtime, uploads
-from extranet.models import Activity, Notification
+from core import markdown, realtime, uploads
+from core.models import Activity, Notification
 from extranet.testing import assertions
 from extranet.testing.assertions import media_files, notifications, png
 from extranet.testing.factories import MembershipFactory, UserFactory
@@ -937,3 +937,75 @@ def test_attachment_names_with_payloads_are_stored_cleaned_and_shown_escaped(cli
     shown = {a.get_text() for a in soup.select(".chat-attachments a[download]")}
     shown |= {img["alt"] for img in soup.select(".chat-attachments img")}
     assert shown == set(names.values())
+
+
+# --- What the adapters receive: ids and raw input ----------------------------------------------------
+# Views and socket handlers hand the services ids (a model instance is accepted too, as
+# above); the services fetch, lock and decide themselves.
+
+
+def test_a_message_is_sent_to_a_room_by_its_id_replying_to_a_message_by_its_id(member, colleague, network_room):
+    first = send(colleague, network_room, "Qui vient ?")
+    answer = services.message_send(actor=member, room=network_room.pk, body="Moi", reply_to=first.pk)
+    assert (fresh(answer).room_id, fresh(answer).reply_to_id) == (network_room.pk, first.pk)
+
+
+@pytest.mark.parametrize("where", ["another room", "deleted", "nowhere", "zero"])
+def test_a_reply_to_an_id_one_may_not_reply_to_is_refused(member, colleague, network_room, territory_room, where):
+    reply_to = {
+        "another room": lambda: send(colleague, territory_room, "Ailleurs").pk,
+        "deleted": lambda: services.message_delete(actor=colleague, message=send(colleague, network_room).pk).pk,
+        "nowhere": lambda: 10 ** 9,
+        "zero": lambda: 0,
+    }[where]()
+    with refused(ValidationError, REPLY_GONE, "reply_to"):
+        services.message_send(actor=member, room=network_room.pk, body="Réponse", reply_to=reply_to)
+
+
+def test_a_room_that_does_not_exist_is_refused_as_any_room_one_may_not_write_in(member, network_room):
+    with refused(PermissionDenied, NOT_WRITE):
+        services.message_send(actor=member, room=network_room.pk + 1000, body="Il y a quelqu'un ?")
+    with refused(PermissionDenied, NOT_READ):
+        services.room_mark_read(actor=member, room=network_room.pk + 1000)
+
+
+def test_messages_are_edited_deleted_and_reacted_to_by_their_id(member, colleague, network_room):
+    message = send(member, network_room, "Avant")
+    services.message_edit(actor=member, message=message.pk, body="Après")
+    assert services.reaction_toggle(actor=colleague, message=message.pk, emoji="👍") is True
+    services.message_delete(actor=member, message=message.pk)
+    stored = fresh(message)
+    assert (stored.body, stored.edited_at is not None, stored.deleted_by_id) == ("Après", True, member.pk)
+    assert list(Reaction.objects.values_list("message_id", "user_id")) == [(message.pk, colleague.pk)]
+
+
+def test_a_message_that_does_not_exist_is_refused_with_each_rule_s_reason(member, network_room):
+    missing = send(member, network_room).pk + 1000
+    with refused(PermissionDenied, EDIT_OTHERS):
+        services.message_edit(actor=member, message=missing, body="Rien")
+    with refused(PermissionDenied, DELETE_OTHERS):
+        services.message_delete(actor=member, message=missing)
+    with refused(PermissionDenied, NOT_REACT):
+        services.reaction_toggle(actor=member, message=missing, emoji="👍")
+
+
+def test_the_service_decides_on_the_message_as_stored_not_as_given(member, network_room):
+    """A caller's copy of the message may be stale: the service reads it again."""
+    message = send(member, network_room, "Là")
+    stale = fresh(message)
+    services.message_delete(actor=member, message=message.pk)
+    with refused(PermissionDenied, EDIT_OTHERS):
+        services.message_edit(actor=member, message=stale, body="Revenu")
+
+
+def test_a_direct_conversation_is_opened_with_ids(member, colleague, people):
+    room = services.direct_room_open(actor=member, others=[colleague.pk, people[0].pk, colleague.pk])
+    assert sorted(RoomMember.objects.filter(room=room, is_participant=True).values_list("user_id", flat=True)) == \
+        sorted([member.pk, colleague.pk, people[0].pk])
+    assert services.direct_room_open(actor=colleague, others=[member.pk, people[0]]).pk == room.pk
+
+
+def test_an_id_that_is_no_approved_member_s_is_refused(member, colleague, pending_user):
+    for ids in ([pending_user.pk], [colleague.pk, 10 ** 9]):
+        with refused(ValidationError, "Some of the people chosen can no longer be written to.", "members"):
+            services.direct_room_open(actor=member, others=ids)

@@ -7,7 +7,7 @@ Fixtures (rooms, groups, people): chat/tests/conftest.py.
 """
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from chat import permissions, selectors, services
 from chat.models import Attachment, Message, Preference, Reaction, Room, RoomMember
-from extranet.models import Activity
+from core.models import Activity
 from extranet.testing.assertions import png
 from extranet.testing.factories import MembershipFactory, UserFactory, WorkgroupFactory
 from extranet.testing.pages import english_client, messages_of, soup, text_of
@@ -779,11 +779,13 @@ def test_the_group_page_links_to_its_room(group_member, private_group, private_r
     assert response.status_code == 302 and response["Location"] == room_url(private_room)
 
 
-def test_the_space_link_makes_the_room_of_an_older_space(group_member, private_group, private_room):
-    Room.objects.filter(pk=private_room.pk).delete()
+def test_the_space_link_leads_to_the_room_made_with_the_space_and_makes_nothing(group_member, private_group,
+                                                                               private_room):
+    rooms = Room.objects.count()
     response = english_client(group_member).get(reverse("chat:space", args=[private_group.space.pk]))
-    room = Room.objects.get(space=private_group.space)
-    assert response["Location"] == room_url(room)
+    assert response["Location"] == room_url(private_room)
+    assert private_room.space_id == private_group.space.pk
+    assert Room.objects.count() == rooms
 
 
 # --- Bad input ---------------------------------------------------------------------------------------------
@@ -1008,3 +1010,78 @@ def test_a_reply_to_a_message_of_another_room_or_none_is_refused_not_dropped(mem
     assert response.status_code == 400
     assert REPLY_GONE in text_of(soup(response).select_one("form#ecrire"))
     assert not Message.objects.filter(body="Réponse").exists()
+
+
+# --- The rules' answers, as data attributes for chat.js --------------------------------------------
+
+
+def answers_of(page, message):
+    """(data-can-edit, data-can-delete, data-edit-until as a moment) of a message's item."""
+    item = page.select_one(f"#message-{message.pk}")
+    until = item.get("data-edit-until")
+    return item.get("data-can-edit"), item.get("data-can-delete"), until and datetime.fromisoformat(until)
+
+
+def test_each_message_carries_the_server_s_answers_for_its_reader(member, colleague, coordinator, network_room):
+    mine = send(member, network_room, "Le mien, récent")
+    old = send(member, network_room, "Le mien, ancien")
+    Message.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(minutes=16))
+    theirs = send(colleague, network_room, "Le sien")
+    gone = send(colleague, network_room, "Retiré")
+    services.message_delete(actor=colleague, message=gone.pk)
+    mine, old, theirs = (Message.objects.get(pk=m.pk) for m in (mine, old, theirs))
+
+    page = soup(english_client(member).get(room_url(network_room)))
+    room = page.select_one("[data-chat-room]")
+    assert not room.has_attr("data-edit-window")  # the window is the server's: no copy in the page
+    assert (room["data-can-write"], room["data-can-moderate"]) == ("1", "0")
+    assert answers_of(page, mine) == ("1", "1", mine.created_at + timedelta(minutes=15))
+    assert answers_of(page, old) == ("0", "1", old.created_at + timedelta(minutes=15))
+    assert answers_of(page, theirs) == ("0", "0", theirs.created_at + timedelta(minutes=15))
+    assert answers_of(page, gone) == ("0", "0", None)
+    # The links follow the same answers.
+    assert page.select_one(f"#message-{mine.pk} [data-edit]") and page.select_one(f"#message-{mine.pk} [data-delete]")
+    assert page.select(f"#message-{theirs.pk} [data-edit], #message-{theirs.pk} [data-delete]") == []
+
+    # The coordinator moderates the network's room: every live message may be deleted, none edited.
+    page = soup(english_client(coordinator).get(room_url(network_room)))
+    assert page.select_one("[data-chat-room]")["data-can-moderate"] == "1"
+    assert [answers_of(page, m)[:2] for m in (mine, old, theirs, gone)] == [
+        ("0", "1"), ("0", "1"), ("0", "1"), ("0", "0")]
+
+
+def test_a_reader_who_may_not_write_may_edit_nothing(coordinator, group_member, private_room):
+    message = send(group_member, private_room, "Entre nous")
+    page = soup(english_client(coordinator).get(room_url(private_room)))
+    assert page.select_one("[data-chat-room]")["data-can-write"] == "0"
+    assert answers_of(page, message)[:2] == ("0", "1")  # a coordinator moderates every group
+
+
+def test_the_payload_carries_the_edit_deadline_the_server_computed(member, colleague, network_room):
+    message = Message.objects.get(pk=send(member, network_room, "Bientôt figé").pk)
+    gone = send(colleague, network_room, "Retiré")
+    services.message_delete(actor=colleague, message=gone.pk)
+    data = english_client(member).get(reverse("chat:messages", args=[network_room.pk])).json()
+    by_id = {m["id"]: m for m in data["messages"]}
+    assert by_id[message.pk]["edit_until"] == (message.created_at + timedelta(minutes=15)).isoformat()
+    assert by_id[message.pk]["author"]["id"] == member.pk
+    assert by_id[gone.pk]["edit_until"] is None
+
+
+def test_an_edit_refused_over_json_says_the_rule_s_reason(member, colleague, network_room):
+    theirs = send(colleague, network_room, "Le sien")
+    late = send(member, network_room, "Trop tard")
+    Message.objects.filter(pk=late.pk).update(created_at=timezone.now() - timedelta(minutes=16))
+    client = english_client(member)
+    for message, reason in ((theirs, "You can only edit your own messages."),
+                            (late, "A message can be edited during 15 minutes after it is sent.")):
+        response = client.post(edit_url(message), {"body": "Changé"}, HTTP_ACCEPT="application/json")
+        assert response.status_code == 403 and response.json() == {"error": reason}
+    assert set(Message.objects.values_list("body", flat=True)) == {"Le sien", "Trop tard"}
+
+
+def test_deleting_someone_else_s_message_is_refused_with_the_rule_s_reason(member, colleague, network_room):
+    message = send(colleague, network_room, "Le mien")
+    response = english_client(member).post(delete_url(message))
+    assert response.status_code == 403
+    assert "You can only delete your own messages." in response.content.decode()

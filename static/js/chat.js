@@ -14,6 +14,13 @@
  * - unread: badges in the room list follow new messages and reads in other tabs; a
  *   "New messages" divider marks where the unread starts; reading marks the room read.
  * - typing ("Léa is typing…") and presence (online, away), in polite live regions.
+ * - who may edit or delete a message is never decided here: the rules are the server's
+ *   (chat/permissions.py). A message the server drew carries its answers (data-can-edit,
+ *   data-can-delete, data-edit-until); a message drawn here comes from a payload that is
+ *   the same for every reader (a broadcast), so it carries what the rules need (its author
+ *   and edit_until, the edit deadline the server computed) and the page carries this
+ *   reader's answers for the room (data-can-write, data-can-moderate): answers() only
+ *   puts those together.
  */
 (function () {
   "use strict";
@@ -98,7 +105,6 @@
   var latest = roomPage && roomPage.getAttribute("data-latest") === "1";
   var canWrite = roomPage && roomPage.getAttribute("data-can-write") === "1";
   var canModerate = roomPage && roomPage.getAttribute("data-can-moderate") === "1";
-  var editWindow = roomPage ? Number(roomPage.getAttribute("data-edit-window")) * 1000 : 0;
   var shareTyping = roomPage && roomPage.getAttribute("data-share-typing") === "1";
   var lastId = roomPage ? Number(roomPage.getAttribute("data-last-id")) : 0;
   var memberIds = null;  // null: everyone approved belongs (network room)
@@ -150,12 +156,25 @@
     });
   }
 
+  // The server's answers for a message drawn here (see the top of this file).
+  function answers(m) {
+    var mine = m.author.id === me;
+    return {
+      edit: mine && canWrite && !!m.edit_until && Date.now() <= Date.parse(m.edit_until),
+      remove: !m.deleted && (mine || canModerate)
+    };
+  }
+
   function render(m) {
     var li = el("li", "chat-message" + (m.deleted ? " chat-message--deleted" : "") + (m.author.id === me ? " chat-message--mine" : ""));
+    var may = answers(m);
     li.id = "message-" + m.id;
     li.setAttribute("data-message", m.id);
     li.setAttribute("data-author", m.author.id);
     li.setAttribute("data-created", m.created_at);
+    li.setAttribute("data-can-edit", may.edit ? "1" : "0");
+    li.setAttribute("data-can-delete", may.remove ? "1" : "0");
+    if (m.edit_until) { li.setAttribute("data-edit-until", m.edit_until); }
     var head = el("div", "chat-message__head");
     var author = el("a");
     author.href = m.author.url;
@@ -236,13 +255,13 @@
       replyLink.setAttribute("data-reply-name", m.author.name);
       actions.appendChild(replyLink);
     }
-    if (m.author.id === me && canWrite && Date.now() - new Date(m.created_at).getTime() < editWindow) {
+    if (li.getAttribute("data-can-edit") === "1") {
       var editLink = el("a", "", t("edit"));
       editLink.href = "../../message/" + m.id + "/modifier/";
       editLink.setAttribute("data-edit", m.id);
       actions.appendChild(editLink);
     }
-    if (m.author.id === me || canModerate) {
+    if (li.getAttribute("data-can-delete") === "1") {
       var deleteLink = el("a", "", t("delete"));
       deleteLink.href = "../../message/" + m.id + "/supprimer/";
       deleteLink.setAttribute("data-delete", m.id);
