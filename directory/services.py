@@ -8,6 +8,8 @@ a new revision). `updated_at` is the national `date_maj`: it follows the last ed
 
 import datetime
 import decimal
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -15,9 +17,16 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from core.services import activity_record
 from directory.models import Venue, VenueRevision
-from extranet.services import activity_record
 from members import permissions
+
+if TYPE_CHECKING:
+    from core.models import Space
+    from members.models import Territory, User
+
+    # Who asks: a member (whom the permission rules may refuse); None is the command line.
+    Actor = User | None
 
 # What an edit may change (identifier, slug and dates are the application's).
 EDITABLE_FIELDS = (
@@ -58,7 +67,7 @@ EDITABLE_FIELDS = (
 REVISIONED_FIELDS = ("territory",) + EDITABLE_FIELDS
 
 
-ACTIVITY_VERBS = {
+ACTIVITY_VERBS: dict[str, str] = {
     VenueRevision.Kind.CREATED: "venue.created",
     VenueRevision.Kind.EDITED: "venue.updated",
     VenueRevision.Kind.IMPORTED: "venue.imported",
@@ -70,9 +79,9 @@ class EditConflict(ValidationError):
     """Someone saved the venue after the form was opened, changing a field this edit changes too."""
 
 
-def snapshot(venue):
+def snapshot(venue: Venue) -> dict[str, Any]:
     """The revisioned fields as JSON-ready values (decimals as strings, lists as lists)."""
-    data = {}
+    data: dict[str, Any] = {}
     for field in REVISIONED_FIELDS:
         if field == "territory":
             data[field] = venue.territory_id
@@ -86,11 +95,11 @@ def snapshot(venue):
     return data
 
 
-def _decimal_text(value):
+def _decimal_text(value: decimal.Decimal | float | str | None) -> str | None:
     return None if value is None else f"{decimal.Decimal(value).quantize(decimal.Decimal('0.000001'))}"
 
 
-def _comparable(field, value):
+def _comparable(field: str, value: Any) -> Any:
     if field in ("latitude", "longitude"):
         return None if value in (None, "") else _decimal_text(value)
     if isinstance(value, str):
@@ -98,7 +107,7 @@ def _comparable(field, value):
     return value
 
 
-def normalize_phone(value):
+def normalize_phone(value: object) -> str:
     """`05 65 12 34 56` or `0033 5 65...` -> `+33565123456` (the schema's format); anything else as typed."""
     compact = "".join(ch for ch in str(value or "") if ch not in " .-/()\t")
     if compact.startswith("00"):
@@ -108,7 +117,7 @@ def normalize_phone(value):
     return compact if compact.startswith("+") and compact[1:].isdigit() else str(value or "").strip()
 
 
-def _apply(venue, data):
+def _apply(venue: Venue, data: Mapping[str, Any]) -> None:
     for field, value in data.items():
         if field == "territory":
             venue.territory_id = value.pk if hasattr(value, "pk") else value
@@ -120,7 +129,7 @@ def _apply(venue, data):
             setattr(venue, field, value.strip() if isinstance(value, str) else value)
 
 
-def _diff(before, after):
+def _diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[dict[str, Any]]:
     changes = [
         {"field": field, "before": before.get(field), "after": after.get(field)}
         for field in REVISIONED_FIELDS
@@ -131,18 +140,19 @@ def _diff(before, after):
             # Shown to people: names, not ids (the full record keeps the id, for restoring).
             from members.models import Territory
 
-            names = dict(Territory.objects.filter(pk__in=[change["before"], change["after"]]).values_list("pk", "name"))
+            territories = Territory.objects.filter(pk__in=[change["before"], change["after"]])
+            names: dict[Any, str] = dict(territories.values_list("pk", "name"))
             change["before"], change["after"] = names.get(change["before"]), names.get(change["after"])
     return changes
 
 
-def _check_fields(data, *, allowed):
+def _check_fields(data: Mapping[str, Any], *, allowed: Iterable[str]) -> None:
     unknown = set(data) - set(allowed)
     if unknown:
         raise ValidationError(_("Unknown venue fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
 
 
-def unique_slug(name, city):
+def unique_slug(name: str, city: str) -> str:
     base = slugify(f"{name} {city}")[:180] or "lieu"
     slug, n = base, 1
     while Venue.objects.filter(slug=slug).exists():
@@ -151,13 +161,21 @@ def unique_slug(name, city):
     return slug
 
 
-def _territory_space(venue):
-    from extranet.models import Space
+def _territory_space(venue: Venue) -> "Space | None":
+    from core.models import Space
 
-    return Space.objects.filter(territory_id=venue.territory_id).first()
+    return Space.objects.filter(territory__pk=venue.territory_id).first()
 
 
-def _record(*, actor, venue, kind, changes, restored_from=None, comment=""):
+def _record(
+    *,
+    actor: "Actor",
+    venue: Venue,
+    kind: str,
+    changes: list[dict[str, Any]],
+    restored_from: VenueRevision | None = None,
+    comment: str = "",
+) -> VenueRevision:
     revision = VenueRevision.objects.create(
         venue=venue,
         author=actor,
@@ -172,7 +190,15 @@ def _record(*, actor, venue, kind, changes, restored_from=None, comment=""):
     return revision
 
 
-def venue_create(*, actor, territory, data, identifier=None, updated_at=None, kind=VenueRevision.Kind.CREATED):
+def venue_create(
+    *,
+    actor: "Actor",
+    territory: "Territory",
+    data: Mapping[str, Any],
+    identifier: str | None = None,
+    updated_at: datetime.datetime | None = None,
+    kind: str = VenueRevision.Kind.CREATED,
+) -> Venue:
     """A new venue in `territory` (local admins of it and coordinators; `actor=None` is the command line)."""
     if actor is not None and not permissions.can_create_venue(actor, territory):
         raise PermissionDenied(_("You cannot add a venue in this territory."))
@@ -192,15 +218,15 @@ def venue_create(*, actor, territory, data, identifier=None, updated_at=None, ki
 
 def venue_update(
     *,
-    actor,
-    venue,
-    data,
-    base_revision_id=None,
-    updated_at=None,
-    kind=VenueRevision.Kind.EDITED,
-    restored_from=None,
-    comment="",
-):
+    actor: "Actor",
+    venue: Venue,
+    data: Mapping[str, Any],
+    base_revision_id: int | None = None,
+    updated_at: datetime.datetime | None = None,
+    kind: str = VenueRevision.Kind.EDITED,
+    restored_from: VenueRevision | None = None,
+    comment: str = "",
+) -> Venue:
     """Apply `data` to `venue`; a revision records the change. Nothing changed: nothing saved, returns the venue.
 
     `base_revision_id` is the latest revision when the form was opened: if someone saved
@@ -234,16 +260,17 @@ def venue_update(
     return fresh
 
 
-def _check_conflict(venue, base_revision_id, changes):
-    later = VenueRevision.objects.filter(venue=venue, pk__gt=base_revision_id).select_related("author")
-    later = list(later.order_by("pk"))
+def _check_conflict(venue: Venue, base_revision_id: int, changes: list[dict[str, Any]]) -> None:
+    later = list(
+        VenueRevision.objects.filter(venue=venue, pk__gt=base_revision_id).select_related("author").order_by("pk")
+    )
     if not later:
         return
     touched = {change["field"] for revision in later for change in revision.changes}
     clashing = sorted(touched & {change["field"] for change in changes})
     if clashing:
         author = later[-1].author.display_name if later[-1].author else _("an import")
-        labels = ", ".join(str(Venue._meta.get_field(field).verbose_name) for field in clashing)
+        labels = ", ".join(_label(field) for field in clashing)
         raise EditConflict(
             _(
                 "%(author)s saved this venue while you were editing it and changed the same fields (%(fields)s). "
@@ -254,7 +281,7 @@ def _check_conflict(venue, base_revision_id, changes):
         )
 
 
-def venue_restore(*, actor, venue, revision):
+def venue_restore(*, actor: "Actor", venue: Venue, revision: VenueRevision) -> Venue:
     """Bring the venue back to the record of `revision` (a new revision, so it can be undone too)."""
     if actor is not None and not permissions.can_edit_venue(actor, venue):
         raise PermissionDenied(_("You cannot edit this venue."))
@@ -280,22 +307,52 @@ def venue_restore(*, actor, venue, revision):
     return updated
 
 
-def local_noon(day: datetime.date):
+def venue_delete(*, actor: "User", venue: Venue) -> None:
+    """Remove `venue` from the directory (local admins of its territory, coordinators).
+
+    Its revisions go with it (they belong to the venue), so the activity keeps what was
+    removed: the identifier and the last record (`data["record"]`, as a revision holds
+    it), in the log of the venue's territory. The row is locked first: a venue already
+    deleted, or deleted meanwhile, is a ValidationError and nothing is recorded.
+    """
+    permissions.can_delete_venue(actor, venue).check()
+    with transaction.atomic():
+        fresh = Venue.objects.select_for_update().filter(pk=venue.pk).first()
+        if fresh is None:
+            raise ValidationError(_("This venue no longer exists."), code="gone")
+        if fresh.territory_id != venue.territory_id:
+            permissions.can_delete_venue(actor, fresh).check()  # moved meanwhile: ask again
+        activity_record(
+            actor=actor,
+            verb="venue.deleted",
+            target=fresh,
+            space=_territory_space(fresh),
+            data={"identifier": fresh.identifier, "record": snapshot(fresh)},
+            url="",  # the public page is gone with the venue
+        )
+        fresh.delete()
+
+
+def local_noon(day: datetime.date) -> datetime.datetime:
     """A date_maj read from a file, as the venue's update time (noon, Paris time)."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12, 0)))
 
 
-def field_labels():
+def _label(field: str) -> str:
+    return str(getattr(Venue._meta.get_field(field), "verbose_name", field))
+
+
+def field_labels() -> dict[str, str]:
     """Field name -> its label, for history pages."""
-    labels = {field: str(Venue._meta.get_field(field).verbose_name) for field in REVISIONED_FIELDS}
+    labels = {field: _label(field) for field in REVISIONED_FIELDS}
     return labels
 
 
-def revision_date(revision):
+def revision_date(revision: VenueRevision) -> str:
     return timezone.localtime(revision.created_at).strftime("%d/%m/%Y %H:%M")
 
 
-def revision_record(revision):
+def revision_record(revision: VenueRevision) -> list[tuple[str, Any]]:
     """The record kept by `revision`, as (label, value) pairs for display (lists joined)."""
     from members.models import Territory
 

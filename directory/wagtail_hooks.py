@@ -3,9 +3,10 @@
 Access to the viewset follows Django model permissions (`directory.add_venue`,
 `change_`, `delete_`, `view_`), held by the "Coordination" group that the coordinator
 role gives. Its create and edit views save through `directory.services` (permission
-check, validation, revision, activity), as the desk does; the identifier is set at
-creation only, the slug by the service. Local admins edit their territories' venues in
-the desk (/bureau/lieux/).
+check, validation, revision, activity), as the desk does, and its delete view deletes
+through `directory.services.venue_delete` (who may, the activity keeping the last
+record); the identifier is set at creation only, the slug by the service. Local admins
+edit their territories' venues in the desk (/bureau/lieux/).
 
 "Import venues" (`venues:import`): a CSV file of the national schema, for whoever
 reaches the admin and may add venues to the territory chosen for the new ones
@@ -13,24 +14,26 @@ reaches the admin and may add venues to the territory chosen for the new ones
 """
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.forms import modelform_factory
+from django.shortcuts import redirect
 from django.urls import path, reverse, reverse_lazy
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic import CreateView, EditView, IndexView
+from wagtail.admin.views.generic import CreateView, DeleteView, EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import log
 
+from core.forms import add_service_errors, error_text
 from directory import services
 from directory.models import Venue
 from directory.opendata_views import VenueImportView
-from extranet.forms import add_service_errors
 from members import permissions
 
 # The fields the admin form shows: the identifier on creation only; never the slug,
@@ -101,11 +104,32 @@ class VenueEditView(ServiceSaveMixin, EditView):
         return venue
 
 
+class VenueDeleteView(DeleteView):
+    def delete_action(self):
+        with transaction.atomic():
+            # Wagtail's history of the object, written before the row goes (as Wagtail's own
+            # delete does) and rolled back with it if the service refuses.
+            log(instance=self.object, action="wagtail.delete", user=self.request.user, deleted=True)
+            services.venue_delete(actor=self.request.user, venue=self.object)
+
+    def form_valid(self, form):
+        # A refusal of the service (who may, a venue deleted meanwhile) deletes nothing and says why.
+        try:
+            return super().form_valid(form)
+        except ValidationError as exc:
+            message = error_text(exc)
+        except PermissionDenied as exc:
+            message = str(exc) or gettext("You cannot delete this venue.")
+        messages.error(self.request, message)
+        return redirect(self.index_url_name)
+
+
 class VenueViewSet(ModelViewSet):
     model = Venue
     index_view_class = VenueIndexView
     add_view_class = VenueCreateView
     edit_view_class = VenueEditView
+    delete_view_class = VenueDeleteView
     name = "venues"
     icon = "desktop"
     menu_label = _("Venues")

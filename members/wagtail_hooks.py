@@ -2,16 +2,20 @@
 
 Access follows Django model permissions (`members.add_territory`, `change_`, `view_`),
 held by the "Coordination" group that the coordinator role gives (members migration
-0002, members.services.set_role_groups). Site editors do not have them.
+0002, members.services.set_role_groups). Site editors do not have them. Creating goes
+through `members.services.territory_create`, editing through `territory_update` (the
+coordinator rule, validation, the activity in the territory's space).
 """
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.views.generic import CreateView
+from wagtail.admin.views.generic import CreateView, EditView
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.log_actions import log
 
-from extranet.forms import add_service_errors
+from core.forms import add_service_errors
 from members import services
 from members.models import Territory
 
@@ -36,6 +40,30 @@ class TerritoryCreateView(CreateView):
             return self.form_invalid(form)
 
 
+class TerritoryEditView(EditView):
+    """Editing a territory goes through members.services.territory_update (rule, activity)."""
+
+    def save_instance(self):
+        data = {field: self.form.cleaned_data[field] for field in services.TERRITORY_FIELDS
+                if field in self.form.cleaned_data}
+        # The form has written its values on self.object: the service reads the stored row.
+        territory = services.territory_update(actor=self.request.user, territory=self.object, data=data)
+        log(instance=territory, action="wagtail.edit", user=self.request.user)
+        return territory
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as exc:  # the transaction was rolled back: nothing saved
+            add_service_errors(form, exc)
+            self.produced_error_code = "validation_error"
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or gettext("You cannot edit this territory."))
+            self.produced_error_code = "permission_denied"
+        self.produced_error_message = self.get_error_message()
+        return self.form_invalid(form)
+
+
 class TerritoryViewSet(ModelViewSet):
     model = Territory
     name = "territories"
@@ -53,6 +81,7 @@ class TerritoryViewSet(ModelViewSet):
 
     form_fields = ["name", "slug", "kind", "description"]
     add_view_class = TerritoryCreateView
+    edit_view_class = TerritoryEditView
     # Plain Django model: no reordering view (no sort_order field).
     sort_order_field = None
 
