@@ -14,6 +14,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from core import markdown, uploads
@@ -251,15 +252,17 @@ def topic_subscription(request, pk):
 
 TOPIC_ACTIONS = {
     "pin": (lambda actor, topic: services.topic_set_flag(actor=actor, topic=topic, flag="pinned", value=True),
-            "The topic is pinned at the top of its category."),
+            gettext_noop("The topic is pinned at the top of its category.")),
     "unpin": (lambda actor, topic: services.topic_set_flag(actor=actor, topic=topic, flag="pinned", value=False),
-              "The topic is no longer pinned."),
+              gettext_noop("The topic is no longer pinned.")),
     "lock": (lambda actor, topic: services.topic_set_flag(actor=actor, topic=topic, flag="locked", value=True),
-             "The topic is locked: no more replies."),
+             gettext_noop("The topic is locked: no more replies.")),
     "unlock": (lambda actor, topic: services.topic_set_flag(actor=actor, topic=topic, flag="locked", value=False),
-               "The topic is open to replies again."),
-    "delete": (lambda actor, topic: services.topic_delete(actor=actor, topic=topic), "The topic is deleted."),
-    "restore": (lambda actor, topic: services.topic_restore(actor=actor, topic=topic), "The topic is restored."),
+               gettext_noop("The topic is open to replies again.")),
+    "delete": (lambda actor, topic: services.topic_delete(actor=actor, topic=topic),
+               gettext_noop("The topic is deleted.")),
+    "restore": (lambda actor, topic: services.topic_restore(actor=actor, topic=topic),
+                gettext_noop("The topic is restored.")),
 }
 
 

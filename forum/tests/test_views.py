@@ -397,3 +397,14 @@ def test_the_index_query_count_does_not_grow_with_categories(coordinator, collea
 
     queries, page = queries_flat(english_client(colleague), "/bureau/forum/", grow)
     assert len(page.select("[data-forum-category]")) == 30
+
+
+@pytest.mark.parametrize(("action", "french"), [
+    ("pin", "Le sujet est épinglé en tête de sa catégorie."),
+    ("lock", "Le sujet est verrouillé\u00a0: plus de réponses possibles."),
+])
+def test_the_moderation_messages_are_in_french(client, topic, coordinator, action, french):
+    client.force_login(coordinator)
+    response = client.post(f"/bureau/forum/sujet/{topic.pk}/moderer/", {"action": action}, follow=True)
+    assert french in response.content.decode()  # with its non-breaking space (messages_of folds spaces)
+    assert len(messages_of(response)) == 1
