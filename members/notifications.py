@@ -20,4 +20,6 @@ register_activity("member.followed", _("{actor} started following {target}"))
 register_activity("member.unfollowed", _("{actor} stopped following {target}"))
 
 # Territories (edited by coordinators at /cms/): in the log of the territory's space.
+register_activity("territory.created", _("{actor} created the territory {target}"))
 register_activity("territory.updated", _("{actor} updated the territory {target}"))
+register_activity("territory.deleted", _("{actor} deleted the territory {target}"))

@@ -155,6 +155,13 @@ def can_edit_territory(actor, territory) -> Decision:
     return refused(_("Only coordinators edit territories."))
 
 
+def can_delete_territory(actor, territory) -> Decision:
+    """Removing a territory (with its space: forum, chat...): coordinators, as they create them."""
+    if is_coordinator(actor):
+        return ALLOWED
+    return refused(_("Only coordinators delete territories."))
+
+
 def attached_venue_ids(user):
     """Ids of the venues `user` works in (kept for the request: core.roles)."""
     if not is_approved(user):

@@ -500,6 +500,28 @@ def territory_update(*, actor: User, territory: Territory, data: Mapping[str, An
     return territory
 
 
+def territory_delete(*, actor: User, territory: Territory) -> None:
+    """Delete an empty territory and its space (its forum, room and activity go with it).
+
+    A territory that still has members, venues or groups is refused with the reason (they
+    must move first); the rows are locked so that nobody joins it meanwhile.
+    """
+    permissions.can_delete_territory(actor, territory).check()
+    with transaction.atomic():
+        fresh = Territory.objects.select_for_update().filter(pk=territory.pk).select_related("space").first()
+        if fresh is None:
+            raise ValidationError(_("This territory no longer exists."))
+        if fresh.members.exists() or fresh.venues.exists() or fresh.workgroups.exists():
+            raise ValidationError(_("This territory still has members, venues or groups: move them to "
+                                    "another territory first."))
+        space = fresh.space
+        # Sockets following the space's room or forum lose them (group names read now).
+        realtime.recheck_space_subscribers(space)
+        activity_record(actor=actor, verb="territory.deleted", target=fresh, url="")
+        fresh.delete()
+        space.delete()
+
+
 def territory_insert(territory: Territory) -> Territory:
     """Save a new territory with its space: the one way a territory is made (the caller
     authorises: territory_create for people, the demo, the tests' factory)."""

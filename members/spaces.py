@@ -11,6 +11,7 @@ territory's space by `members.services.territory_create`.
 
 from typing import TYPE_CHECKING, Any
 
+from django.db import IntegrityError
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -73,7 +74,7 @@ class TerritoryKind(spaces.SpaceKind):
         if not permissions.is_approved(user):
             return None
         if permissions.is_coordinator(user):
-            return Q()
+            return Q(territory__isnull=False)
         return self.member_q(user)
 
     def member_q(self, user: "AnyUser") -> Q | None:
@@ -110,7 +111,10 @@ def territory_of(space: Space) -> "Territory | None":
 def ensure_network_space(**kwargs: Any) -> None:
     """After `migrate` (and after a test flush, which empties every table): the network has its space."""
     if not Space.objects.filter(kind=NETWORK).exists():
-        spaces.space_create(NETWORK)
+        try:
+            spaces.space_create(NETWORK)
+        except IntegrityError:  # made meanwhile by another process: one network space (members 0007)
+            pass
 
 
 def register() -> None:

@@ -7,15 +7,18 @@ through `members.services.territory_create`, editing through `territory_update` 
 coordinator rule, validation, the activity in the territory's space).
 """
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import redirect
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.views.generic import CreateView, EditView
+from wagtail.admin.views.generic import CreateView, DeleteView, EditView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import log
 
-from core.forms import add_service_errors
+from core.forms import add_service_errors, error_text
 from members import services
 from members.models import Territory
 
@@ -64,6 +67,26 @@ class TerritoryEditView(EditView):
         return self.form_invalid(form)
 
 
+class TerritoryDeleteView(DeleteView):
+    """Deleting a territory goes through members.services.territory_delete (its space goes
+    too). The service decides, with its reason, also for a territory still in use (Wagtail's
+    own check of the reference index would refuse without saying why)."""
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                log(instance=self.object, action="wagtail.delete", user=self.request.user, deleted=True)
+                services.territory_delete(actor=self.request.user, territory=self.object)
+        except ValidationError as exc:
+            messages.error(self.request, error_text(exc))
+            return redirect(self.index_url_name)
+        except PermissionDenied as exc:
+            messages.error(self.request, str(exc) or gettext("You cannot delete this territory."))
+            return redirect(self.index_url_name)
+        messages.success(self.request, self.get_success_message())
+        return redirect(self.get_success_url())
+
+
 class TerritoryViewSet(ModelViewSet):
     model = Territory
     name = "territories"
@@ -81,6 +104,7 @@ class TerritoryViewSet(ModelViewSet):
 
     form_fields = ["name", "slug", "kind", "description"]
     add_view_class = TerritoryCreateView
+    delete_view_class = TerritoryDeleteView
     edit_view_class = TerritoryEditView
     # Plain Django model: no reordering view (no sort_order field).
     sort_order_field = None

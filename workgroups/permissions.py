@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core import roles
-from core.permissions import ALLOWED, Decision, refused
+from core.permissions import ALLOWED, Decision, conflict, refused
 from members import permissions
 
 
@@ -251,6 +251,13 @@ MANAGE_REASONS = {
 def may_manage(user, workgroup, action: str) -> Decision:
     """`can_manage`, with the reason given for `action` (a key of MANAGE_REASONS)."""
     return ALLOWED if can_manage(user, workgroup) else refused(MANAGE_REASONS[action])
+
+
+def may_change(workgroup) -> Decision:
+    """An archived group is read-only (a Conflict: the state of the group, not who asks)."""
+    if workgroup.is_archived:
+        return conflict(_("This group is archived: it is read-only. Its managers can reopen it."))
+    return ALLOWED
 
 
 def may_invite(user, workgroup) -> Decision:

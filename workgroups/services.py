@@ -60,8 +60,7 @@ def _require_member_of_network(actor: "User") -> None:
 
 
 def _refuse_if_archived(workgroup: Workgroup) -> None:
-    if workgroup.is_archived:
-        raise ValidationError(_("This group is archived: it is read-only. Its managers can reopen it."))
+    permissions.may_change(workgroup).check()
 
 
 def _refuse_if_not_active(workgroup: Workgroup) -> None:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import spaces
 from core.models import Space
+from members import permissions as member_permissions
 from workgroups import permissions
 
 if TYPE_CHECKING:
@@ -36,11 +37,15 @@ class WorkgroupKind(spaces.SpaceKind):
     def visible_q(self, user: "AnyUser") -> Q:
         return permissions.content_visible_q(user, prefix="workgroup__")
 
-    def member_q(self, user: "AnyUser") -> Q:
+    def member_q(self, user: "AnyUser") -> Q | None:
+        if not member_permissions.is_approved(user):
+            return None
         return Q(workgroup__id__in=permissions.member_group_ids_subquery(user))
 
-    def shared_q(self, user: "AnyUser") -> Q:
+    def shared_q(self, user: "AnyUser") -> Q | None:
         # Never, through a follow, the coordination reading a private or secret group it is not in.
+        if not member_permissions.is_approved(user):
+            return None
         return self.visible_q(user) & permissions.shared_q(user, prefix="workgroup__")
 
     def members(self, space: Space) -> QuerySet:

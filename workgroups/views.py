@@ -141,8 +141,9 @@ def workgroup_detail(request, pk):
 def workgroup_edit(request, pk):
     workgroup = _workgroup(request, pk)
     permissions.may_manage(request.user, workgroup, "edit").check()
-    if workgroup.is_archived:
-        messages.error(request, _("This group is archived: it is read-only. Its managers can reopen it."))
+    writable = permissions.may_change(workgroup)
+    if not writable:
+        messages.error(request, writable.reason)
         return _back(workgroup)
     files = request.FILES if request.method == "POST" else None
     form = WorkgroupForm(posted(request), files, actor=request.user, workgroup=workgroup)
@@ -244,13 +245,10 @@ def workgroup_join(request, pk):
 @require_POST
 def join_request_create(request, pk):
     workgroup = _workgroup(request, pk)
-    form = MessageForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("The message is too long (1000 characters at most)."))
-        return _back(workgroup)
+    # The service checks the message (its length, and says so).
     return _act(request, workgroup,
                 lambda: services.join_request_create(actor=request.user, workgroup=workgroup,
-                                                     message=form.cleaned_data["message"]),
+                                                     message=request.POST.get("message", "")),
                 _("Your request is sent: the managers of the group will answer."))
 
 
@@ -268,13 +266,10 @@ def join_request_cancel(request, pk):
 
 def _decide(request, pk, service, success):
     join_request = selectors.join_request_get_for_user(request.user, pk)
-    form = ResponseForm(request.POST)
-    response = form.cleaned_data["response"] if form.is_valid() else None
-    if response is None:
-        messages.error(request, _("The answer is too long (1000 characters at most)."))
-        return _back(join_request.workgroup, "membres/")
+    # The service checks the answer (its length, and says so).
     return _act(request, join_request.workgroup,
-                lambda: service(actor=request.user, join_request=join_request, response=response),
+                lambda: service(actor=request.user, join_request=join_request,
+                                response=request.POST.get("response", "")),
                 success % {"name": join_request.user}, fragment="membres/")
 
 

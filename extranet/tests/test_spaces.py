@@ -11,7 +11,7 @@ each test runs in a savepoint of the transaction that holds them and gets them r
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
 from chat.models import Room
@@ -208,6 +208,13 @@ def test_there_is_one_network_space_and_migrate_does_not_make_another(db):
     assert Space.objects.filter(kind="network").count() == 1
 
 
+def test_the_database_refuses_a_second_network_space(db):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        space_create("network")
+    assert Space.objects.filter(kind="network").count() == 1
+    assert Room.objects.filter(space__kind="network").count() == 1  # the refused space's room went with it
+
+
 def test_a_space_of_an_unregistered_kind_is_refused(db):
     before = Space.objects.count()
     with pytest.raises(LookupError):
@@ -223,7 +230,7 @@ def test_a_territorys_space_cannot_be_deleted_while_the_territory_exists(territo
 
 def test_a_new_space_gets_its_modules_in_the_same_transaction(db):
     with transaction.atomic():
-        space = space_create("network")
+        space = space_create("workgroup")  # its group would be made next, in this transaction
         assert Room.objects.filter(space=space).exists()
 
 

@@ -705,6 +705,16 @@ EXPECTATIONS = {
         post_denied={"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN, "editor": CMS_HOME},
         state=_territory_state,
     ),
+    # Wagtail's delete of a territory (members.services.territory_delete): superusers only
+    # (the Coordination group has no delete permission).
+    "territories:delete": Expect(
+        get={"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN, "coordinator": CMS_HOME,
+             "editor": CMS_HOME},
+        kwargs=lambda w: {"pk": w.territory.pk}, extra_personas=("editor",),
+        post_denied={"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN, "coordinator": CMS_HOME,
+                     "editor": CMS_HOME},
+        state=_territory_state,
+    ),
     "venues:index_results": Expect(
         get={"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN,
              "coordinator": 200, "editor": CMS_HOME},

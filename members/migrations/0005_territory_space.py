@@ -11,7 +11,8 @@ def copy_links(apps, schema_editor):
     for territory in Territory.objects.all():
         space_id = linked.get(territory.pk)
         if space_id is None:  # a territory made without its space: it gets one now
-            space_id = Space.objects.create(kind="territory").pk
+            # (linked the old way too: the kind constraint holds until extranet 0007)
+            space_id = Space.objects.create(kind="territory", territory_id=territory.pk).pk
         Territory.objects.filter(pk=territory.pk).update(space_id=space_id)
 
 

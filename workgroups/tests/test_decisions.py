@@ -2,11 +2,14 @@
 the view shows the very reason the service gives."""
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from extranet.testing.factories import UserFactory, WorkgroupFactory
+from core.models import Space
+from extranet.testing.factories import MembershipFactory, PendingUserFactory, UserFactory, WorkgroupFactory
+from extranet.testing.pages import messages_of
 from members import permissions as member_permissions
 from workgroups import permissions, services
 
@@ -72,3 +75,33 @@ def test_adding_venues_and_deciding_on_a_request_say_why_not(member, pending_use
     assert member_permissions.can_approve_member(referent, pending_user)
     assert member_permissions.can_approve_member(member, pending_user).reason == \
         "You cannot decide on this membership request."
+
+
+def test_an_archived_group_is_a_conflict_with_its_reason(group):
+    assert permissions.may_change(group)
+    archived = services.workgroup_archive(actor=manager_of(group), workgroup=group)
+    refusal = permissions.may_change(archived)
+    assert refusal.reason == "This group is archived: it is read-only. Its managers can reopen it."
+    with pytest.raises(ValidationError, match="archived"):
+        refusal.check()
+
+
+def test_a_too_long_join_message_is_refused_by_the_service_with_its_reason(client, territory):
+    group = WorkgroupFactory(join_policy="request")
+    asker = UserFactory(territory=territory)
+    client.force_login(asker)
+    response = client.post(reverse("workgroups:request", args=[group.pk]), {"message": "x" * 1001}, follow=True)
+    assert "Le message est trop long (1000 caractères au plus)." in messages_of(response)
+    assert not group.join_requests.exists()
+
+
+@pytest.mark.parametrize("who", ["pending", "inactive", "anonymous"])
+def test_someone_not_approved_belongs_to_no_group_space_even_with_a_membership_row(territory, who):
+    group = WorkgroupFactory()
+    user = {"pending": lambda: PendingUserFactory(territory=territory),
+            "inactive": lambda: UserFactory(territory=territory, is_active=False),
+            "anonymous": AnonymousUser}[who]()
+    if who != "anonymous":
+        MembershipFactory(workgroup=group, user=user)
+    assert list(Space.objects.member_of(user)) == []
+    assert list(Space.objects.shared_with(user)) == []
