@@ -28,6 +28,8 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.dispatch import Signal
 
+from core.sections import Section, Sections
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -179,32 +181,12 @@ def modules_for(*, user: "AnyUser", space: "Space") -> list[tuple["SpaceModule",
 
 
 # --- Panels of a space's page ---------------------------------------------------------------
-PANELS: dict[str, "SpacePanel"] = {}
+# A panel: `Section(key, template, context=(user, space) -> dict | None, order)`, e.g. the
+# directory's venues of a territory (None for another kind of space).
+PANELS = Sections()
+register_panel = PANELS.register
 
 
-@dataclass(frozen=True)
-class SpacePanel:
-    """A section an app adds to space pages (the directory: a territory's venues).
-
-    `context(user, space)` returns the template's context, or None when the panel has
-    nothing to show for that space (another kind, nothing the user may see).
-    """
-
-    key: str
-    template: str
-    context: Callable  # (user, space) -> dict | None
-    order: int = 100
-
-
-def register_panel(panel: SpacePanel) -> None:
-    PANELS[panel.key] = panel
-
-
-def panels_for(*, user: "AnyUser", space: "Space") -> list[tuple[SpacePanel, dict[str, Any]]]:
+def panels_for(*, user: "AnyUser", space: "Space") -> list[tuple[Section, dict[str, Any]]]:
     """[(panel, context)] of the panels with something to show, in order."""
-    shown = []
-    for panel in sorted(PANELS.values(), key=lambda p: (p.order, p.key)):
-        context = panel.context(user, space)
-        if context is not None:
-            shown.append((panel, context))
-    return shown
+    return PANELS.shown(user, space)

@@ -4,6 +4,7 @@ Registered in `DirectoryConfig.ready()` (core.spaces.register_panel).
 """
 
 from core import spaces
+from core.sections import Section
 from directory.models import Venue
 from members import permissions
 from members.spaces import territory_of
@@ -26,7 +27,7 @@ def territory_venues(user, space) -> dict | None:
 
 
 def register() -> None:
-    spaces.register_panel(spaces.SpacePanel(
+    spaces.register_panel(Section(
         key="venues", template="directory/includes/space_venues.html", context=territory_venues, order=10,
     ))
 

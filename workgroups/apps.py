@@ -11,9 +11,10 @@ class WorkgroupsConfig(AppConfig):
 
         spaces.register()
 
+        from core.sections import Section
         from members import profile
 
-        profile.register_section(profile.ProfileSection(
+        profile.register_section(Section(
             key="workgroups", template="workgroups/includes/profile_section.html", order=10,
             context=lambda viewer, member: {"workgroups": selectors.member_workgroups(viewer=viewer, member=member)},
         ))
