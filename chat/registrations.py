@@ -274,9 +274,9 @@ realtime.register_disconnect(_disconnected)
 
 def create_space_room(sender, space, **kwargs):
     """A new space gets its room in the transaction that made it (core.spaces.space_created)."""
-    from chat.models import Room
+    from chat import services
 
-    Room.objects.create(kind=Room.Kind.SPACE, space=space)
+    services.space_room_create(space=space)
 
 
 spaces.space_created.connect(create_space_room, dispatch_uid="chat_space_room")

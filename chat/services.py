@@ -71,9 +71,14 @@ PRESENCE_GROUP = "chatpresence.0"
 # --- Rooms -----------------------------------------------------------------------------
 
 
+def space_room_create(*, space: Space) -> Room:
+    """A new space's room, in the transaction that made the space (received from
+    core.spaces.space_created by chat.registrations; chat migration 0004 for older spaces)."""
+    return Room.objects.create(kind=Room.Kind.SPACE, space=space)
+
+
 def room_for_space(space: Space) -> Room:
-    """The room of a space: made with the space (chat.registrations.create_space_room, and
-    chat migration 0004 for spaces made before), never on a read."""
+    """The room of a space: made with the space (`space_room_create`), never on a read."""
     return Room.objects.get(space=space)
 
 
