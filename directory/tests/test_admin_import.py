@@ -1,7 +1,6 @@
 """The Wagtail admin: the venue import page, and the venue viewset saving through the services."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -11,7 +10,7 @@ from wagtail.users.models import UserProfile
 
 from directory.models import Venue, VenueRevision
 from directory.tests.test_opendata import EXAMPLE_CSV, csv_bytes, valid_row
-from extranet.testing.factories import UserFactory, VenueFactory
+from extranet.testing.factories import UserFactory, VenueFactory, grant_admin
 from extranet.testing.pages import soup, text_of
 
 IMPORT_URL = reverse("venues:import")
@@ -46,10 +45,7 @@ def upload(content, name="lieux.csv"):
 def admin_referent(territory):
     """A local admin of the territory who reaches /cms/ (Wagtail's admin access permission)."""
     user = UserFactory(territory=territory, referent_of=[territory], display_name="Marc Delpech")
-    group, _created = Group.objects.get_or_create(name="Accès admin")
-    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
-    user.groups.add(group)
-    return user
+    return grant_admin(user)
 
 
 def result_rows(response):
@@ -261,10 +257,7 @@ def test_invalid_data_in_the_admin_form_saves_nothing(superuser_client, venue):
 def test_the_service_refusal_comes_back_on_the_form(territory, other_territory):
     """Django permissions open the viewset, the service still checks the territory."""
     user = UserFactory(territory=territory, referent_of=[territory])
-    group = Group.objects.create(name="Venues anywhere")
-    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
-    group.permissions.add(*Permission.objects.filter(content_type__app_label="directory", codename__endswith="_venue"))
-    user.groups.add(group)
+    grant_admin(user, model_permissions=[("directory", "_venue")])
     elsewhere = VenueFactory(territory=other_territory, name="Cyber-base d'ailleurs")
     client = client_for(user)
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from functools import partial
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -22,7 +22,7 @@ from directory import services
 from directory.models import Venue, VenueRevision
 from directory.tests.test_admin_import import client_for
 from extranet.testing import assertions
-from extranet.testing.factories import PendingUserFactory, UserFactory, VenueFactory
+from extranet.testing.factories import PendingUserFactory, UserFactory, VenueFactory, grant_admin
 from members.models import Invitation
 
 pytestmark = pytest.mark.django_db
@@ -165,10 +165,7 @@ def test_deleting_in_the_admin_goes_through_the_service(coordinator, territory, 
 def test_the_service_refusal_of_a_delete_in_the_admin_deletes_nothing_and_says_why(territory, other_territory):
     """Django permissions open the delete view; the service still asks who may delete."""
     user = UserFactory(territory=territory, referent_of=[territory])
-    group = Group.objects.create(name="Venues anywhere")
-    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
-    group.permissions.add(*Permission.objects.filter(content_type__app_label="directory", codename__endswith="_venue"))
-    user.groups.add(group)
+    grant_admin(user, model_permissions=[("directory", "_venue")])
     elsewhere = VenueFactory(territory=other_territory, name="Cyber-base d'ailleurs")
     client = client_for(user)
 

@@ -188,3 +188,17 @@ class GroupInvitationFactory(factory.django.DjangoModelFactory):
     invited_by = None
     status = "pending"
     expires_at = factory.LazyFunction(lambda: _days_from_now(14))
+
+
+def grant_admin(user, *, model_permissions=()):
+    """Let `user` reach Wagtail's admin (/cms/), with the Django permissions named
+    `(app_label, codename suffix)`, e.g. ("directory", "_venue"): what a test needs to show
+    that the service behind an admin view still decides."""
+    from django.contrib.auth.models import Permission
+
+    group = Group.objects.create(name=f"Admin access of {user.pk}")
+    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
+    for app_label, suffix in model_permissions:
+        group.permissions.add(*Permission.objects.filter(content_type__app_label=app_label, codename__endswith=suffix))
+    user.groups.add(group)
+    return user

@@ -8,7 +8,7 @@ is saved, not even on the caller's object.
 from functools import partial
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -19,7 +19,7 @@ from wagtail.users.models import UserProfile
 from core.activity import render_activity
 from core.models import Activity, Space
 from extranet.testing import assertions
-from extranet.testing.factories import UserFactory
+from extranet.testing.factories import UserFactory, grant_admin
 from members import services
 from members.models import Territory
 
@@ -191,12 +191,7 @@ def test_a_name_taken_in_another_case_comes_back_on_the_admin_form(coordinator, 
 def test_the_service_refusal_comes_back_on_the_admin_form(territory):
     """Django permissions open the edit view to a local admin; the service still says coordinators only."""
     user = UserFactory(territory=territory, referent_of=[territory])
-    group = Group.objects.create(name="Territories anywhere")
-    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
-    group.permissions.add(
-        *Permission.objects.filter(content_type__app_label="members", codename__endswith="_territory")
-    )
-    user.groups.add(group)
+    grant_admin(user, model_permissions=[("members", "_territory")])
     with assertions.nothing_saved(state):
         response = admin_client(user).post(edit_url(territory), FORM)
     assert response.status_code == 200
