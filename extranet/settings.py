@@ -308,6 +308,8 @@ globals().update(_email_settings(EMAIL_URL))
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# "12 h 30", month names in lower case (extranet/formats/fr/formats.py).
+FORMAT_MODULE_PATH = ["extranet.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Paris")
 USE_I18N = True
 USE_TZ = True
