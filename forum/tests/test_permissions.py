@@ -373,4 +373,4 @@ def test_reasons_are_in_the_language_of_the_request(w):
 
     with translation.override("fr"):
         decision = permissions.can_reply(w.colleague, w.topic["locked"])
-    assert decision.reason == "Ce sujet est verrouillé : il n'accepte plus de réponses."
+    assert decision.reason == "Ce sujet est verrouillé\u00a0: il n'accepte plus de réponses."
