@@ -8,6 +8,7 @@ class ExtranetConfig(AppConfig):
 
     def ready(self):
         from extranet import (  # noqa: F401  (registrations)
+            checks,  # `check --deploy`: BASE_URL left at its default
             session_events,  # logout closes the session's sockets
             widgets,
         )

@@ -155,7 +155,9 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
             return
         try:
             content = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):
+            # RecursionError: JSON nested deeper than the parser's stack ("[[[[...]]]]"
+            # under the frame limit). Refused like any other malformed frame.
             await self._error("invalid JSON")
             return
         await self.receive_json(content, **kwargs)

@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sites",
     "django.contrib.sitemaps",
+    "csp",
     "channels",
     "django_htmx",
     "taggit",
@@ -146,8 +147,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response, static files included (extranet.security).
+    "extranet.security.SiteCSPMiddleware",
     "core.middleware.RoleScopeMiddleware",
+    # WhiteNoise answers static files itself, with its precompressed .gz/.br variants:
+    # they never reach the compression below.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # gzip of pages, JSON and CSV when the client accepts it; above every middleware that
+    # reads or writes the body, so that it compresses last (docs/deployment.md: BREACH).
+    "extranet.security.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "extranet.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -331,6 +339,10 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # With DEBUG=1 WhiteNoise serves files straight from the apps (no collectstatic needed).
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# Files browsers ask for at the root whatever the pages say (/favicon.ico,
+# /apple-touch-icon.png): served by WhiteNoise from this folder, no 404 in the logs.
+WHITENOISE_ROOT = BASE_DIR / "static" / "img" / "root"
+WHITENOISE_MIMETYPES = {".webmanifest": "application/manifest+json"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -354,6 +366,12 @@ MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "").strip() or "https://tile.opens
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "").strip() or (
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 )
+
+# Geocoding in the venue form ("Trouver les coordonnées"): a search URL answering GeoJSON
+# like the national address API, https://api-adresse.data.gouv.fr/search/ (empty: no
+# third-party call, the button says so). Seconds before giving up.
+GEOCODER_URL = os.environ.get("GEOCODER_URL", "").strip()
+GEOCODER_TIMEOUT = env_int("GEOCODER_TIMEOUT", 5)
 
 
 def _map_center(value):
@@ -379,6 +397,8 @@ WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False  # accounts are managed by allauth
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILADMIN_LOGIN_URL = "account_login"
 WAGTAILUSERS_PASSWORD_ENABLED = False
+# No third-party call by default: avatars without gravatar.com (initials instead).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # --- Security ---------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = HTTPS
@@ -394,6 +414,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Monitors may probe /healthz over plain HTTP on the internal network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_HTTPONLY = True
+# The language cookie (footer switch) like the others: HTTPS only, not sent by cross-site
+# requests. Not HttpOnly: harmless (it only holds "fr" or "en") and kept readable.
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = False
 # Wagtail's live preview shows the page in a same-origin frame.
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SILENCED_SYSTEM_CHECKS = [
@@ -401,6 +426,31 @@ SILENCED_SYSTEM_CHECKS = [
     # same-origin frames. Framing by other origins stays forbidden.
     "security.W019",
 ]
+
+# Content-Security-Policy (django-csp 4, extranet.security): scripts, styles, fonts and
+# images from the site only; no inline script or style, no eval, no plug-in, no framing.
+# The JSON data blocks (<script type="application/json">) are data, not scripts: CSP does
+# not block them. extranet.security adds the map's tile server (MAP_TILE_URL) to img-src
+# and the site's websocket (BASE_URL) to connect-src, from their current values.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # data: and blob: for images made in the page (Leaflet, Wagtail's image chooser).
+        "img-src": ["'self'", "data:", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        # No page may be framed; Wagtail's preview, framed by its own editor, is allowed
+        # by a replacement on /cms/ only (extranet.security.ADMIN_REPLACEMENTS).
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "upgrade-insecure-requests": HTTPS,
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -67,16 +67,29 @@ def test_a_wrong_boolean_is_named(tmp_path):
     assert "DEBUG must be 0 or 1" in result.stderr
 
 
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k" * 10 + "a-long-and-random-looking-secret-key-for-this-test-only-0123456789",
+    "ALLOWED_HOSTS": "maillage.example.org",
+}
+
+
 def test_deploy_check_has_no_warning_under_production_settings(tmp_path):
     result = run_django(
         ["check", "--deploy", "--fail-level", "WARNING"],
         tmp_path,
-        DEBUG="0",
-        SECRET_KEY="k" * 10 + "a-long-and-random-looking-secret-key-for-this-test-only-0123456789",
-        ALLOWED_HOSTS="maillage.example.org",
+        **PRODUCTION,
+        BASE_URL="https://maillage.example.org",
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_deploy_check_warns_when_base_url_is_left_at_its_default(tmp_path):
+    result = run_django(["check", "--deploy", "--fail-level", "WARNING"], tmp_path, **PRODUCTION)
+    assert result.returncode != 0
+    assert "maillage.W001" in result.stderr
+    assert "BASE_URL is left at its default (http://127.0.0.1:8000)" in result.stderr
 
 
 def test_serve_refuses_several_workers_with_the_in_memory_layer(tmp_path):
@@ -112,3 +125,19 @@ def test_production_mode_refuses_to_start_without_allowed_hosts(tmp_path):
     result = run_django(["check"], tmp_path, DEBUG="0", SECRET_KEY="x" * 60)
     assert result.returncode != 0
     assert "ALLOWED_HOSTS is not set" in result.stderr
+
+
+def test_https_makes_the_language_cookie_secure_and_upgrades_requests(tmp_path):
+    script = (
+        "from django.conf import settings; from django.test import Client; "
+        "response = Client().get('/healthz', secure=True); "
+        "print(settings.LANGUAGE_COOKIE_SECURE, settings.LANGUAGE_COOKIE_SAMESITE); "
+        "print(response['Content-Security-Policy'])"
+    )
+    result = run_django(["shell", "-c", script], tmp_path, DEBUG="1", HTTPS="1", ALLOWED_HOSTS="testserver",
+                        BASE_URL="https://maillage.example.org")
+    assert result.returncode == 0, result.stderr
+    cookie_line, policy = result.stdout.strip().splitlines()[-2:]
+    assert cookie_line == "True Lax"
+    assert "upgrade-insecure-requests" in policy.split("; ")
+    assert "connect-src 'self' wss://maillage.example.org" in policy.split("; ")

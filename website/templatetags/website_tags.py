@@ -1,5 +1,6 @@
 """Tags of the public site: social and search-engine metadata, feed links, menu, pagination."""
 
+import logging
 from urllib.parse import urlencode
 
 from django import template
@@ -10,8 +11,31 @@ from django.utils import translation
 from wagtail.models import Page
 
 register = template.Library()
+logger = logging.getLogger(__name__)
 
 SOCIAL_IMAGE = "fill-1200x630"
+
+
+def rendition_or_none(image, spec):
+    """The rendition `spec` of a Wagtail image, or None when its file is missing or unreadable.
+
+    Wagtail raises SourceImageIOError (an OSError) when the original file is gone, and
+    Willow or Pillow their own errors when it is not an image any more: the page renders
+    without the picture rather than failing with a 500. Logged as a warning for the editors."""
+    if not image:
+        return None
+    try:
+        return image.get_rendition(spec)
+    except Exception as error:  # OSError, Willow's UnrecognisedImageFormatError, Pillow's errors
+        logger.warning("Image %s (%s) cannot be rendered as %s: %r", image.pk, image.file.name, spec, error)
+        return None
+
+
+@register.simple_tag
+def safe_rendition(image, spec):
+    """`{% safe_rendition page.lead_image "width-1200" as picture %}`: like `{% image ... as %}`,
+    but None (nothing to show) when the file is missing or unreadable."""
+    return rendition_or_none(image, spec)
 
 
 def _wagtail_page(context):
@@ -36,7 +60,7 @@ def social_meta(context):
     if context.get("canonical_query"):
         url = f"{url}?{context['canonical_query']}"
     image = page.get_meta_image() if hasattr(page, "get_meta_image") else None
-    rendition = image.get_rendition(SOCIAL_IMAGE) if image else None
+    rendition = rendition_or_none(image, SOCIAL_IMAGE)
     image_url = ""
     if rendition is not None:
         image_url = rendition.url if rendition.url.startswith(("http://", "https://")) else root_url + rendition.url
@@ -51,7 +75,7 @@ def social_meta(context):
         "locale": "fr_FR" if language.startswith("fr") else "en_GB",
         "image": rendition,
         "image_url": image_url,
-        "image_alt": image.default_alt_text if image else "",
+        "image_alt": image.default_alt_text if rendition is not None else "",
         "published": getattr(page, "date", None),
     }
 
