@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
+from html import unescape
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from django.db import connection
@@ -17,6 +18,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from chat import permissions
 from chat.models import Attachment, Connection, Message, Preference, Presence, Reaction, Room, RoomMember
@@ -91,6 +93,52 @@ def rooms_for(user: User) -> list[Room]:
     rooms = _with_read_state(_rooms_base().filter(permissions.my_rooms_q(user)), user)
     rooms = rooms.order_by(Coalesce("last_message_at", "created_at").desc(), "-id")
     return annotate_unread(rooms, user)
+
+
+PREVIEW_LENGTH = 80
+
+
+def _with_last_message(rooms: QuerySet[Room]) -> QuerySet[Room]:
+    """The room's last message as annotations (its author's name, its HTML, deleted or not):
+    subqueries of the room list's one query, whatever the number of rooms."""
+    last = Message.objects.filter(pk=OuterRef("last_message_id"))
+    return rooms.annotate(
+        last_author_name=Subquery(last.values("author__display_name")[:1], output_field=CharField()),
+        last_author_id=Subquery(last.values("author_id")[:1]),
+        last_html=Subquery(last.values("html")[:1], output_field=CharField()),
+        last_deleted_at=Subquery(last.values("deleted_at")[:1]),
+    )
+
+
+def preview_text(html: str | None, length: int = PREVIEW_LENGTH) -> str:
+    """The first `length` characters of a message as plain text (its sanitised HTML without
+    the tags, entities decoded, spaces collapsed), "…" when cut."""
+    text = " ".join(unescape(strip_tags(html or "")).split())
+    return text if len(text) <= length else text[:length - 1].rstrip() + "…"
+
+
+def room_list_for(user: User) -> list[Room]:
+    """`rooms_for` with what the room list shows: `preview` (plain text of the last message,
+    "" when deleted or none), `preview_author`, `preview_deleted`, and for direct rooms
+    `other` (the other participant, for the avatar) and `presence` (their status). Two
+    queries more than `rooms_for` at most, whatever the number of rooms."""
+    listed = _with_read_state(_rooms_base().filter(permissions.my_rooms_q(user)), user)
+    listed = _with_last_message(listed.order_by(Coalesce("last_message_at", "created_at").desc(), "-id"))
+    rooms = annotate_unread(listed, user)
+    for room in rooms:
+        deleted = room.last_deleted_at is not None  # type: ignore[attr-defined]  # annotated
+        room.preview_deleted = bool(room.last_author_name) and deleted  # type: ignore[attr-defined]
+        room.preview = "" if deleted else preview_text(room.last_html)  # type: ignore[attr-defined]
+        room.preview_author = (  # type: ignore[attr-defined]
+            "" if not room.last_author_name or room.last_author_id == user.pk  # type: ignore[attr-defined]
+            else room.last_author_name)  # type: ignore[attr-defined]
+        room.preview_mine = bool(room.last_author_name) and room.last_author_id == user.pk  # type: ignore[attr-defined]
+        room.other = room.others[0] if room.is_direct and room.others else None  # type: ignore[attr-defined]
+    others = [room.other.pk for room in rooms if room.other is not None]  # type: ignore[attr-defined]
+    statuses = presence_of(others) if others else {}
+    for room in rooms:
+        room.presence = statuses.get(room.other.pk) if room.other is not None else None  # type: ignore[attr-defined]
+    return rooms
 
 
 def unread_total(user: User) -> int:

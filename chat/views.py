@@ -18,10 +18,11 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from chat import permissions, selectors, services
+from chat import dates, permissions, selectors, services
 from chat.forms import EditForm, MessageForm, PreferenceForm, SearchForm
 from chat.models import REACTIONS, Message
 from core import realtime, spaces, uploads
@@ -44,7 +45,7 @@ def _int(value):
 
 
 def _sidebar(user):
-    rooms = selectors.rooms_for(user)
+    rooms = selectors.room_list_for(user)
     return {"space_rooms": [r for r in rooms if not r.is_direct], "direct_rooms": [r for r in rooms if r.is_direct]}
 
 
@@ -96,6 +97,7 @@ def _room_context(request, room, form=None, mark_read=False):
         message.reaction_list = selectors.reactions_of(message)
         for entry in message.reaction_list:  # what a screen reader says instead of the emoji
             entry["label"] = REACTIONS.get(entry["emoji"], entry["emoji"])
+    dates.mark_days(history)
     first_unread = next((m.pk for m in history if m.pk > room.last_read and m.author_id != request.user.pk), None)
     replying = None
     reply_pk = _int(request.POST.get("reply_to") if form is not None else request.GET.get("repondre"))
@@ -122,6 +124,9 @@ def _room_context(request, room, form=None, mark_read=False):
         "preference": selectors.preference(request.user),
         "last_id": history[-1].pk if history else 0,
         "member_ids": json.dumps(selectors.member_ids(room)),
+        # chat.js writes the times of live messages as the server does (chat/dates.py).
+        "time_format": get_format("TIME_FORMAT"),
+        "time_zone": timezone.get_current_timezone_name(),
     }
 
 

@@ -105,8 +105,8 @@ def test_two_members_chat_live(new_context, colleagues):
     expect(thomas_page.locator("#live-announcer")).to_contain_text("Léa Fournier", timeout=WAIT_MS)
 
     # A reaction from Thomas shows on Léa's page.
-    answer.locator("summary").click()
-    answer.locator('[data-react="👍"]').click()
+    answer.get_by_role("button", name="Actions").click()  # one menu per message (chat.js)
+    answer.locator('[role="menu"] [data-react="👍"]').click()
     expect(lea_page.locator(".chat-messages [data-message]").last.locator("[data-emoji='👍']")).to_contain_text(
         "1", timeout=WAIT_MS)
 

@@ -100,14 +100,16 @@ def test_the_index_lists_my_rooms_with_their_unread_counts_and_not_the_others(
     theirs = services.direct_room_open(actor=colleague, others=[group_member])
     bulk_messages(theirs, group_member, 1)
     page = soup(english_client(member).get(reverse("chat:index")))
-    links = {int(a["data-room-link"]): text_of(a) for a in page.select("[data-room-link]")}
+    links = {int(a["data-room-link"]): text_of(a.select_one(".chat-room-item__name"))
+             for a in page.select("[data-room-link]")}
     assert links == {network_room.pk: "Whole network", territory_room.pk: "Pays des Causses",
                      public_room.pk: "Fablab ouvert", direct_room.pk: "Inès Garcia"}
     badges = {int(b["data-room-unread"]): (b.contents[0].strip(), b.has_attr("hidden"))
               for b in page.select("[data-room-unread]")}
     assert badges == {network_room.pk: ("3", False), territory_room.pk: ("1", False),
                       public_room.pk: ("0", True), direct_room.pk: ("2", False)}
-    direct = [text_of(a) for a in page.select("#direct-rooms + ul [data-room-link]")]
+    direct = [text_of(a.select_one(".chat-room-item__name"))
+              for a in page.select("#direct-rooms + ul [data-room-link]")]
     assert direct == ["Inès Garcia"]
 
 
@@ -827,11 +829,13 @@ def test_bad_form_input_never_breaks_the_send_view(member, network_room):
 
 # session, user; the room and its participants; marking it read (last message, read row,
 # update, read row again, unread count, in a savepoint: 7); the page of messages with their
-# files and reactions (3); the sidebar's rooms, participants and unread counts (3); who is
-# online, the preferences; the desk's shell (local admin territories, unread notifications).
-ROOM_QUERIES = 21
-# session, user; the rooms, their participants, their unread counts; the desk's shell (2).
-INDEX_QUERIES = 7
+# files and reactions (3); the sidebar's rooms (their last message in subqueries), participants,
+# unread counts and the presence of the direct rooms' other members (4); who is online, the
+# preferences; the desk's shell (local admin territories, unread notifications).
+ROOM_QUERIES = 22
+# session, user; the rooms (with their last message), their participants, their unread counts,
+# the presence of the direct rooms' other members; the desk's shell (2).
+INDEX_QUERIES = 8
 # session, user; the room and its participants; the messages, their files, their reactions.
 MESSAGES_JSON_QUERIES = 7
 
@@ -906,6 +910,10 @@ def test_the_index_keeps_its_query_count_from_3_to_30_rooms(member, territory, n
     _more_rooms(member, territory, 27)
     large, response = count_queries(client, reverse("chat:index"))
     assert len(soup(response).select("[data-room-link]")) == 30
+    # The 27 new rooms and the direct one show their last message ("Message 1"); the network
+    # and the territory have none. The 14 direct conversations show their other member's presence.
+    assert len([p for p in soup(response).select("[data-room-preview]") if "Message 1" in text_of(p)]) == 28
+    assert len(soup(response).select("[data-presence-user]")) == 14
     assert small == large, f"{small} queries with 3 rooms, {large} with 30: an N+1?"
     assert large == INDEX_QUERIES, large
 

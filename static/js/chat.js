@@ -41,8 +41,9 @@
   // --- Room list: unread badges ----------------------------------------------------------
   var roomPage = document.querySelector("[data-chat-room]");
   var openRoom = roomPage ? Number(roomPage.getAttribute("data-chat-room")) : null;
-  var me = roomPage ? Number(roomPage.getAttribute("data-me")) : null;
   var lists = document.querySelectorAll("[data-chat-rooms]");
+  var me = roomPage ? Number(roomPage.getAttribute("data-me"))
+    : (lists.length ? Number(lists[0].getAttribute("data-me")) : null);
   var roomIds = [];
   document.querySelectorAll("[data-room-link]").forEach(function (link) {
     var id = Number(link.getAttribute("data-room-link"));
@@ -126,13 +127,97 @@
     if (text !== undefined) { node.textContent = text; }
     return node;
   }
+  var scroller = roomPage ? roomPage.querySelector("[data-chat-scroll]") : null;
   function nearBottom() {
-    return window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 200;
+    if (!scroller) { return true; }
+    return scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 200;
   }
-  function timeLabel(iso) {
-    var date = new Date(iso);
-    return date.toLocaleString(document.documentElement.lang || "fr", {
-      day: "numeric", month: "short", hour: "2-digit", minute: "2-digit"
+  function toBottom() {
+    if (scroller) { scroller.scrollTop = scroller.scrollHeight; }
+  }
+  // Brings a message into view inside the pane (never scrolls the page itself).
+  function reveal(node, atStart) {
+    if (!scroller || !node) { return; }
+    var top = node.getBoundingClientRect().top - scroller.getBoundingClientRect().top + scroller.scrollTop;
+    scroller.scrollTop = atStart ? top - 8 : top + node.offsetHeight - scroller.clientHeight;
+  }
+  // --- Times: the server's rules (chat/dates.py), in the site's time zone ---------------------
+  // A message shows its clock time written with the server's TIME_FORMAT ("G\u00a0\\h\u00a0i":
+  // "12 h 30"; "P" in English: "12:30 p.m."); days are cut by "Aujourd'hui", "Hier",
+  // "mardi 1 décembre". A live message then reads exactly as it does after a reload.
+  var lang = document.documentElement.lang || "fr";
+  var timeFormat = (roomPage && roomPage.getAttribute("data-time-format")) || "H:i";
+  var timeZone = (roomPage && roomPage.getAttribute("data-time-zone")) || undefined;
+  function zoned(options) {
+    try { return new Intl.DateTimeFormat(lang, Object.assign({ timeZone: timeZone }, options)); }
+    catch (e) { return new Intl.DateTimeFormat(lang, options); }  // an unknown zone: the browser's
+  }
+  var clockParts = zoned({ hour: "numeric", minute: "2-digit", hourCycle: "h23" });
+  var dayParts = zoned({ year: "numeric", month: "2-digit", day: "2-digit" });
+  // Days are named from their key ("2026-12-01") read in UTC: the same day whatever the zone.
+  var dayWords = new Intl.DateTimeFormat(lang, { timeZone: "UTC", weekday: "long", day: "numeric", month: "long", year: "numeric" });
+  function parts(formatter, date) {
+    var found = {};
+    formatter.formatToParts(date).forEach(function (part) { found[part.type] = part.value; });
+    return found;
+  }
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function formatClock(iso) {
+    var p = parts(clockParts, new Date(iso));
+    var hour = Number(p.hour) % 24, minute = Number(p.minute);
+    var out = "";
+    for (var i = 0; i < timeFormat.length; i++) {
+      var c = timeFormat.charAt(i);
+      if (c === "\\") { i += 1; out += timeFormat.charAt(i); }
+      else if (c === "G") { out += hour; }
+      else if (c === "H") { out += pad(hour); }
+      else if (c === "g") { out += (hour % 12) || 12; }
+      else if (c === "h") { out += pad((hour % 12) || 12); }
+      else if (c === "i") { out += pad(minute); }
+      else if (c === "a") { out += hour < 12 ? "a.m." : "p.m."; }
+      else if (c === "A") { out += hour < 12 ? "AM" : "PM"; }
+      else if (c === "P") {
+        if (minute === 0 && hour === 0) { out += "midnight"; }
+        else if (minute === 0 && hour === 12) { out += "noon"; }
+        else { out += ((hour % 12) || 12) + (minute ? ":" + pad(minute) : "") + (hour < 12 ? " a.m." : " p.m."); }
+      } else { out += c; }
+    }
+    return out;
+  }
+  function dayKey(date) {
+    var p = parts(dayParts, date);
+    return p.year + "-" + p.month + "-" + p.day;
+  }
+  function dayLabel(key) {
+    var now = new Date();
+    if (key === dayKey(now)) { return t("today"); }
+    if (key === dayKey(new Date(now.getTime() - 86400000))) { return t("yesterday"); }
+    var p = parts(dayWords, new Date(key + "T12:00:00Z"));
+    var text = p.weekday + " " + Number(p.day) + " " + p.month;
+    return p.year === dayKey(now).slice(0, 4) ? text : text + " " + p.year;
+  }
+  // Day separators: one before the first message of each day (redrawn after messages are added).
+  function redrawDays() {
+    if (!list) { return; }
+    var previous = null, kept = [];
+    list.querySelectorAll("[data-message]").forEach(function (node) {
+      var key = node.getAttribute("data-day") || dayKey(new Date(node.getAttribute("data-created")));
+      if (key !== previous) {
+        var before = node.previousElementSibling;
+        if (before && before.getAttribute("data-chat-day") === key) {
+          kept.push(before);  // the server's (or an earlier) separator, in its place
+        } else {
+          var day = el("li", "chat-day");
+          day.setAttribute("data-chat-day", key);
+          day.appendChild(el("h2", "chat-day__label", dayLabel(key)));
+          list.insertBefore(day, node);
+          kept.push(day);
+        }
+      }
+      previous = key;
+    });
+    list.querySelectorAll(":scope > [data-chat-day]").forEach(function (day) {
+      if (kept.indexOf(day) === -1) { day.remove(); }
     });
   }
 
@@ -175,23 +260,21 @@
     li.setAttribute("data-can-edit", may.edit ? "1" : "0");
     li.setAttribute("data-can-delete", may.remove ? "1" : "0");
     if (m.edit_until) { li.setAttribute("data-edit-until", m.edit_until); }
+    li.setAttribute("data-day", dayKey(new Date(m.created_at)));
     var head = el("div", "chat-message__head");
-    var author = el("a");
-    author.href = m.author.url;
-    author.appendChild(el("strong", "", m.author.name));
-    head.appendChild(author);
+    head.appendChild(el("strong", "chat-message__author", m.author.name));
     head.appendChild(document.createTextNode(" "));
-    var stamp = el("a", "muted small");
-    stamp.href = "#message-" + m.id;
-    var time = el("time", "", timeLabel(m.created_at));
+    var time = el("time", "chat-message__time", formatClock(m.created_at));
     time.setAttribute("datetime", m.created_at);
-    stamp.appendChild(time);
-    head.appendChild(stamp);
+    time.title = dayLabel(dayKey(new Date(m.created_at))) + ", " + formatClock(m.created_at);
+    head.appendChild(time);
     if (m.edited && !m.deleted) {
-      var edited = el("span", "muted small", " " + t("edited"));
+      head.appendChild(document.createTextNode(" "));
+      var edited = el("span", "chat-message__edited", t("edited"));
       edited.setAttribute("data-edited", "");
       head.appendChild(edited);
     }
+    if (!m.deleted) { head.appendChild(actionsMenu(m, may)); }
     li.appendChild(head);
     if (m.reply_to) {
       var reply = el("p", "chat-reply muted small");
@@ -235,40 +318,49 @@
     reactions.setAttribute("data-reactions", "");
     renderReactions(reactions, m.id, m.reactions);
     li.appendChild(reactions);
-    var actions = el("div", "chat-message__actions");
+    return li;
+  }
+
+  // The actions of a message drawn here: the same items as the server's (chat/includes/message.html).
+  function actionsMenu(m, may) {
+    var box = el("details", "chat-actions");
+    box.setAttribute("data-actions", "");
+    var summary = el("summary", "chat-actions__toggle");
+    var dots = el("span", "", "\u22ef");
+    dots.setAttribute("aria-hidden", "true");
+    summary.appendChild(dots);
+    summary.appendChild(el("span", "visually-hidden", t("actions")));
+    box.appendChild(summary);
+    var menu = el("ul", "list-plain chat-actions__menu");
+    function item(text, href, attrs) {
+      var li = el("li");
+      var a = el("a", "", text);
+      a.href = href;
+      Object.keys(attrs || {}).forEach(function (name) { a.setAttribute(name, attrs[name]); });
+      li.appendChild(a);
+      menu.appendChild(li);
+    }
+    var roomUrl = window.location.pathname;
+    if (canWrite) { item(t("reply"), "?repondre=" + m.id + "#ecrire", { "data-reply": m.id, "data-reply-name": m.author.name }); }
+    item(t("copy-link"), roomUrl + "?autour=" + m.id + "#message-" + m.id, { "data-copy-link": "" });
+    item(t("profile", m.author.name), m.author.url);
+    if (may.edit) { item(t("edit"), "../../message/" + m.id + "/modifier/", { "data-edit": m.id }); }
+    if (may.remove) { item(t("delete"), "../../message/" + m.id + "/supprimer/", { "data-delete": m.id }); }
     if (canWrite) {
-      var menu = el("details", "chat-react-menu");
-      menu.appendChild(el("summary", "", t("react")));
       reactionsOffered.forEach(function (r) {
+        var li = el("li", "chat-actions__react");
         var b = el("button", "chat-reaction", r.emoji);
         b.type = "button";
-        b.setAttribute("aria-label", r.label);
+        b.setAttribute("aria-label", t("react-with", r.label));
         b.title = r.label;
         b.setAttribute("data-react", r.emoji);
         b.setAttribute("data-react-message", m.id);
-        menu.appendChild(b);
+        li.appendChild(b);
+        menu.appendChild(li);
       });
-      actions.appendChild(menu);
-      var replyLink = el("a", "", t("reply"));
-      replyLink.href = "?repondre=" + m.id + "#ecrire";
-      replyLink.setAttribute("data-reply", m.id);
-      replyLink.setAttribute("data-reply-name", m.author.name);
-      actions.appendChild(replyLink);
     }
-    if (li.getAttribute("data-can-edit") === "1") {
-      var editLink = el("a", "", t("edit"));
-      editLink.href = "../../message/" + m.id + "/modifier/";
-      editLink.setAttribute("data-edit", m.id);
-      actions.appendChild(editLink);
-    }
-    if (li.getAttribute("data-can-delete") === "1") {
-      var deleteLink = el("a", "", t("delete"));
-      deleteLink.href = "../../message/" + m.id + "/supprimer/";
-      deleteLink.setAttribute("data-delete", m.id);
-      actions.appendChild(deleteLink);
-    }
-    li.appendChild(actions);
-    return li;
+    box.appendChild(menu);
+    return box;
   }
 
   function fixLinks(li) {
@@ -287,7 +379,10 @@
     if (existing) {
       var divider = existing.querySelector("[data-chat-divider]");
       if (divider) { node.insertBefore(divider, node.firstChild); }
+      var wasOpen = existing.querySelector("[data-actions-menu] [aria-expanded=true]");
       existing.replaceWith(node);
+      upgradeMenus(node);
+      if (wasOpen) { node.querySelector("[data-actions-menu] button").focus(); }
       return node;
     }
     if (!latest) { return null; }  // an older page: the new message is on the latest one
@@ -299,6 +394,8 @@
       if (!next && Number(other.getAttribute("data-message")) > m.id) { next = other; }
     });
     list.insertBefore(node, next);
+    upgradeMenus(node);
+    redrawDays();
     if (m.id > lastId) { lastId = m.id; }
     return node;
   }
@@ -344,21 +441,66 @@
     if (m.room !== openRoom || document.visibilityState !== "visible") {
       if (!mine) { setBadge(m.room, badgeCount(m.room) + 1); }
     }
+    updatePreview(m);
     if (m.room !== openRoom) { return; }
     stopTyping(m.author.id);
     var wasNear = nearBottom();
     var node = place(m);
     if (!node) { return; }
     if (mine) {
-      node.scrollIntoView({ block: "end" });
+      toBottom();
       return;
     }
     if (document.visibilityState !== "visible" || !wasNear) { showDivider(node); }
-    say(t("new-from", m.author.name));
-    if (wasNear) { node.scrollIntoView({ block: "end" }); }
+    say(announcement(m));
+    if (wasNear) { toBottom(); }
     markRead();
   });
   rt.on("chat.message_updated", function (m) { if (document.getElementById("message-" + m.id)) { place(m); } });
+
+  // "Thomas Vidal : Bonjour à tous" (the text of the message, as plain text, cut at 140).
+  var ANNOUNCED_LENGTH = 140, PREVIEW_LENGTH = 80;
+  function plainText(html) {
+    var doc = new DOMParser().parseFromString(html || "", "text/html");  // inert: nothing loads
+    return (doc.body.textContent || "").replace(/\s+/g, " ").trim();
+  }
+  function cut(text, length) {
+    return text.length <= length ? text : text.slice(0, length - 1).replace(/\s+$/, "") + "\u2026";
+  }
+  function announcement(m) {
+    var text = cut(plainText(m.html), ANNOUNCED_LENGTH);
+    if (!text) { return t("new-from", m.author.name); }  // files only
+    return t("said").replace("%(name)s", m.author.name).replace("%(text)s", text);
+  }
+  // The room list follows: the last message's preview and time, the room first in its list.
+  function updatePreview(m) {
+    document.querySelectorAll('[data-room-preview="' + m.room + '"]').forEach(function (preview) {
+      var text = cut(plainText(m.html), PREVIEW_LENGTH) || "\u2026";
+      var nav = preview.closest("[data-chat-rooms]");
+      var who = m.author.id === me ? nav.getAttribute("data-you-said")
+        : nav.getAttribute("data-author-said").replace("%(name)s", m.author.name);
+      preview.textContent = who + " " + text;
+      var item = preview.closest("li");
+      var time = item && item.querySelector(".chat-room-item__time time");
+      if (!time && item) {
+        var top = item.querySelector(".chat-room-item__top");
+        var box = el("span", "chat-room-item__time");
+        time = el("time");
+        box.appendChild(time);
+        if (top) { top.appendChild(box); }
+      }
+      if (time) {
+        time.setAttribute("datetime", m.created_at);
+        time.setAttribute("data-relative", "");
+        time.textContent = formatClock(m.created_at);
+        if (window.Maillage.moment) { window.Maillage.moment.refresh(item); }
+      }
+      // First of its list (not while it holds the focus: moving it would lose it).
+      if (item && item.parentNode && item.parentNode.firstElementChild !== item && !item.contains(document.activeElement)) {
+        item.parentNode.insertBefore(item, item.parentNode.firstElementChild);
+      }
+    });
+  }
   rt.on("chat.reactions", function (data) {
     var node = document.getElementById("message-" + data.message);
     var box = node && node.querySelector("[data-reactions]");
@@ -509,8 +651,20 @@
   // Clicks: reply, edit in place, delete, react (forms of the no-JavaScript page included).
   if (roomPage) {
     roomPage.addEventListener("click", function (e) {
+      var copy = e.target.closest("[data-copy-link]");
+      if (copy && navigator.clipboard && window.isSecureContext) {
+        e.preventDefault();
+        var menuBox = copy.closest("[data-actions-menu]");
+        navigator.clipboard.writeText(copy.href).then(function () {
+          if (menuBox) { closeMenu(menuBox, true); }
+          say(t("link-copied"));
+        }, function () { window.location.href = copy.href; });
+        return;
+      }
       var target = e.target.closest("[data-reply], [data-edit], [data-delete], [data-react], [data-emoji]");
       if (!target) { return; }
+      var holder = target.closest("[data-actions-menu]");
+      if (holder) { closeMenu(holder, false); }
       if (!rt.isOpen()) {
         // A button drawn live has no form to fall back on: say so rather than do nothing.
         if (!target.closest("form") && !target.getAttribute("href")) { e.preventDefault(); setStatus(t("not-connected"), true); }
@@ -533,8 +687,8 @@
         var node = target.closest("[data-message]");
         var emoji = target.getAttribute("data-react") || target.getAttribute("data-emoji");
         rt.send({ action: "chat.react", message: Number(node.getAttribute("data-message")), emoji: emoji });
-        var menu = target.closest("details");
-        if (menu) { menu.open = false; }
+        var menu = target.closest("[data-actions-menu]");
+        if (menu) { closeMenu(menu, true); }
       }
     });
   }
@@ -582,13 +736,15 @@
     var before = first.getAttribute("data-message");
     fetch(roomPage.getAttribute("data-messages-url") + "?before=" + before, { credentials: "same-origin" })
       .then(function (r) { return r.json(); }).then(function (data) {
-        var height = document.documentElement.scrollHeight;
+        var height = scroller.scrollHeight;
         var fragment = document.createDocumentFragment();
         data.messages.forEach(function (m) {
           if (!document.getElementById("message-" + m.id)) { var n = render(m); fixLinks(n); fragment.appendChild(n); }
         });
         list.insertBefore(fragment, list.firstChild);
-        window.scrollBy(0, document.documentElement.scrollHeight - height);
+        upgradeMenus(list);
+        redrawDays();
+        scroller.scrollTop += scroller.scrollHeight - height;  // the message read stays in its place
         if (data.has_more && data.messages.length) {
           older.href = "?avant=" + data.messages[0].id;
           older.textContent = older.getAttribute("data-label");
@@ -640,9 +796,223 @@
   });
   observer.observe(document.documentElement, { attributes: true, attributeFilter: ["data-realtime"] });
 
-  if (roomPage && latest) {
+  // --- Message actions: one menu button per message ------------------------------------------
+  // The server draws a <details> (one tab stop without JavaScript); here it becomes a menu
+  // button (aria-haspopup="menu", aria-expanded) whose menu is walked with the arrow keys,
+  // Home and End, and closed by Escape (the focus goes back to the button) or Tab.
+  function upgradeMenus(root) {
+    if (!root) { return; }
+    root.querySelectorAll("details[data-actions]").forEach(function (details) {
+      var summary = details.querySelector("summary");
+      var menu = details.querySelector(".chat-actions__menu");
+      var message = details.closest("[data-message]");
+      var id = message ? message.getAttribute("data-message") : String(Math.random()).slice(2);
+      var box = el("div", "chat-actions");
+      box.setAttribute("data-actions-menu", "");
+      var button = el("button", "chat-actions__toggle");
+      button.type = "button";
+      while (summary.firstChild) { button.appendChild(summary.firstChild); }
+      button.id = "actions-" + id;
+      menu.id = "actions-menu-" + id;
+      button.setAttribute("aria-haspopup", "menu");
+      button.setAttribute("aria-expanded", "false");
+      button.setAttribute("aria-controls", menu.id);
+      menu.setAttribute("role", "menu");
+      menu.setAttribute("aria-labelledby", button.id);
+      menu.hidden = true;
+      menu.querySelectorAll(":scope > li").forEach(function (li) {
+        li.setAttribute("role", "none");
+        var form = li.querySelector("form");
+        if (form) { form.setAttribute("role", "none"); }
+        var item = li.querySelector("a, button");
+        if (item) { item.setAttribute("role", "menuitem"); item.tabIndex = -1; }
+      });
+      box.appendChild(button);
+      box.appendChild(menu);
+      details.replaceWith(box);
+    });
+  }
+  // Fixed to the window (the pane's scrolling would clip it): below the button, or above it
+  // when the window has no room below.
+  function placeMenu(box) {
+    var button = box.querySelector(".chat-actions__toggle");
+    var menu = box.querySelector("[role=menu]");
+    if (!menu || menu.hidden) { return; }
+    var rect = button.getBoundingClientRect();
+    menu.classList.add("chat-actions__menu--fixed");
+    menu.style.right = Math.max(4, document.documentElement.clientWidth - rect.right) + "px";
+    menu.style.top = (rect.bottom + 4) + "px";
+    menu.style.bottom = "auto";
+    if (rect.bottom + 4 + menu.offsetHeight > window.innerHeight && rect.top - 4 - menu.offsetHeight >= 0) {
+      menu.style.top = "auto";
+      menu.style.bottom = (window.innerHeight - rect.top + 4) + "px";
+    }
+  }
+  function placeOpenMenus() {
+    document.querySelectorAll("[data-actions-menu] [aria-expanded=true]").forEach(function (open) { placeMenu(open.parentNode); });
+  }
+  window.addEventListener("scroll", placeOpenMenus, { passive: true, capture: true });
+  window.addEventListener("resize", placeOpenMenus);
+  function menuItems(box) {
+    return Array.prototype.slice.call(box.querySelectorAll("[role=menuitem]"));
+  }
+  function closeMenu(box, refocus) {
+    var button = box.querySelector(".chat-actions__toggle");
+    var menu = box.querySelector("[role=menu]");
+    if (!menu || menu.hidden) { return; }
+    menu.hidden = true;
+    button.setAttribute("aria-expanded", "false");
+    if (refocus && box.contains(document.activeElement)) { button.focus(); }
+  }
+  function openMenu(box, which) {
+    document.querySelectorAll("[data-actions-menu] [aria-expanded=true]").forEach(function (other) {
+      if (!box.contains(other)) { closeMenu(other.parentNode, false); }
+    });
+    var button = box.querySelector(".chat-actions__toggle");
+    var menu = box.querySelector("[role=menu]");
+    menu.hidden = false;
+    button.setAttribute("aria-expanded", "true");
+    placeMenu(box);
+    var items = menuItems(box);
+    var target = which === "last" ? items[items.length - 1] : items[0];
+    if (target) { target.focus(); }
+  }
+  document.addEventListener("click", function (e) {
+    var toggle = e.target.closest(".chat-actions__toggle");
+    if (toggle && toggle.closest("[data-actions-menu]")) {
+      var box = toggle.closest("[data-actions-menu]");
+      if (toggle.getAttribute("aria-expanded") === "true") { closeMenu(box, true); } else { openMenu(box, "first"); }
+      return;
+    }
+    document.querySelectorAll("[data-actions-menu] [aria-expanded=true]").forEach(function (open) {
+      if (!open.parentNode.contains(e.target)) { closeMenu(open.parentNode, false); }
+    });
+  });
+  document.addEventListener("keydown", function (e) {
+    var box = e.target.closest && e.target.closest("[data-actions-menu]");
+    if (!box) { return; }
+    if (e.target.classList.contains("chat-actions__toggle")) {
+      if (e.key === "ArrowDown") { e.preventDefault(); openMenu(box, "first"); }
+      else if (e.key === "ArrowUp") { e.preventDefault(); openMenu(box, "last"); }
+      else if (e.key === "Escape") { closeMenu(box, true); }
+      return;
+    }
+    var items = menuItems(box);
+    var index = items.indexOf(e.target);
+    if (index === -1) { return; }
+    var next = null;
+    if (e.key === "ArrowDown" || e.key === "ArrowRight") { next = items[(index + 1) % items.length]; }
+    else if (e.key === "ArrowUp" || e.key === "ArrowLeft") { next = items[(index - 1 + items.length) % items.length]; }
+    else if (e.key === "Home") { next = items[0]; }
+    else if (e.key === "End") { next = items[items.length - 1]; }
+    else if (e.key === "Escape") { e.preventDefault(); closeMenu(box, true); return; }
+    else if (e.key === "Tab") { closeMenu(box, false); return; }
+    else if (e.key === " " && e.target.tagName === "A") { e.preventDefault(); e.target.click(); return; }
+    if (next) { e.preventDefault(); next.focus(); }
+  });
+  document.addEventListener("focusout", function (e) {
+    var box = e.target.closest && e.target.closest("[data-actions-menu]");
+    if (box && e.relatedTarget && !box.contains(e.relatedTarget)) { closeMenu(box, false); }
+  });
+
+  // --- The pane's height, and the room list as a drawer on small screens -----------------------
+  var layout = document.querySelector("[data-chat-layout]");
+  function fitPane() {
+    if (!layout || !roomPage) { return; }
+    // Where the room starts on the page: the pane then ends at the bottom of the window.
+    var top = roomPage.getBoundingClientRect().top + window.scrollY;
+    layout.style.setProperty("--chat-top", Math.round(top) + "px");
+  }
+  if (layout) {
+    window.addEventListener("resize", fitPane);
+    layout.classList.add("chat-layout--js");
+    var drawer = layout.querySelector(".chat-rooms");
+    var link = layout.querySelector("[data-chat-drawer-toggle]");
+    if (drawer && link) {
+      var opener = el("button", link.className, link.textContent);
+      opener.type = "button";
+      opener.setAttribute("aria-expanded", "false");
+      opener.setAttribute("aria-controls", drawer.id);
+      link.replaceWith(opener);
+      var closer = el("button", "button button--secondary button--small chat-drawer-close", t("rooms-close"));
+      closer.type = "button";
+      drawer.insertBefore(closer, drawer.firstChild);
+      var openDrawer = function () {
+        drawer.classList.add("chat-rooms--open");
+        opener.setAttribute("aria-expanded", "true");
+        var current = drawer.querySelector("[aria-current=page]") || drawer.querySelector("a");
+        (current || closer).focus();
+      };
+      var closeDrawer = function (refocus) {
+        if (!drawer.classList.contains("chat-rooms--open")) { return; }
+        drawer.classList.remove("chat-rooms--open");
+        opener.setAttribute("aria-expanded", "false");
+        if (refocus) { opener.focus(); }
+      };
+      opener.addEventListener("click", function () {
+        if (opener.getAttribute("aria-expanded") === "true") { closeDrawer(true); } else { openDrawer(); }
+      });
+      closer.addEventListener("click", function () { closeDrawer(true); });
+      drawer.addEventListener("keydown", function (e) { if (e.key === "Escape") { e.preventDefault(); closeDrawer(true); } });
+      drawer.addEventListener("focusout", function (e) {
+        if (e.relatedTarget && !drawer.contains(e.relatedTarget) && e.relatedTarget !== opener) { closeDrawer(false); }
+      });
+      document.addEventListener("click", function (e) {
+        if (!drawer.contains(e.target) && e.target !== opener && !opener.contains(e.target)) { closeDrawer(false); }
+      });
+    }
+  }
+
+  // Presence of the other member of each direct conversation in the room list.
+  var presenceDots = document.querySelectorAll("[data-presence-user]");
+  var presenceWords = {
+    online: lists.length ? lists[0].getAttribute("data-status-online") : "online",
+    away: lists.length ? lists[0].getAttribute("data-status-away") : "away",
+    offline: lists.length ? lists[0].getAttribute("data-status-offline") : "offline"
+  };
+  if (presenceDots.length && !online) { rt.subscribe("chatpresence.0"); }
+  rt.on("chat.presence", function (data) {
+    document.querySelectorAll('[data-presence-user="' + data.user + '"]').forEach(function (dot) {
+      dot.className = "presence presence--" + data.status;
+    });
+    document.querySelectorAll('[data-presence-text="' + data.user + '"]').forEach(function (label) {
+      label.textContent = " (" + (presenceWords[data.status] || data.status) + ")";
+    });
+  });
+
+  // --- Opening the room ------------------------------------------------------------------------
+  upgradeMenus(document);
+  fitPane();
+  if (roomPage) {
+    var hashTarget = window.location.hash && document.getElementById(window.location.hash.slice(1));
     var divider = list && list.querySelector("[data-chat-divider]");
-    var target = divider || (list && list.lastElementChild);
-    if (target && !window.location.hash) { target.scrollIntoView({ block: divider ? "start" : "end" }); }
+    if (hashTarget && scroller && scroller.contains(hashTarget)) {
+      reveal(hashTarget.closest("[data-message]") || hashTarget, true);
+    } else if (divider) {
+      reveal(divider.closest("[data-message]") || divider, true);  // the first unread message
+    } else if (latest) {
+      toBottom();
+    }
+    // The composer takes the focus when the room opens (once: never later, never from where
+    // someone already moved it); a link to a message or to the form keeps its target.
+    var focusedElsewhere = document.activeElement && document.activeElement !== document.body;
+    // Small screens: the pane fills the window; it is brought to its top (again once the page
+    // has loaded, since what is above it may still change height, unless the person has moved).
+    var narrow = window.matchMedia && window.matchMedia("(max-width: 63.99rem)").matches;
+    var paneToTop = function () { window.scrollTo(0, roomPage.getBoundingClientRect().top + window.scrollY - 4); };
+    if (narrow && !focusedElsewhere) {
+      paneToTop();
+      var placedAt = window.scrollY;
+      window.addEventListener("load", function () {
+        if (window.scrollY === placedAt && (!document.activeElement || document.activeElement === textarea || document.activeElement === document.body)) {
+          paneToTop();
+        }
+      }, { once: true });
+    }
+    if (textarea && !focusedElsewhere && (!hashTarget || window.location.hash === "#ecrire")) {
+      textarea.focus({ preventScroll: true });
+      var rect = composer.getBoundingClientRect();
+      if (rect.bottom > window.innerHeight || rect.top < 0) { composer.scrollIntoView({ block: "end" }); }
+    }
   }
 })();
