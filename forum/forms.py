@@ -1,8 +1,10 @@
 """Forum forms: they parse input; the services validate and decide."""
 
+import json
 import secrets
 
 from django import forms
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from forum.models import Level
@@ -23,16 +25,27 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
+def md_toolbar_labels():
+    """The labels of static/js/md_toolbar.js's buttons, in the page's language (the textarea's
+    `data-md-toolbar`)."""
+    return json.dumps({
+        "toolbar": gettext("Formatting"), "bold": gettext("Bold"), "italic": gettext("Italic"),
+        "link": pgettext("formatting", "Link"), "list": gettext("List"), "quote": pgettext("formatting", "Quote"),
+        "code": gettext("Code"), "link_text": gettext("link text"),
+    }, ensure_ascii=False)
+
+
 def new_submission_token():
     return secrets.token_urlsafe(24)
 
 
 class PostForm(forms.Form):
     # Generous form limit; the service gives the exact message past BODY_MAX.
-    body = forms.CharField(label=_("Message (Markdown)"), widget=forms.Textarea(attrs={"rows": 8}),
+    body = forms.CharField(label=_("Message (Markdown)"),
+                           widget=forms.Textarea(attrs={"rows": 8, "data-md-toolbar": ""}),
                            max_length=BODY_MAX * 25, strip=False,
                            help_text=_("Markdown: **bold**, *italic*, [link](https://…), > quote, lists. "
-                                       "Mention a member with @**Name**."))
+                                       "Mention a member: type @ then their name, e.g. @Thomas Vidal."))
     attachments = MultipleFileField(
         label=_("Attachments"), required=False,
         help_text=_("Up to %(n)d files of 10 MB: images, PDF, office documents, text, zip.") % {"n": ATTACHMENTS_MAX},
@@ -42,6 +55,7 @@ class PostForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["body"].widget.attrs["data-md-toolbar"] = md_toolbar_labels()
         if not self.is_bound:
             self.initial.setdefault("submission", new_submission_token())
 
@@ -53,8 +67,13 @@ class TopicForm(PostForm):
 
 class EditForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=TITLE_MAX * 5, required=False)
-    body = forms.CharField(label=_("Message (Markdown)"), widget=forms.Textarea(attrs={"rows": 12}),
+    body = forms.CharField(label=_("Message (Markdown)"),
+                           widget=forms.Textarea(attrs={"rows": 12, "data-md-toolbar": ""}),
                            max_length=BODY_MAX * 25, strip=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].widget.attrs["data-md-toolbar"] = md_toolbar_labels()
 
 
 class CategoryForm(forms.Form):

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 TOPICS_PER_PAGE = 30
 POSTS_PER_PAGE = 20
+INDEX_TOPICS = 8  # topics in each of the index's lists (latest, active)
 SEARCH_MAX = 100
 
 
@@ -103,7 +104,9 @@ def categories_overview(user: User) -> list[Category]:
     categories: list[Category] = list(
         categories_visible_to(user)
         .select_related(*_space_related())
-        .annotate(topic_count=Count("topics", filter=Q(topics__deleted_at__isnull=True)))
+        .annotate(topic_count=Count("topics", filter=Q(topics__deleted_at__isnull=True)),
+                  last_topic_id=Subquery(Topic.objects.filter(category=OuterRef("pk"), deleted_at__isnull=True)
+                                         .order_by("-last_post_at", "-id").values("pk")[:1]))
         .order_by("space__kind", "space_id", "position", "name")
     )
     unread = dict(
@@ -111,6 +114,35 @@ def categories_overview(user: User) -> list[Category]:
     )
     for category in categories:
         category.unread_count = unread.get(category.pk, 0)  # type: ignore[attr-defined]
+    return categories
+
+
+def _index_topics(user: User) -> QuerySet[Topic]:
+    topics = Topic.objects.filter(deleted_at__isnull=True, category__in=categories_visible_to(user))
+    return with_read_state(topics.select_related("category", "last_author"), user)
+
+
+def latest_topics(user: User, limit: int = INDEX_TOPICS) -> list[Topic]:
+    """The newest topics `user` may read (1 query), with their unread marks (`annotate_unread`)."""
+    topics = list(_index_topics(user).order_by("-created_at", "-id")[:limit])
+    annotate_unread(topics, user)
+    return topics
+
+
+def active_topics(user: User, limit: int = INDEX_TOPICS) -> list[Topic]:
+    """The topics `user` may read whose conversation moved last: replied to, latest reply first (1 query)."""
+    topics = list(_index_topics(user).filter(reply_count__gt=0).order_by("-last_post_at", "-id")[:limit])
+    annotate_unread(topics, user)
+    return topics
+
+
+def with_last_topics(categories: list[Category]) -> list[Category]:
+    """Set `last_topic` (the live topic whose last post is the latest, its last poster at hand)
+    on each category of `categories_overview`: 1 query."""
+    ids = {c.last_topic_id for c in categories if c.last_topic_id}  # type: ignore[attr-defined]
+    topics = Topic.objects.select_related("last_author").in_bulk(ids) if ids else {}
+    for category in categories:
+        category.last_topic = topics.get(category.last_topic_id)  # type: ignore[attr-defined]
     return categories
 
 
@@ -122,7 +154,8 @@ def category_get_for_user(user: AnyUser, pk: int) -> Category:
 
 
 def topics_for_category(user: User, category: Category) -> QuerySet[Topic]:
-    topics = Topic.objects.filter(category=category, deleted_at__isnull=True).select_related("author", "last_author")
+    topics = Topic.objects.filter(category=category, deleted_at__isnull=True).select_related(
+        "author", "last_author")
     return with_read_state(topics, user).order_by("-pinned", "-last_post_at", "-id")
 
 
@@ -295,7 +328,12 @@ def mention_candidates(user: AnyUser, space: Space, query: str, limit: int = 8) 
     """Members of `space` whose name starts a word with `query` (autocomplete)."""
     if not space.can_view(user):
         return []
-    return markdown.name_candidates(space.members(), query, limit)
+    return markdown.name_candidates(space.members(), query, limit, among=member_permissions.approved_members())
+
+
+def body_for_editing(body: str) -> str:
+    """A stored post body as its writer reads it (`@Thomas Vidal` rather than `@**Thomas Vidal|7**`)."""
+    return markdown.editable_mentions(body, among=member_permissions.approved_members())
 
 
 def post_revisions(post: Post) -> QuerySet[PostRevision]:

@@ -150,10 +150,19 @@ def validate_attachments(files: Iterable[UploadedFile]) -> list[tuple[Any, ...]]
                             too_many=_("At most %(n)d files per post."))
 
 
+def prepare_body(body: str) -> tuple[str, str, dict[Any, Any]]:
+    """(body to store, sanitised HTML, {mention: member}) of a post's Markdown as written:
+    each `@Full Name` of one approved member is stored `@**Full Name|id**`."""
+    approved = member_permissions.approved_members()
+    body = markdown.canonical_mentions(body, among=approved)
+    mentions = markdown.resolve_mentions(body, among=approved)
+    return body, markdown.render(body, mentions), mentions
+
+
 def render_body(body: str) -> tuple[str, dict[Any, Any]]:
     """(sanitised HTML, {mention: member}) of a post's Markdown."""
-    mentions = markdown.resolve_mentions(body, among=member_permissions.approved_members())
-    return markdown.render(body, mentions), mentions
+    _body, html, mentions = prepare_body(body)
+    return html, mentions
 
 
 def body_preview(body: str | None) -> str:
@@ -239,7 +248,7 @@ def topic_create(*, actor: User, category: Category | int, title: str | None, bo
     earlier = _existing_submission(actor, submission)
     if earlier is not None:
         return earlier.topic
-    html, mentions = render_body(body)
+    body, html, mentions = prepare_body(body)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -256,7 +265,7 @@ def topic_create(*, actor: User, category: Category | int, title: str | None, bo
                             url=topic_url(topic))
             _notify_new_post(actor, post, mentions, new_topic=True)
             realtime.publish(category_group(category.pk), "forum.topic_activity", topic.pk,
-                             {"category": category.pk, "last_number": 1, "new_topic": True})
+                             {"category": category.pk, "last_number": 1, "new_topic": True, "replies": 0})
     except IntegrityError:
         earlier = _existing_submission(actor, submission)
         if earlier is not None:
@@ -289,7 +298,7 @@ def post_create(*, actor: User, topic: Topic | int, body: str | None, reply_to: 
     earlier = _existing_submission(actor, submission)
     if earlier is not None:
         return earlier
-    html, mentions = render_body(body)
+    body, html, mentions = prepare_body(body)
     try:
         with transaction.atomic():
             locked = _topic(topic.pk, lock=True)
@@ -302,15 +311,16 @@ def post_create(*, actor: User, topic: Topic | int, body: str | None, reply_to: 
             Topic.objects.filter(pk=locked.pk).update(
                 last_number=number, last_post_at=now, last_author=actor, reply_count=F("reply_count") + 1
             )
-            locked.last_number = number
+            locked.last_number, locked.reply_count = number, locked.reply_count + 1
             TopicSubscription.objects.get_or_create(user=actor, topic=locked, defaults={"level": Level.WATCHING})
             _mark_read(actor, locked, number)
             _notify_new_post(actor, post, mentions, new_topic=False)
             realtime.publish(topic_group(locked.pk), "forum.post_created", post.pk,
-                             {"topic": locked.pk, "number": number,
+                             {"topic": locked.pk, "number": number, "replies": locked.reply_count,
                               "fragment": reverse("forum:post-fragment", args=[post.pk])})
             realtime.publish(category_group(locked.category_id), "forum.topic_activity", locked.pk,
-                             {"category": locked.category_id, "last_number": number, "new_topic": False})
+                             {"category": locked.category_id, "last_number": number, "new_topic": False,
+                              "replies": locked.reply_count})
     except IntegrityError:
         earlier = _existing_submission(actor, submission)
         if earlier is not None:
@@ -378,7 +388,7 @@ def post_update(*, actor: User, post: Post | int, body: str | None, title: str |
         title = _validate_title(title)
     else:
         title = None
-    html, mentions = render_body(body)
+    body, html, mentions = prepare_body(body)
     with transaction.atomic():
         post = _post(post.pk, lock=True)
         permissions.can_edit_post(actor, post).check()  # hidden, deleted or locked meanwhile
@@ -386,7 +396,9 @@ def post_update(*, actor: User, post: Post | int, body: str | None, title: str |
         if body == post.body and (title is None or title == topic.title):
             return post
         PostRevision.objects.create(post=post, body=post.body, title=topic.title if title else "", editor=actor)
-        before_mentions = set(markdown.mentions_in(post.body))
+        # Who the text named before (by member: the edit form shows `@Name` where `@**Name**` was stored).
+        before_mentions = {user.pk for user in markdown.resolve_mentions(
+            post.body, among=member_permissions.approved_members()).values()}
         post.body, post.html, post.edited_at = body, html, timezone.now()
         post.save(update_fields=["body", "html", "edited_at"])
         if title is not None and title != topic.title:
@@ -394,7 +406,7 @@ def post_update(*, actor: User, post: Post | int, body: str | None, title: str |
             topic.title = title
         if actor.pk != post.author_id:
             _log(actor, "post_edited", topic.category.space, topic=topic, post=post)
-        new_mentions = {k: v for k, v in mentions.items() if k not in before_mentions}
+        new_mentions = {k: v for k, v in mentions.items() if v.pk not in before_mentions}
         if new_mentions:
             _notify_mentions_only(actor, post, new_mentions)
         realtime.publish(topic_group(topic.pk), "forum.post_updated", post.pk,

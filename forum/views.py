@@ -36,13 +36,18 @@ def _page(request, items, per_page):
 
 @require_GET
 def index(request):
-    categories = selectors.categories_overview(request.user)
+    categories = selectors.with_last_topics(selectors.categories_overview(request.user))
     groups = []
     for category in categories:
         if not groups or groups[-1][0].pk != category.space_id:
             groups.append((category.space, []))
         groups[-1][1].append(category)
-    return render(request, "forum/index.html", {"groups": groups})
+    return render(request, "forum/index.html", {
+        "groups": groups,
+        "latest": selectors.latest_topics(request.user),
+        "active": selectors.active_topics(request.user),
+        "can_moderate": permissions.can_open_moderation(request.user),
+    })
 
 
 @require_GET
@@ -55,7 +60,8 @@ def unread_counts(request):
 @require_GET
 def space_categories(request, pk):
     space = selectors.space_get_for_user(request.user, pk)
-    categories = [c for c in selectors.categories_overview(request.user) if c.space_id == space.pk]
+    categories = selectors.with_last_topics(
+        [c for c in selectors.categories_overview(request.user) if c.space_id == space.pk])
     return render(request, "forum/space.html", {
         "space": space, "categories": categories,
         "can_manage": permissions.can_create_category(request.user, space),
@@ -193,7 +199,8 @@ def topic_detail(request, pk, *, reply_form=None, preview=None, status=200):
         quoted = request.GET.get("citer")
         source = selectors.post_to_quote(request.user, topic, quoted) if quoted else None
         if source is not None:
-            initial = {"body": markdown.quote(str(source.author or _("a former member")), source.body),
+            initial = {"body": markdown.quote(str(source.author or _("a former member")),
+                                              selectors.body_for_editing(source.body)),
                        "reply_to": source.pk}
         reply_form = PostForm(initial=initial)
     return render(request, "forum/topic.html", {
@@ -321,7 +328,8 @@ def post_fragment(request, pk):
 def post_edit(request, pk):
     post = selectors.post_get_for_user(request.user, pk)
     permissions.can_edit_post(request.user, post).check()
-    form = EditForm(posted(request), initial={"body": post.body, "title": post.topic.title})
+    form = EditForm(posted(request), initial={"body": selectors.body_for_editing(post.body),
+                                              "title": post.topic.title})
     if post.number != 1:
         del form.fields["title"]
     preview = None

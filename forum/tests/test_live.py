@@ -51,9 +51,11 @@ async def test_a_reader_of_the_topic_receives_the_new_reply_live(tabs, people):
         received[event["type"]] = event
     assert received["forum.post_created"] == {
         "type": "forum.post_created", "id": post.pk,
-        "data": {"topic": topic.pk, "number": 2, "fragment": f"/bureau/forum/message/{post.pk}/fragment/"},
+        "data": {"topic": topic.pk, "number": 2, "replies": 1,
+                 "fragment": f"/bureau/forum/message/{post.pk}/fragment/"},
     }
-    assert received["forum.topic_activity"]["data"] == {"category": category.pk, "last_number": 2, "new_topic": False}
+    assert received["forum.topic_activity"]["data"] == {"category": category.pk, "last_number": 2, "new_topic": False,
+                                                        "replies": 1}
     assert received["notification.new"]["data"]["url"] == f"/bureau/forum/message/{post.pk}/"
     await assert_nothing_before_barrier(ws, reader.pk)  # nothing more (post_create has returned)
 

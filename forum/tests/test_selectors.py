@@ -236,11 +236,18 @@ def test_mention_candidates_in_the_network(network_space, member, colleague, ter
     UserFactory(territory=territory, display_name="Paul Inesta")
     PendingUserFactory(territory=territory, display_name="Inès Attente")
     assert selectors.mention_candidates(member, network_space, "in") == [
-        {"pk": colleague.pk, "display_name": "Inès Garcia"},
-        {"pk": colleague.pk + 1, "display_name": "Paul Inesta"}]
+        {"pk": colleague.pk, "display_name": "Inès Garcia", "ambiguous": False},
+        {"pk": colleague.pk + 1, "display_name": "Paul Inesta", "ambiguous": False}]
     assert [c["display_name"] for c in selectors.mention_candidates(member, network_space, "gar")] == ["Inès Garcia"]
     assert selectors.mention_candidates(member, network_space, "arc") == []  # not the start of a word
     assert selectors.mention_candidates(member, network_space, "   ") == []
+
+
+def test_a_mention_candidate_sharing_their_name_is_marked_ambiguous(network_space, member, colleague, territory):
+    homonym = UserFactory(territory=territory, display_name="inès garcia")
+    assert selectors.mention_candidates(member, network_space, "Inès") == [
+        {"pk": colleague.pk, "display_name": "Inès Garcia", "ambiguous": True},
+        {"pk": homonym.pk, "display_name": "inès garcia", "ambiguous": True}]
 
 
 def test_mention_candidates_in_a_private_group_are_its_members_for_those_who_see_it(

@@ -17,6 +17,19 @@
       .then(function (response) { return response.ok ? response.text() : null; });
   }
 
+  // "1 réponse", "2 réponses": the two forms the page carries (data-reply-one/-other on
+  // the element or an ancestor), chosen by the language's plural rule.
+  function setReplies(element, n) {
+    if (!element || n === undefined || n === null) { return; }
+    var holder = element.closest("[data-reply-one]");
+    if (!holder) { return; }
+    var form = n > 1 ? "other" : "one";
+    try { form = new Intl.PluralRules(document.documentElement.lang || "fr").select(n); } catch (e) { /* keep */ }
+    var text = (form === "one" ? holder.getAttribute("data-reply-one") : holder.getAttribute("data-reply-other"));
+    element.setAttribute("data-reply-count", String(n));
+    element.textContent = text.replace(/\d+/, String(n));
+  }
+
   function parse(html) {
     var holder = document.createElement("div");
     holder.innerHTML = html.trim();
@@ -30,6 +43,7 @@
     rt.subscribe("topic." + topicId);
     rt.on("forum.post_created", function (data) {
       if (String(data.topic) !== topicId) { return; }
+      setReplies(document.querySelector("h1 ~ p [data-reply-count]"), data.replies);
       if (topic.getAttribute("data-last-page") !== "1") {
         var more = document.querySelector("[data-forum-new-replies]");
         if (more) { more.hidden = false; }
@@ -70,6 +84,7 @@
         if (more) { liveSay(categoryPage.getAttribute("data-new-topic-text") || ""); }
         return;
       }
+      setReplies(row.querySelector("[data-reply-count]"), data.replies);
       row.classList.add("is-unread");
       row.setAttribute("data-last-number", data.last_number);
       var mark = row.querySelector("[data-topic-unread]");
@@ -105,6 +120,25 @@
           });
         });
       }, 1000);
+    });
+  }
+
+  // --- Index: the reply counts of the latest and active topics follow the new posts -----
+  var topicLists = document.querySelector("[data-forum-topic-lists]");
+  if (topicLists && rt) {
+    var followed = {};
+    topicLists.querySelectorAll("[data-topic][data-category]").forEach(function (item) {
+      followed[item.getAttribute("data-category")] = true;
+    });
+    document.querySelectorAll("[data-forum-category]").forEach(function (row) {
+      delete followed[row.getAttribute("data-forum-category")];  // already followed below
+    });
+    Object.keys(followed).slice(0, 40).forEach(function (id) { rt.subscribe("forumcategory." + id); });
+    rt.on("forum.topic_activity", function (data, event) {
+      if (!event) { return; }
+      topicLists.querySelectorAll('[data-topic="' + event.id + '"] [data-reply-count]').forEach(function (span) {
+        setReplies(span, data.replies);
+      });
     });
   }
 

@@ -1,9 +1,13 @@
 /* @mention autocomplete for the Markdown editors (forum posts, chat messages).
- * Any form with data-mentions-url gets it on its textarea[name=body]: typing "@Lé" asks
- * the URL (?q=Lé) for members and offers them in a listbox (arrows, Enter or Tab to
- * choose, Escape to close); the choice is written "@**Name|id**". Without JavaScript,
- * mentions are typed by hand. Maillage.mentions.isOpen(textarea) tells a form's own key
- * handling (Enter sends, in the chat) that the list has the keyboard. */
+ * Any form with data-mentions-url gets it on its textarea[name=body]: typing "@Lé" (or
+ * "@Léa F", up to three words) asks the URL (?q=Lé) for members and offers them in a
+ * listbox (arrows, Enter or Tab to choose, Escape to close). The choice is written as the
+ * writer reads it, "@Léa Fournier", when the form has data-mentions-plain (its server turns
+ * "@Full Name" into the stored "@**Name|id**": core.markdown.canonical_mentions), and for
+ * a member the server marks `ambiguous` (two members of that name) or a form without
+ * data-mentions-plain, "@**Name|id**". Without JavaScript, mentions are typed by hand.
+ * Maillage.mentions.isOpen(textarea) tells a form's own key handling (Enter sends, in the
+ * chat) that the list has the keyboard. */
 (function () {
   "use strict";
   var open = new WeakSet();
@@ -28,13 +32,17 @@
     }
     function wordBefore() {
       var before = textarea.value.slice(0, textarea.selectionStart);
-      var m = before.match(/(^|\s)@([^\s@*]{1,30})$/);
-      return m ? m[2] : null;
+      var m = before.match(/(^|\s)@([^\s@*]{1,30}(?: [^\s@*]{0,30}){0,2})$/);
+      return m && m[2].trim() ? m[2] : null;
     }
     function choose(li) {
       var name = li.getAttribute("data-name"), id = li.getAttribute("data-id");
       var pos = textarea.selectionStart;
-      var before = textarea.value.slice(0, pos).replace(/@([^\s@*]{1,30})$/, "@**" + name + "|" + id + "** ");
+      var query = wordBefore();
+      var plain = form.hasAttribute("data-mentions-plain") && li.getAttribute("data-ambiguous") !== "1";
+      var token = plain ? "@" + name + " " : "@**" + name + "|" + id + "** ";
+      var head = textarea.value.slice(0, pos);
+      var before = query === null ? head : head.slice(0, head.length - query.length - 1) + token;
       textarea.value = before + textarea.value.slice(pos);
       textarea.selectionStart = textarea.selectionEnd = before.length;
       close();
@@ -51,7 +59,7 @@
       window.clearTimeout(timer);
       if (!q) { close(); return; }
       timer = window.setTimeout(function () {
-        fetch(url + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+        fetch(url + "?q=" + encodeURIComponent(q.trim()), { credentials: "same-origin" })
           .then(function (r) { return r.json(); }).then(function (data) {
             list.innerHTML = "";
             (data.results || []).forEach(function (person, k) {
@@ -60,6 +68,7 @@
               li.setAttribute("role", "option");
               li.setAttribute("data-name", person.display_name);
               li.setAttribute("data-id", person.pk);
+              if (person.ambiguous) { li.setAttribute("data-ambiguous", "1"); }
               li.textContent = person.display_name;
               li.addEventListener("mousedown", function (e) { e.preventDefault(); choose(li); });
               list.appendChild(li);
