@@ -15,6 +15,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from directory import schema
 from directory.fields import PipeListField
@@ -75,7 +76,7 @@ class Venue(models.Model):
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     typology = PipeListField(
         _("types of structure"),
-        help_text=_("data.inclusion codes, one per line: ASSO, COMMUNE, CCAS, BIB, TIERS_LIEUX..."),
+        help_text=_("The kinds of structure that run the venue (association, municipality, library...)."),
     )
     phone = models.CharField(
         _("phone"),
@@ -204,10 +205,10 @@ class VenueRevision(models.Model):
     """One edit of a venue, wiki-style: who, when, what changed, and the full record after it."""
 
     class Kind(models.TextChoices):
-        CREATED = "created", _("Creation")
-        EDITED = "edited", _("Edit")
-        IMPORTED = "imported", _("Import")
-        RESTORED = "restored", _("Restoration")
+        CREATED = "created", pgettext_lazy("venue revision", "Creation")
+        EDITED = "edited", pgettext_lazy("venue revision", "Edit")
+        IMPORTED = "imported", pgettext_lazy("venue revision", "Import")
+        RESTORED = "restored", pgettext_lazy("venue revision", "Restoration")
 
     venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("venue"))
     author = models.ForeignKey(

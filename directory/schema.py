@@ -205,3 +205,116 @@ FRANCE_AREAS = (
 def in_france(latitude, longitude):
     lat, lon = float(latitude), float(longitude)
     return any(south <= lat <= north and west <= lon <= east for _name, south, north, west, east in FRANCE_AREAS)
+
+
+# Structure types (`typologie`): the data.inclusion vocabulary of structure types
+# (https://www.data.inclusion.beta.gouv.fr/, "typologies de structure"), code -> French
+# label. The schema stores the codes; people read the labels. The usual ones in digital
+# mediation come first in the desk form (COMMON_STRUCTURE_TYPES).
+STRUCTURE_TYPES = {
+    "ACI": "Atelier chantier d'insertion (ACI)",
+    "ACIPHC": "Atelier chantier d'insertion premières heures en chantier",
+    "AFPA": "Agence nationale pour la formation professionnelle des adultes (AFPA)",
+    "AI": "Association intermédiaire (AI)",
+    "ASE": "Aide sociale à l'enfance (ASE)",
+    "ASSO": "Association",
+    "ASSO_CHOMEUR": "Association de chômeurs",
+    "AVIP": "Crèche à vocation d'insertion professionnelle (AVIP)",
+    "BIB": "Bibliothèque, médiathèque",
+    "CAARUD": "Centre d'accueil et d'accompagnement à la réduction des risques (CAARUD)",
+    "CADA": "Centre d'accueil de demandeurs d'asile (CADA)",
+    "CAF": "Caisse d'allocations familiales (CAF)",
+    "CAP_EMPLOI": "Cap emploi",
+    "CAVA": "Centre d'adaptation à la vie active (CAVA)",
+    "CC": "Communauté de communes",
+    "CCAS": "Centre communal d'action sociale (CCAS)",
+    "CCONS": "Chambre consulaire (CCI, CMA, chambre d'agriculture)",
+    "CD": "Conseil départemental",
+    "CDAS": "Centre départemental d'action sociale (CDAS)",
+    "CFP": "Centre des finances publiques",
+    "CHRS": "Centre d'hébergement et de réinsertion sociale (CHRS)",
+    "CHU": "Centre d'hébergement d'urgence (CHU)",
+    "CIAS": "Centre intercommunal d'action sociale (CIAS)",
+    "CIDFF": "Centre d'information sur les droits des femmes et des familles (CIDFF)",
+    "CITMET": "Cité des métiers",
+    "CMP": "Centre médico-psychologique (CMP)",
+    "CMS": "Centre médico-social (CMS)",
+    "COMMUNE": "Commune, mairie",
+    "CPH": "Centre provisoire d'hébergement (CPH)",
+    "CS": "Centre social",
+    "CSAPA": "Centre de soins, d'accompagnement et de prévention en addictologie (CSAPA)",
+    "DEETS": "Direction de l'économie, de l'emploi, du travail et des solidarités (DEETS, DDETS)",
+    "DEPT": "Services sociaux du département",
+    "E2C": "École de la deuxième chance (E2C)",
+    "EA": "Entreprise adaptée (EA)",
+    "EATT": "Entreprise adaptée de travail temporaire (EATT)",
+    "EI": "Entreprise d'insertion (EI)",
+    "EITI": "Entreprise d'insertion par le travail indépendant (EITI)",
+    "EPCI": "Intercommunalité (EPCI)",
+    "EPIDE": "Établissement pour l'insertion dans l'emploi (EPIDE)",
+    "ESS": "Entreprise de l'économie sociale et solidaire",
+    "ETABL_PRI": "Établissement privé",
+    "ETABL_PUB": "Établissement public",
+    "ETTI": "Entreprise de travail temporaire d'insertion (ETTI)",
+    "FAIS": "Fédération d'acteurs de l'insertion et de la solidarité",
+    "FRANCE_SERVICES": "France services",
+    "FT": "France Travail",
+    "GEIQ": "Groupement d'employeurs pour l'insertion et la qualification (GEIQ)",
+    "HUDA": "Hébergement d'urgence pour demandeurs d'asile (HUDA)",
+    "MDE": "Maison de l'emploi",
+    "MDEF": "Maison de l'emploi et de la formation",
+    "MDPH": "Maison départementale des personnes handicapées (MDPH)",
+    "MDS": "Maison départementale des solidarités",
+    "MJC": "Maison des jeunes et de la culture (MJC)",
+    "ML": "Mission locale",
+    "MQ": "Maison de quartier",
+    "MSA": "Mutualité sociale agricole (MSA)",
+    "MUNI": "Municipalité",
+    "OACAS": "Organisme d'accueil communautaire et d'activités solidaires (OACAS)",
+    "ODC": "Organisme délégataire d'un conseil départemental",
+    "OF": "Organisme de formation",
+    "OIL": "Opérateur d'intermédiation locative",
+    "OPCS": "Organisation porteuse de la clause sociale",
+    "PAD": "Point d'accès au droit",
+    "PENSION": "Pension de famille, résidence accueil",
+    "PIJ_BIJ": "Point ou bureau information jeunesse (PIJ, BIJ)",
+    "PIMMS": "Point information médiation multi-services (PIMMS)",
+    "PJJ": "Protection judiciaire de la jeunesse (PJJ)",
+    "PLIE": "Plan local pour l'insertion et l'emploi (PLIE)",
+    "PREF": "Préfecture, sous-préfecture",
+    "PREVENTION": "Service ou club de prévention",
+    "REG": "Région",
+    "RFS": "Réseau France services",
+    "RS_FJT": "Résidence sociale, foyer de jeunes travailleurs",
+    "SCP": "Service et club de prévention",
+    "SPIP": "Service pénitentiaire d'insertion et de probation (SPIP)",
+    "TIERS_LIEUX": "Tiers-lieu, coworking",
+    "UDAF": "Union départementale des associations familiales (UDAF)",
+    "Autre": "Autre",
+}
+COMMON_STRUCTURE_TYPES = (
+    "ASSO", "COMMUNE", "BIB", "CCAS", "CIAS", "CS", "FRANCE_SERVICES", "TIERS_LIEUX", "EPCI", "MJC", "ML",
+    "PIMMS", "DEPT", "CD",
+)
+
+
+def structure_type_label(code):
+    """The French label of a structure type code ("ASSO" -> "Association"); an unknown code as it is."""
+    return STRUCTURE_TYPES.get(code, code)
+
+
+def structure_type_labels(codes):
+    """["TIERS_LIEUX", "ASSO"] -> ["Tiers-lieu, coworking", "Association"] (order kept)."""
+    return [structure_type_label(code) for code in codes]
+
+
+def structure_type_choices(extra=()):
+    """(code, label) pairs: the usual types first, then the others by label; `extra` codes
+    (unknown to the vocabulary, such as an imported value) are kept as choices so that an
+    edit never drops them."""
+    others = sorted((code for code in STRUCTURE_TYPES if code not in COMMON_STRUCTURE_TYPES),
+                    key=lambda code: STRUCTURE_TYPES[code].lower().replace("é", "e").replace("É", "E"))
+    choices = [(code, STRUCTURE_TYPES[code]) for code in COMMON_STRUCTURE_TYPES]
+    choices += [(code, STRUCTURE_TYPES[code]) for code in others]
+    choices += [(code, code) for code in extra if code not in STRUCTURE_TYPES]
+    return choices

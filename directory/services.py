@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 
 from core.services import activity_record
+from directory import schema
 from directory.models import Venue, VenueRevision
 from members import permissions
 
@@ -104,7 +105,19 @@ def _comparable(field: str, value: Any) -> Any:
         return None if value in (None, "") else _decimal_text(value)
     if isinstance(value, str):
         return value.strip()
+    if isinstance(value, list | tuple):
+        # A list whose order alone changed (services ticked in another order) is the same list.
+        return sorted(str(item).strip() for item in value)
     return value
+
+
+def meaningful_changes(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Recorded changes minus those that only reordered a list (older revisions may hold some)."""
+    def real(change: dict[str, Any]) -> bool:
+        field = change.get("field", "")
+        return _comparable(field, change.get("before")) != _comparable(field, change.get("after"))
+
+    return [change for change in changes if real(change)]
 
 
 def normalize_phone(value: object) -> str:
@@ -339,7 +352,8 @@ def local_noon(day: datetime.date) -> datetime.datetime:
 
 
 def _label(field: str) -> str:
-    return str(getattr(Venue._meta.get_field(field), "verbose_name", field))
+    """A field's label as people read it: « Types de structure », capitalised."""
+    return capfirst(str(getattr(Venue._meta.get_field(field), "verbose_name", field)))
 
 
 def field_labels() -> dict[str, str]:
@@ -362,6 +376,8 @@ def revision_record(revision: VenueRevision) -> list[tuple[str, Any]]:
         value = revision.data.get(field)
         if field == "territory":
             value = Territory.objects.filter(pk=value).values_list("name", flat=True).first() or value
+        if field == "typology" and isinstance(value, list):
+            value = schema.structure_type_labels(value)
         if isinstance(value, list):
             value = ", ".join(value)
         rows.append((labels[field], "" if value is None else value))

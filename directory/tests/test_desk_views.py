@@ -216,6 +216,8 @@ def test_the_list_and_history_query_counts_are_flat(referent, venue, animator):
     list_url = reverse("directory:venues")
     history_url = reverse("directory:venue-history", args=[venue.pk])
     services.venue_update(actor=animator, venue=venue, data={"summary": "v0"})
+    # A first visit warms the per-site caches (footer pages...), counted once only.
+    measure_queries(client, list_url), measure_queries(client, history_url)
     small_list, small_history = measure_queries(client, list_url)[0], measure_queries(client, history_url)[0]
     VenueFactory.create_batch(25, territory=venue.territory)
     for n in range(15):
@@ -223,3 +225,218 @@ def test_the_list_and_history_query_counts_are_flat(referent, venue, animator):
     assert measure_queries(client, list_url)[0] == small_list
     assert measure_queries(client, history_url)[0] == small_history
     assert small_list <= 9 and small_history <= 10, (small_list, small_history)
+
+
+# --- Issue 14: hours by day, coordinates from the address, labelled types, history, errors -----
+
+DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+
+
+def hours_post(initial="", raw=None, holidays="off", **days):
+    """What the browser sends from the hours editor without JavaScript (see HoursWidget)."""
+    data = {
+        "opening_hours__editor": "1",
+        "opening_hours__initial": initial,
+        "opening_hours": initial if raw is None else raw,
+        "opening_hours__PH": holidays,
+    }
+    for code in DAYS:
+        ranges = days.get(code) or [("", "")]
+        if not days.get(code):
+            data[f"opening_hours__{code}__closed"] = "1"
+        data[f"opening_hours__{code}__start"] = [start for start, _end in ranges]
+        data[f"opening_hours__{code}__end"] = [end for _start, end in ranges]
+    return data
+
+
+def test_a_referent_saves_hours_typed_day_by_day(referent, venue):
+    client = client_for(referent)
+    url = reverse("directory:venue-edit", args=[venue.pk])
+    two_ranges = [("09:00", "12:00"), ("14:00", "18:00"), ("", "")]
+    response = client.post(url, dict(REQUIRED, **hours_post(Mo=two_ranges, We=two_ranges)))
+    assert response.status_code == 302
+    assert Venue.objects.get(pk=venue.pk).opening_hours == "Mo,We 09:00-12:00,14:00-18:00; PH off"
+    # Reloaded, the form shows them back in the rows.
+    page = soup(client.get(url))
+    assert [i["value"] for i in page.select("input[name=opening_hours__We__start]")] == ["09:00", "14:00", ""]
+    assert [i["value"] for i in page.select("input[name=opening_hours__We__end]")] == ["12:00", "18:00", ""]
+    assert page.find("input", attrs={"name": "opening_hours__Tu__closed"}).has_attr("checked")
+    assert not page.find("input", attrs={"name": "opening_hours__Mo__closed"}).has_attr("checked")
+    assert page.find("input", attrs={"name": "opening_hours__PH", "value": "off"}).has_attr("checked")
+    assert [label.get_text() for label in page.select(".hours-day__name")][:2] == ["Monday", "Tuesday"]
+
+
+def test_hours_typed_in_french_in_the_advanced_entry_are_saved_in_the_osm_format(animator, venue):
+    client = client_for(animator)
+    data = dict(REQUIRED, **hours_post(raw="du lundi au vendredi 9h-12h et 14h-18h30; samedi 9 h 30 - 12 h"))
+    assert client.post(reverse("directory:venue-edit", args=[venue.pk]), data).status_code == 302
+    assert Venue.objects.get(pk=venue.pk).opening_hours == "Mo-Fr 09:00-12:00,14:00-18:30; Sa 09:30-12:00"
+
+
+def test_a_failed_post_shows_an_error_summary_linking_to_each_field(animator, venue):
+    client = client_for(animator)
+    data = dict(REQUIRED, postal_code="46", **hours_post(Mo=[("14:00", "12:00")]))
+    response = client.post(reverse("directory:venue-edit", args=[venue.pk]), data)
+    assert response.status_code == 200
+    page = soup(response)
+    summary = page.select_one("[data-error-summary]")
+    assert summary["tabindex"] == "-1" and summary.has_attr("autofocus")
+    assert summary.h2.get_text() == "The form contains 2 errors"
+    links = [(a["href"], a.get_text()) for a in summary.select("a")]
+    assert links == [
+        ("#id_postal_code", "Postal code: A postal code has five digits, for example 46000."),
+        ("#id_opening_hours_editor", "Opening hours: Monday: the range 14:00 – 12:00 ends before it starts."),
+    ]
+    assert page.find(id="id_postal_code") is not None and page.find(id="id_opening_hours_editor") is not None
+    assert page.title.get_text().startswith("Error")
+    # What was typed comes back in the rows; nothing saved.
+    assert [i["value"] for i in page.select("input[name=opening_hours__Mo__start]")] == ["14:00", ""]
+    assert Venue.objects.get(pk=venue.pk).postal_code == "46000"
+    assert page.find("script", src=lambda src: src and src.endswith("js/hours_editor.js")) is not None
+
+
+def test_the_form_offers_labelled_structure_types_and_stores_codes(referent, venue):
+    services.venue_update(actor=referent, venue=venue, data={"typology": ["ASSO", "VIEUX_CODE"]})
+    client = client_for(referent)
+    url = reverse("directory:venue-edit", args=[venue.pk])
+    page = soup(client.get(url))
+    asso = page.find("input", attrs={"name": "typology", "value": "ASSO"})
+    assert asso.has_attr("checked")
+    assert page.find("label", attrs={"for": asso["id"]}).get_text() == "Association"
+    # A code outside the vocabulary (an import) stays a choice, ticked, so an edit keeps it.
+    old = page.find("input", attrs={"name": "typology", "value": "VIEUX_CODE"})
+    assert old.has_attr("checked")
+    assert "---------" not in page.get_text()
+    response = client.post(url, dict(REQUIRED, typology=["BIB", "ASSO"]))
+    assert response.status_code == 302
+    assert Venue.objects.get(pk=venue.pk).typology == ["BIB", "ASSO"]
+
+
+def test_the_add_form_prompts_for_a_territory_instead_of_dashes(coordinator, territory, other_territory):
+    page = soup(client_for(coordinator).get(reverse("directory:venue-create")))
+    options = [o.get_text() for o in page.select("select[name=territory] option")]
+    assert options[0] == "Choose a territory" and "---------" not in options
+    assert "---------" not in page.get_text()
+
+
+def test_reordering_a_list_alone_is_not_a_change(animator, venue):
+    services.venue_update(actor=animator, venue=venue, data={
+        "services": ["Aide aux démarches administratives", "Loisirs et créations numériques"]})
+    client = client_for(animator)
+    response = client.post(
+        reverse("directory:venue-edit", args=[venue.pk]),
+        dict(REQUIRED, services=["Loisirs et créations numériques", "Aide aux démarches administratives"]),
+        follow=True,
+    )
+    assert "Nothing changed" in text_of(soup(response))
+    assert VenueRevision.objects.count() == 1
+
+
+def test_the_history_names_edits_and_capitalised_fields_and_hides_reorderings(animator, venue):
+    services.venue_update(actor=animator, venue=venue, data={"summary": "Ateliers le mercredi", "typology": ["ASSO"]})
+    # An older revision that recorded a reordering only (before lists were compared as sets).
+    VenueRevision.objects.create(venue=venue, author=animator, kind=VenueRevision.Kind.EDITED, data={}, changes=[
+        {"field": "services", "before": ["A", "B"], "after": ["B", "A"]}])
+    client = client_for(animator)
+    page = soup(client.get(reverse("directory:venue-history", args=[venue.pk])))
+    first, second = page.select(".revision")[:2]
+    assert text_of(first).startswith("Edit by Inès Carrère")
+    assert "No field changed." in text_of(first)
+    rows = [[cell.get_text() for cell in row.select("th, td")] for row in second.select("tbody tr")]
+    assert rows == [["Types of structure", "—", "Association"], ["Summary", "—", "Ateliers le mercredi"]]
+
+
+def fake_geocoder(monkeypatch, settings, payload):
+    from directory import geocoding
+
+    settings.GEOCODER_URL = "https://api-adresse.data.gouv.fr/search/"
+    calls = []
+
+    class Response:
+        def raise_for_status(self):
+            pass
+
+        def json(self):
+            return payload
+
+    def fake_get(url, **kwargs):
+        calls.append(kwargs["params"]["q"])
+        return Response()
+
+    monkeypatch.setattr(geocoding.requests, "get", fake_get)
+    return calls
+
+
+FOUND = {"features": [{"geometry": {"coordinates": [1.6372, 44.3553]},
+                       "properties": {"label": "3 Place de la Mairie 46260 Limogne-en-Quercy", "score": 0.91}}]}
+
+
+def test_find_the_coordinates_without_javascript_fills_the_form_and_saves_nothing(
+    animator, venue, monkeypatch, settings
+):
+    calls = fake_geocoder(monkeypatch, settings, FOUND)
+    client = client_for(animator)
+    url = reverse("directory:venue-edit", args=[venue.pk])
+    data = dict(REQUIRED, address="3 place de la Mairie", postal_code="46260", city="Limogne-en-Quercy",
+                summary="Typed before looking", locate="1")
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert calls == ["3 place de la Mairie 46260 Limogne-en-Quercy"]
+    page = soup(response)
+    assert page.find("input", attrs={"name": "latitude"})["value"] == "44.355300"
+    assert page.find("input", attrs={"name": "longitude"})["value"] == "1.637200"
+    assert "Typed before looking" in page.find("textarea", attrs={"name": "summary"}).get_text()
+    assert page.select_one("[data-locate-status]").get_text() == (
+        "Coordinates found for « 3 Place de la Mairie 46260 Limogne-en-Quercy »: check the pin on the map, then save."
+    )
+    assert page.select_one("[data-error-summary]") is None
+    assert not VenueRevision.objects.exists()
+
+
+def test_find_the_coordinates_answers_json_to_the_page_script(animator, venue, monkeypatch, settings):
+    fake_geocoder(monkeypatch, settings, FOUND)
+    response = client_for(animator).post(
+        reverse("directory:venue-edit", args=[venue.pk]),
+        dict(REQUIRED, locate="1"), HTTP_ACCEPT="application/json",
+    )
+    assert response.json() == {
+        "found": True, "latitude": "44.355300", "longitude": "1.637200",
+        "message": "Coordinates found for « 3 Place de la Mairie 46260 Limogne-en-Quercy »: "
+                   "check the pin on the map, then save.",
+    }
+
+
+def test_find_the_coordinates_when_nothing_is_found_or_no_service(animator, venue, monkeypatch, settings):
+    fake_geocoder(monkeypatch, settings, {"features": []})
+    client = client_for(animator)
+    url = reverse("directory:venue-edit", args=[venue.pk])
+    response = client.post(url, dict(REQUIRED, locate="1"), HTTP_ACCEPT="application/json")
+    assert response.status_code == 200 and response.json()["found"] is False
+    settings.GEOCODER_URL = ""
+    page = soup(client.get(url))
+    assert page.find("button", attrs={"name": "locate"}) is None
+    assert page.find("input", attrs={"name": "latitude"}) is not None
+
+
+def test_find_the_coordinates_is_refused_to_who_cannot_edit(member, territory, monkeypatch, settings):
+    calls = fake_geocoder(monkeypatch, settings, FOUND)
+    other = VenueFactory(territory=territory, name="Cyber-base voisine")
+    response = client_for(member).post(reverse("directory:venue-edit", args=[other.pk]), dict(REQUIRED, locate="1"))
+    assert response.status_code == 404
+    assert calls == []
+
+
+def test_hours_richer_than_the_rows_open_the_advanced_entry_and_survive_a_save(animator, venue):
+    value = 'We 13:30-18:00; Sa 09:00-12:00 "sur rendez-vous"; PH off'
+    services.venue_update(actor=animator, venue=venue, data={"opening_hours": value})
+    client = client_for(animator)
+    url = reverse("directory:venue-edit", args=[venue.pk])
+    page = soup(client.get(url))
+    assert page.select_one(".hours-editor__raw").has_attr("open")
+    assert page.find("input", attrs={"name": "opening_hours"})["value"] == value
+    assert "the editor by day cannot show" in text_of(page)
+    # Saved with the rows left empty and another field changed: the hours stay as they were.
+    response = client.post(url, dict(REQUIRED, summary="Nouveau résumé", **hours_post(initial=value)))
+    assert response.status_code == 302
+    fresh = Venue.objects.get(pk=venue.pk)
+    assert (fresh.opening_hours, fresh.summary) == (value, "Nouveau résumé")

@@ -244,3 +244,192 @@ def test_format_time():
     assert hours.format_time(datetime.time(9, 0)) == "9:00"
     assert hours.format_time(datetime.time(18, 30)) == "18:30"
     assert hours.format_time(datetime.time(8, 5)) == "8:05"
+
+
+# --- The per-day editor: rows <-> OSM value (directory.hours + directory.forms.HoursField) ------
+
+
+def rows(**days):
+    """A Schedule from keyword days: rows(Mo=[("09:00", "12:00")], holidays="off")."""
+    holidays = days.pop("holidays", hours.PH_SAME)
+    holiday_ranges = days.pop("holiday_ranges", [])
+    return hours.Schedule(days=days, holidays=holidays, holiday_ranges=holiday_ranges)
+
+
+@pytest.mark.parametrize(
+    ("schedule", "expected"),
+    [
+        (rows(Mo=[("09:00", "12:00"), ("14:00", "18:00")], We=[("09:00", "12:00"), ("14:00", "18:00")],
+              holidays="off"), "Mo,We 09:00-12:00,14:00-18:00; PH off"),
+        (rows(Mo=[("09:00", "12:00")], Tu=[("09:00", "12:00")], We=[("09:00", "12:00")],
+              Th=[("09:00", "12:00")], Fr=[("09:00", "12:00")], Sa=[("10:00", "12:00")]),
+         "Mo-Fr 09:00-12:00; Sa 10:00-12:00"),
+        # Ranges typed out of order come out in order; Tuesday and Thursday share theirs.
+        (rows(Tu=[("14:00", "18:00")], Th=[("14:00", "18:00")], We=[("14:00", "19:00"), ("10:00", "12:00")],
+              holidays="off"), "Tu,Th 14:00-18:00; We 10:00-12:00,14:00-19:00; PH off"),
+        (rows(Sa=[("09:00", "24:00")], holidays="hours", holiday_ranges=[("10:00", "12:00")]),
+         "Sa 09:00-24:00; PH 10:00-12:00"),
+        (rows(), ""),
+        (rows(holidays="off"), ""),  # closed every day is "not given", not "PH off" alone
+    ],
+)
+def test_rows_make_the_osm_value(schedule, expected):
+    assert hours.value_from_schedule(schedule) == expected
+
+
+def test_a_value_reads_back_into_rows():
+    schedule = hours.schedule_from_value("Mo-Fr 09:00-12:00,14:00-18:30; We off; Sa 08:30-12:00; PH off")
+    assert schedule.days == {
+        "Mo": [("09:00", "12:00"), ("14:00", "18:30")],
+        "Tu": [("09:00", "12:00"), ("14:00", "18:30")],
+        "We": [],
+        "Th": [("09:00", "12:00"), ("14:00", "18:30")],
+        "Fr": [("09:00", "12:00"), ("14:00", "18:30")],
+        "Sa": [("08:30", "12:00")],
+        "Su": [],
+    }
+    assert schedule.holidays == "off"
+
+
+def test_a_day_span_may_wrap_around_the_week():
+    assert hours.schedule_from_value("Sa-Mo 10:00-12:00").days["Su"] == [("10:00", "12:00")]
+    assert hours.schedule_from_value("Sa-Mo 10:00-12:00").days["Tu"] == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Mo-Fr 09:00-12:00,14:00-18:30; Sa 08:30-12:00; PH off",
+        "Tu,Th 14:00-18:00; We 10:00-12:00,14:00-19:00; Sa 10:00-13:00; PH off",
+        "Mo-Fr 08:30-12:30,13:30-17:00; PH off",
+        "Mo-Sa 10:00-19:00; PH off",
+    ],
+)
+def test_the_demo_values_round_trip_through_the_rows(value):
+    assert hours.value_from_schedule(hours.schedule_from_value(value)) == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        'We 13:30-18:00; Sa 09:00-12:00 "sur rendez-vous"; PH off',  # a demo value with a comment
+        "24/7",
+        "Jan-Mar Mo 09:00-12:00",
+        "Mo 22:00-02:00",
+        "Mo[1] 09:00-12:00",
+    ],
+)
+def test_values_richer_than_rows_are_not_turned_into_rows(value):
+    assert hours.schedule_from_value(value) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("lundi 9h-12h", "Mo 09:00-12:00"),
+        ("Lundi 9h-12h", "Mo 09:00-12:00"),
+        ("du lundi au vendredi 9h-12h et 14h-18h30; samedi 9 h 30 - 12 h; jours fériés fermé",
+         "Mo-Fr 09:00-12:00,14:00-18:30; Sa 09:30-12:00; PH off"),
+        ("mardi, jeudi 14h-18h", "Tu,Th 14:00-18:00"),
+        ("lun-mer 9h30-12h, 14h-17h", "Mo-We 09:30-12:00,14:00-17:00"),
+        ("mercredi 14:00 à 18:00", "We 14:00-18:00"),
+    ],
+)
+def test_french_text_becomes_the_osm_value(text, expected):
+    assert hours.value_from_french(text) == expected
+
+
+@pytest.mark.parametrize("text", ["Lu 9h", "lundi", "lundi 12h-9h", "tous les jours sauf lundi 9h-12h", "9h-12h"])
+def test_french_text_not_understood_is_none(text):
+    assert hours.value_from_french(text) is None
+
+
+def test_range_errors_name_the_end_before_the_start_and_overlaps():
+    assert hours.range_errors([("14:00", "12:00")]) == ["the range 14:00 – 12:00 ends before it starts"]
+    assert hours.range_errors([("09:00", "12:00"), ("11:00", "14:00")]) == [
+        "the ranges 09:00 – 12:00 and 11:00 – 14:00 overlap"
+    ]
+    assert hours.range_errors([("09:00", "12:00"), ("12:00", "14:00")]) == []
+
+
+# The form field, through posted data as the browser sends it (no JavaScript needed).
+
+
+def editor_post(initial="", raw=None, holidays="off", **days):
+    """The POST of the hours widget: opening_hours__Mo__start/end repeated, __closed, __PH."""
+    from django.http import QueryDict
+
+    data = QueryDict(mutable=True)
+    data["opening_hours__editor"] = "1"
+    data["opening_hours__initial"] = initial
+    data["opening_hours"] = initial if raw is None else raw
+    data["opening_hours__PH"] = holidays
+    for code in ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"):
+        ranges = days.get(code)
+        if ranges == "closed" or not ranges:
+            data["opening_hours__" + code + "__closed"] = "1"
+            ranges = [("", "")]
+        for start, end in ranges:
+            data.appendlist(f"opening_hours__{code}__start", start)
+            data.appendlist(f"opening_hours__{code}__end", end)
+    return data
+
+
+def clean_hours(data):
+    from directory.forms import HoursField
+    from directory.widgets import HoursWidget
+
+    return HoursField().clean(HoursWidget().value_from_datadict(data, {}, "opening_hours"))
+
+
+def test_the_field_makes_the_value_from_the_day_rows():
+    two_ranges = [("09:00", "12:00"), ("14:00", "18:00")]
+    data = editor_post(Mo=two_ranges + [("", "")], We=two_ranges)
+    assert clean_hours(data) == "Mo,We 09:00-12:00,14:00-18:00; PH off"
+
+
+def test_the_field_takes_the_raw_value_when_it_was_changed():
+    data = editor_post(initial="Mo 09:00-12:00", raw="lundi 10h-12h", Mo=[("09:00", "12:00")])
+    assert clean_hours(data) == "Mo 10:00-12:00"
+
+
+def test_the_field_keeps_an_advanced_value_while_the_rows_are_left_empty():
+    value = 'We 13:30-18:00; Sa 09:00-12:00 "sur rendez-vous"; PH off'
+    assert clean_hours(editor_post(initial=value)) == value
+
+
+def test_midnight_as_an_end_is_24_00():
+    assert clean_hours(editor_post(Fr=[("18:00", "00:00")])) == "Fr 18:00-24:00; PH off"
+
+
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [
+        ({"Mo": [("14:00", "12:00")]}, "Monday: the range 14:00 – 12:00 ends before it starts."),
+        ({"Tu": [("09:00", "12:00"), ("11:00", "13:00")]},
+         "Tuesday: the ranges 09:00 – 12:00 and 11:00 – 13:00 overlap."),
+        ({"We": [("09:00", "")]}, "Wednesday: give the start and the end of each range, as 09:00 and 12:00."),
+    ],
+)
+def test_the_field_refuses_bad_rows_with_a_message_naming_the_day(days, message):
+    with pytest.raises(ValidationError) as error:
+        clean_hours(editor_post(**days))
+    assert error.value.messages == [message]
+
+
+def test_a_closed_day_with_times_is_refused():
+    data = editor_post(Th=[("09:00", "12:00")])
+    data["opening_hours__Th__closed"] = "1"
+    with pytest.raises(ValidationError) as error:
+        clean_hours(data)
+    assert error.value.messages == ["Thursday: untick « Closed » or empty its ranges."]
+
+
+def test_unreadable_raw_text_names_the_expected_forms():
+    with pytest.raises(ValidationError) as error:
+        clean_hours(editor_post(raw="le matin"))
+    assert error.value.messages == [
+        "These opening hours cannot be read: « le matin ». Fill in the days above, or write for example "
+        "« du lundi au vendredi 9h-12h et 14h-18h » or, in the OpenStreetMap format, "
+        "« Mo-Fr 09:00-12:00,14:00-18:30; Sa 08:30-12:00 »."
+    ]

@@ -263,7 +263,7 @@ def test_a_stale_edit_of_the_same_field_is_refused_and_names_who_saved(animator,
     with pytest.raises(services.EditConflict) as caught:
         services.venue_update(actor=animator, venue=venue, data={"summary": "v2 by Inès"}, base_revision_id=base)
     assert "Marc Delpech saved this venue while you were editing it" in caught.value.messages[0]
-    assert "summary" in caught.value.messages[0]
+    assert "(Summary)" in caught.value.messages[0]
     assert Venue.objects.get(pk=venue.pk).summary == "v2 by Marc"
 
 
@@ -354,3 +354,52 @@ def test_territory_of_a_new_venue_must_exist_for_the_admin(referent):
     unknown = TerritoryFactory()
     with pytest.raises(PermissionDenied):
         services.venue_create(actor=referent, territory=unknown, data=BASE)
+
+
+# --- Issue 14: order-only list changes, labels people read ---------------------------------------
+
+
+def test_reordering_a_list_is_not_a_change_but_changing_it_is(animator, venue):
+    services.venue_update(actor=animator, venue=venue, data={"typology": ["TIERS_LIEUX", "ASSO"]})
+    assert VenueRevision.objects.count() == 1
+    services.venue_update(actor=animator, venue=venue, data={"typology": ["ASSO", "TIERS_LIEUX"]})
+    assert VenueRevision.objects.count() == 1
+    services.venue_update(actor=animator, venue=venue, data={"typology": ["ASSO"]})
+    latest = VenueRevision.objects.first()
+    assert latest.changes == [{"field": "typology", "before": ["TIERS_LIEUX", "ASSO"], "after": ["ASSO"]}]
+
+
+def test_meaningful_changes_drops_recorded_reorderings_only():
+    changes = [
+        {"field": "services", "before": ["A", "B"], "after": ["B", "A"]},
+        {"field": "fees", "before": ["Gratuit"], "after": ["Payant"]},
+        {"field": "summary", "before": "a", "after": "b"},
+    ]
+    assert services.meaningful_changes(changes) == changes[1:]
+
+
+def test_field_labels_are_capitalised():
+    labels = services.field_labels()
+    assert labels["typology"] == "Types of structure"
+    assert labels["opening_hours"] == "Opening hours"
+    assert labels["insee_code"] == "INSEE code"
+
+
+def test_the_record_of_a_revision_shows_structure_types_by_label(animator, venue):
+    services.venue_update(actor=animator, venue=venue, data={"typology": ["BIB", "COMMUNE", "XYZ"]})
+    record = dict(services.revision_record(VenueRevision.objects.get()))
+    assert record["Types of structure"] == "Bibliothèque, médiathèque, Commune, mairie, XYZ"
+
+
+def test_structure_type_labels_for_the_public_pages():
+    from directory import schema
+
+    assert schema.structure_type_label("ASSO") == "Association"
+    assert schema.structure_type_label("TIERS_LIEUX") == "Tiers-lieu, coworking"
+    assert schema.structure_type_label("INCONNU") == "INCONNU"
+    assert schema.structure_type_labels(["CCAS", "FRANCE_SERVICES"]) == [
+        "Centre communal d'action sociale (CCAS)", "France services"]
+    choices = schema.structure_type_choices(extra=["INCONNU", "ASSO"])
+    assert choices[0] == ("ASSO", "Association")
+    assert choices[-1] == ("INCONNU", "INCONNU")
+    assert [code for code, _label in choices].count("ASSO") == 1
