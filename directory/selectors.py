@@ -1,11 +1,14 @@
 """Venue reads: what a member may edit, a venue's history, and the public directory."""
 
+import dataclasses
 import datetime
 import decimal
+import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+import opening_hours
+from django.db.models import Avg, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -211,6 +214,173 @@ def venues_public_map(
         }
         for pk, row_city, _hours, latitude, longitude, name, slug in rows
     ]
+
+
+# --- "Near": a place typed in or the browser's position, results by distance ---------------
+#
+# The place is resolved from the directory's own venues (no outside service): the centre
+# of the venues of that postal code or city. Distances are great-circle (haversine) in
+# Python on the filtered candidates' coordinates, read in the same single query as the
+# city and open-now checks; the list is then paginated by id (one query for the page).
+
+EARTH_RADIUS_KM = 6371.0
+POSTAL_CODE_RE = schema.POSTAL_CODE_RE
+
+
+@dataclasses.dataclass(frozen=True)
+class Place:
+    latitude: float
+    longitude: float
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres between two points (degrees)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def locate(text: str) -> Place | None:
+    """The centre of the directory's venues of postal code or city `text` (one query), or None.
+
+    A postal code (5 digits) is compared exactly; a city name folded (case, accents and
+    hyphens as the search ignores them). Venues without coordinates are left out.
+    """
+    text = (text or "").strip()
+    located = Venue.objects.filter(latitude__isnull=False, longitude__isnull=False)
+    if POSTAL_CODE_RE.match(text):
+        centre = located.filter(postal_code=text).aggregate(lat=Avg("latitude"), lon=Avg("longitude"))
+        if centre["lat"] is None:
+            return None
+        return Place(float(centre["lat"]), float(centre["lon"]))
+    name = fold(text)
+    if not name:
+        return None
+    rows = [
+        (float(lat), float(lon))
+        for city, lat, lon in located.filter(search_text__contains=name).values_list("city", "latitude", "longitude")
+        if fold(city) == name and lat is not None and lon is not None
+    ]
+    if not rows:
+        return None
+    return Place(sum(lat for lat, _lon in rows) / len(rows), sum(lon for _lat, lon in rows) / len(rows))
+
+
+def venues_public_near(
+    *,
+    origin: Place,
+    text: str = "",
+    territory_slug: str = "",
+    city: str = "",
+    services: Sequence[str] = (),
+    publics: Sequence[str] = (),
+    access_modes: Sequence[str] = (),
+    support_modes: Sequence[str] = (),
+    free: bool = False,
+    open_now: bool = False,
+    now: datetime.datetime | None = None,
+) -> list[tuple[int, float | None]]:
+    """`(id, km)` of the venues matching the filters (as `venues_public`), nearest first.
+
+    One query (the candidates' id, city, hours, coordinates, name); venues without
+    coordinates come last (km None), by name. Paginate the list, then read a page with
+    `venues_public_by_ids`.
+    """
+    venues = _venues_matching(
+        text=text, territory_slug=territory_slug, city=city, services=services, publics=publics,
+        access_modes=access_modes, support_modes=support_modes, free=free,
+    )
+    rows = list(venues.order_by("name", "pk").values_list("id", "city", "opening_hours", "latitude", "longitude"))
+    city = fold(city)
+    if city or open_now:
+        kept = set(_matching_ids(rows, city=city, open_now=open_now, now=now or timezone.now()))
+        rows = [row for row in rows if row[0] in kept]
+    placed: list[tuple[int, float]] = []
+    unplaced: list[tuple[int, float | None]] = []
+    for pk, _city, _hours, lat, lon in rows:
+        if lat is None or lon is None:
+            unplaced.append((pk, None))
+        else:
+            placed.append((pk, haversine_km(origin.latitude, origin.longitude, float(lat), float(lon))))
+    placed.sort(key=lambda item: item[1])  # stable: equal distances stay by name
+    return [*placed, *unplaced]
+
+
+def venues_public_by_ids(items: Sequence[tuple[int, float | None]]) -> list[Venue]:
+    """The venues of `(id, km)` pairs, in that order, each with `distance` (km or None): one query."""
+    found = Venue.objects.select_related("territory").in_bulk([pk for pk, _km in items])
+    venues = []
+    for pk, km in items:
+        if pk in found:
+            venue = found[pk]
+            venue.distance = km  # type: ignore[attr-defined]
+            venues.append(venue)
+    return venues
+
+
+# --- Next openings (when "open now" finds nothing) -----------------------------------------
+
+NEXT_OPENINGS = 5
+NEXT_OPENINGS_SCAN = 1000  # candidate venues read at most (by name): the work stays bounded
+NEXT_OPENINGS_DAYS = 8
+
+
+@dataclasses.dataclass(frozen=True)
+class NextOpening:
+    name: str
+    city: str
+    url: str
+    at: datetime.datetime  # aware, in the venue's time zone
+
+
+def next_openings(
+    *,
+    text: str = "",
+    territory_slug: str = "",
+    city: str = "",
+    services: Sequence[str] = (),
+    publics: Sequence[str] = (),
+    access_modes: Sequence[str] = (),
+    support_modes: Sequence[str] = (),
+    free: bool = False,
+    open_now: bool = False,
+    now: datetime.datetime | None = None,
+    limit: int = NEXT_OPENINGS,
+) -> list[NextOpening]:
+    """The next openings of the venues matching every filter but "open now", soonest first.
+
+    One query; at most NEXT_OPENINGS_SCAN candidates are looked at, `limit` returned.
+    Each venue's hours are read in its own time zone (`directory.hours`); venues without
+    readable hours, or not opening within NEXT_OPENINGS_DAYS days, are left out.
+    """
+    venues = _venues_matching(
+        text=text, territory_slug=territory_slug, city=city, services=services, publics=publics,
+        access_modes=access_modes, support_modes=support_modes, free=free,
+    ).exclude(opening_hours="")
+    rows = venues.order_by("name", "pk").values_list(
+        "city", "opening_hours", "latitude", "longitude", "name", "slug"
+    )[:NEXT_OPENINGS_SCAN]
+    city = fold(city)
+    now = now or timezone.now()
+    url = reverse("public_directory:detail", kwargs={"slug": "slug"})
+    prefix, suffix = url[: url.rindex("slug")], url[url.rindex("slug") + 4:]
+    found = []
+    for row_city, value, lat, lon, name, slug in rows:
+        if city and fold(row_city) != city:
+            continue
+        parsed = hours.parse(value, lat, lon)
+        if parsed is None:
+            continue
+        local = now.astimezone(hours.zone_for(lat, lon))
+        until = local + datetime.timedelta(days=NEXT_OPENINGS_DAYS)
+        for start, _end, state, _comment in parsed.intervals(local, until):
+            if state == opening_hours.State.OPEN:
+                if start > local:
+                    found.append(NextOpening(name=name, city=row_city, url=f"{prefix}{slug}{suffix}", at=start))
+                break
+    found.sort(key=lambda opening: (opening.at, opening.name))
+    return found[:limit]
 
 
 def venue_public_get(slug: str) -> Venue:

@@ -4,9 +4,12 @@ import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from directory import schema
+from directory import hours, schema
 
 register = template.Library()
 
@@ -61,3 +64,54 @@ def equipment_label(value):
 def json_ld(data):
     """A <script type="application/ld+json"> whose content cannot close the element (< > & escaped)."""
     return mark_safe(f'<script type="application/ld+json">{json_text(data)}</script>')
+
+
+# --- Structure types -------------------------------------------------------------------------
+
+
+@register.filter
+def structure_type(code):
+    """"ASSO" -> "Association" (directory.schema's labels; an unknown code as it is)."""
+    return schema.structure_type_label(str(code or ""))
+
+
+@register.filter
+def structure_types(codes):
+    """["BIB", "COMMUNE"] -> ["Bibliothèque, médiathèque", "Commune, mairie"] (labels hold commas:
+    show them as a list, or joined by " · ")."""
+    return schema.structure_type_labels(list(codes or ()))
+
+
+# --- Distances and next openings ---------------------------------------------------------------
+
+
+@register.filter
+def distance(km):
+    """3.24 -> "3.2 km away" ("à 3,2 km"); under 1 km in metres (by 100 m), from 10 km whole."""
+    if km is None:
+        return ""
+    km = float(km)
+    if km < 0.1:
+        return _("less than 100 m away")
+    if km < 0.95:
+        return _("%(distance)s m away") % {"distance": int(round(km * 10)) * 100}
+    # Rounded here: number_format cuts floats' decimals rather than rounding them.
+    shown = formats.number_format(round(km, 1), 1) if km < 9.95 else formats.number_format(round(km), 0)
+    return _("%(distance)s km away") % {"distance": shown}
+
+
+@register.filter
+def opening_when(at, now=None):
+    """When a venue opens, from `now`, in its own time zone: "today at 14:00", "tomorrow at
+    9:00", "Thursday at 9:00", "Thursday 31 December at 9:00" ("demain à 9 h")."""
+    if not at:
+        return ""
+    now = (now or timezone.now()).astimezone(at.tzinfo)
+    time = hours.format_time(at)
+    days = (at.date() - now.date()).days
+    if days == 0:
+        return pgettext("opening", "today at %(time)s") % {"time": time}
+    if days == 1:
+        return pgettext("opening", "tomorrow at %(time)s") % {"time": time}
+    day = formats.date_format(at, "l" if days < 7 else "l j F")
+    return pgettext("opening", "%(day)s at %(time)s") % {"day": day, "time": time}

@@ -57,7 +57,7 @@ def names(client, query=""):
 
 
 def result_count(client, query=""):
-    heading = soup(client.get(LIST + query)).select_one("#results-title")
+    heading = soup(client.get(LIST + query)).select_one("#resultats")
     return int(re.match(r"\d+", text_of(heading)).group())
 
 
@@ -112,7 +112,7 @@ def test_the_page_has_one_h1_a_labelled_search_form_and_no_map_without_javascrip
     assert len(page.select("h1")) == 1
     form = page.select_one("form.venue-search")
     assert form["role"] == "search"
-    assert form["method"] == "get" and form["action"] == LIST
+    assert form["method"] == "get" and form["action"] == LIST + "#resultats"  # the results heading
     assert form.get("aria-labelledby") and page.find(id=form["aria-labelledby"])
     # Every field has a label; checkboxes are in fieldsets with a legend.
     for field in form.select("input:not([type=hidden]), select"):
@@ -128,7 +128,9 @@ def test_the_page_has_one_h1_a_labelled_search_form_and_no_map_without_javascrip
     # The map is there for the script only: hidden in the HTML.
     section = page.select_one("[data-venue-map]")
     assert section.has_attr("hidden")
-    assert section.get("aria-labelledby") and page.find(id=section["aria-labelledby"])
+    # Its canvas is a named region (the markers' landmark).
+    canvas = section.select_one("[data-venue-map-canvas]")
+    assert canvas["role"] == "region" and canvas["aria-label"]
 
 
 def test_no_map_when_nothing_is_found(client, territory):
@@ -136,7 +138,7 @@ def test_no_map_when_nothing_is_found(client, territory):
     assert soup(client.get(LIST)).select_one("[data-venue-map]") is not None
     page = soup(client.get(LIST + "?q=introuvable"))
     assert page.select_one("[data-venue-map]") is None
-    assert page.select_one(f"#results .empty a[href='{LIST}']") is not None  # "see every venue"
+    assert page.select_one(f".venue-results .empty a[href='{LIST}']") is not None  # "see every venue"
 
 
 def test_the_map_settings_come_from_the_settings_and_its_data_url_keeps_the_filters(client, territory, settings):
@@ -300,7 +302,7 @@ def test_the_open_now_filter_chooses_the_shorter_list_of_ids(territory, frozen, 
 )
 def test_malformed_parameters_are_ignored(client, territory, query):
     venue("EPM de Limogne", territory=territory, services=[PAPERWORK])
-    response = client.get(LIST + query)
+    response = client.get(LIST + query, follow=True)  # empty parameters: one redirect to the clean address
     assert response.status_code == 200
     assert client.get(MAP + query).status_code == 200
 
@@ -329,7 +331,7 @@ def test_pagination_is_20_a_page_and_keeps_the_filters(client, territory):
     query = q(q="lieu", service=[PAPERWORK], gratuit="1", territoire=territory.slug)
     page = soup(client.get(LIST + query))
     assert len(page.select(".venue-card")) == 20
-    assert text_of(page.select_one("#results-title")).startswith("45")
+    assert text_of(page.select_one("#resultats")).startswith("45")
     next_link = page.select_one(".pagination a[rel=next]")["href"]
     params = parse_qs(urlsplit(next_link).query)
     assert params == {
@@ -441,7 +443,8 @@ def test_the_venue_page_shows_every_public_field_of_the_national_schema(english,
     description = section(page, "venue-description-title")
     assert len(description.select("br")) == 1 and "Sept postes." in text_of(description)
     structure = text_of(section(page, "venue-structure-title"))
-    assert "Mairie de Limogne" in structure and "Fixe" in structure and "COMMUNE" in structure
+    # The type of structure in words ("COMMUNE" is "Commune, mairie").
+    assert "Mairie de Limogne" in structure and "Fixe" in structure and "Commune, mairie" in structure
     data = text_of(section(page, "venue-data-title"))
     for text in ("epm-limogne", "12345678900012", "46173", "44.396100, 1.771900", "Pays des Causses"):
         assert text in data
@@ -615,6 +618,7 @@ def test_map_data_is_one_query_at_30_and_300_venues(client, territory, query, fr
 
 
 def test_venue_page_queries_are_pinned(client, full_venue, django_assert_max_num_queries):
+    client.get(full_venue.get_absolute_url())  # warm the per-process caches (the footer's pages)
     with django_assert_max_num_queries(DETAIL_MAX_QUERIES):
         assert client.get(full_venue.get_absolute_url()).status_code == 200
 
