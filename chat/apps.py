@@ -8,4 +8,7 @@ class ChatConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from chat import registrations  # noqa: F401  (realtime actions and events, notifications, spaces, widget)
+        from chat import (
+            profile_actions,  # noqa: F401  ("Send a message" on profiles, the getting started step)
+            registrations,  # noqa: F401  (realtime actions and events, notifications, spaces, widget)
+        )

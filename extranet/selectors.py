@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import JSONField, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 
 from core import dashboard, spaces
@@ -71,6 +71,56 @@ def dashboard_widgets_for(request: HttpRequest) -> list[tuple["Widget", Any]]:
         if context is not None:
             result.append((widget, context))
     return result
+
+
+def dashboard_for(request: HttpRequest) -> dict[str, Any]:
+    """The dashboard: the widgets in the member's order, and the "Getting started" checklist
+    (None once hidden or finished). The layout and every step of the checklist are read
+    by one query on the member's row (the same single query as the layout alone)."""
+    from members import onboarding
+    from members.models import User
+
+    user = request.user
+    checklist = None
+    if not permissions.is_approved(user) or user.onboarding_dismissed_at is not None:
+        layout = dashboard_layout_for(user=user)
+    else:
+        saved = DashboardLayout.objects.filter(user=OuterRef("pk"))
+        fields = {
+            "layout_order": Subquery(saved.values("order")[:1], output_field=JSONField()),
+            "layout_hidden": Subquery(saved.values("hidden")[:1], output_field=JSONField()),
+            **onboarding.annotations(),
+        }
+        values = User.objects.filter(pk=user.pk).annotate(**fields).values(*fields).first() or {}
+        order, hidden = values.get("layout_order"), values.get("layout_hidden")
+        layout = dashboard.arrange(order if isinstance(order, list) else [], hidden if isinstance(hidden, list) else [])
+        checklist = onboarding.checklist_from(values) if values else None
+    widgets = []
+    for widget, shown in layout:
+        if not shown:
+            continue
+        context = widget.context(request)
+        if context is not None:
+            widgets.append((widget, context))
+    return {"widgets": widgets, "checklist": checklist}
+
+
+def membership_status(*, user: "AnyUser") -> dict[str, Any]:
+    """What the waiting page's script needs to know: is `user`'s membership still waiting?
+
+    `status` is "approved", "refused" or "pending"; `message` says it in a sentence, `url`
+    is where to go next (the desk once approved). Reads the request's user (no query).
+    """
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    if permissions.is_approved(user):
+        return {"status": "approved", "message": _("Your membership is accepted. Welcome to Maillage!"),
+                "url": reverse("desk:home"), "link_text": _("Go to my desk")}
+    if getattr(user, "status", None) == "refused":
+        return {"status": "refused", "message": _("Your request was not accepted."),
+                "url": reverse("desk:pending"), "link_text": _("Read why")}
+    return {"status": "pending", "message": "", "url": "", "link_text": ""}
 
 
 SPACE_MEMBERS_SHOWN = 24

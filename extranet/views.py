@@ -12,6 +12,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -37,7 +38,7 @@ DIRECTIONS = {"up": "haut", "down": "bas"}
 
 
 def desk_home(request):
-    return render(request, "extranet/desk_home.html", {"widgets": desk_selectors.dashboard_widgets_for(request)})
+    return render(request, "extranet/desk_home.html", desk_selectors.dashboard_for(request))
 
 
 def _wants_json(request):
@@ -146,10 +147,23 @@ def space_detail(request, pk):
 
 
 def pending(request):
-    """What a pending or refused member sees, whatever desk URL they open."""
-    if permissions.is_approved(request.user):
+    """What a pending or refused member sees, whatever desk URL they open.
+
+    Asked for JSON (`Accept: application/json`, by static/js/pending.js every few seconds),
+    the same URL answers the member's status, so that the page notices the approval
+    without a reload (the websocket is for approved members only). Never cached.
+    """
+    approved = permissions.is_approved(request.user)
+    if _wants_json(request):
+        response = JsonResponse(desk_selectors.membership_status(user=request.user))
+        response["Cache-Control"] = "no-store"
+        patch_vary_headers(response, ["Accept"])
+        return response
+    if approved:
         return redirect("desk:home")
-    return render(request, "extranet/pending.html", {"member": request.user})
+    response = render(request, "extranet/pending.html", {"member": request.user})
+    patch_vary_headers(response, ["Accept"])
+    return response
 
 
 def notification_list(request):

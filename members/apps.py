@@ -10,7 +10,8 @@ class MembersConfig(AppConfig):
         # Signal receivers, notification and activity sentences, dashboard widgets and navigation.
         from django.db.models.signals import post_migrate
 
-        from members import notifications, signals, spaces, widgets  # noqa: F401
+        from members import notifications, onboarding, signals, spaces, widgets  # noqa: F401
 
         spaces.register()
+        onboarding.register_defaults()
         post_migrate.connect(spaces.ensure_network_space, sender=self, dispatch_uid="members_network_space")

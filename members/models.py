@@ -124,6 +124,9 @@ class User(AbstractUser):
         choices=EmailFrequency.choices, default=EmailFrequency.IMMEDIATE,
     )
     last_digest_at = models.DateTimeField(_("last digest sent at"), null=True, blank=True)
+    # The dashboard's "Getting started" checklist, hidden by the member ("Hide"); it also
+    # hides itself once every step is done (members.onboarding).
+    onboarding_dismissed_at = models.DateTimeField(_("getting started list hidden at"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["display_name"]

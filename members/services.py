@@ -427,6 +427,22 @@ def profile_update(
     return member
 
 
+def onboarding_dismiss(*, actor: User, member: User) -> User:
+    """Hide the dashboard's "Getting started" list of `member`, at their own request.
+
+    Only the member themself, approved; hiding it twice keeps the first date.
+    """
+    if not permissions.is_approved(actor) or member is None or actor.pk != member.pk:
+        raise PermissionDenied(_("Only you can hide your getting started list."))
+    now = timezone.now()
+    with transaction.atomic():
+        User.objects.filter(pk=member.pk, onboarding_dismissed_at__isnull=True).update(onboarding_dismissed_at=now)
+        member.onboarding_dismissed_at = (
+            User.objects.filter(pk=member.pk).values_list("onboarding_dismissed_at", flat=True).get()
+        )
+    return member
+
+
 def notification_preferences_update(*, actor: User, notification_email: str | None) -> User:
     if not permissions.is_authenticated(actor):
         raise PermissionDenied(_("You must be logged in."))

@@ -13,6 +13,7 @@ urlpatterns = [
     path("invitations/<int:pk>/retirer/", views.invitation_revoke, name="invitation-revoke"),
     path("invitations/<int:pk>/renvoyer/", views.invitation_resend, name="invitation-resend"),
     path("profil/", views.profile_edit, name="profile-edit"),
+    path("bien-demarrer/masquer/", views.onboarding_dismiss, name="onboarding-dismiss"),
     path("<int:pk>/", views.profile, name="profile"),
     path("<int:pk>/roles/", views.roles, name="roles"),
     path("<int:pk>/suivre/", views.follow, name="follow"),

@@ -153,6 +153,8 @@ def profile(request, pk):
             "follows": follows,
             "can_follow": permissions.can_follow(request.user, member),
             "sections": profile_sections.sections_for(viewer=request.user, member=member),
+            "actions": [] if member.pk == request.user.pk else profile_sections.actions_for(
+                viewer=request.user, member=member),
         },
     )
 
@@ -267,3 +269,13 @@ def follow(request, pk):
 @require_POST
 def unfollow(request, pk):
     return _follow_action(request, pk, services.follow_delete, _("You no longer follow %(name)s."))
+
+
+# --- Getting started (the dashboard's checklist) -------------------------------------------
+
+
+@require_POST
+def onboarding_dismiss(request):
+    services.onboarding_dismiss(actor=request.user, member=request.user)
+    messages.success(request, _("The getting started list is hidden."))
+    return redirect("desk:home")
