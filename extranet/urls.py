@@ -47,6 +47,7 @@ urlpatterns = [
     path("robots.txt", website_views.robots_txt, name="robots-txt"),
     path("sitemap.xml", website_views.sitemap, name="sitemap"),
     path("recherche/", website_views.site_search, name="site-search"),
+    path("plan-du-site/", website_views.site_map, name="site-map"),
 ]
 
 if settings.DEBUG:

@@ -21,6 +21,7 @@ from website.models import (
     DossierDocument,
     DossierIndexPage,
     DossierPage,
+    FooterPages,
     HomePage,
     NewsIndexPage,
     NewsPage,
@@ -165,6 +166,146 @@ DOSSIER_TEXT = (
     "l'organisme gestionnaire sur présentation de la feuille d'émargement.\n"
 )
 
+# The pages every public body's site links from its footer (website.models.FooterPages).
+NB = "\u00a0"
+LEGAL_NOTICE = [
+    ("heading", "Éditeur du site"),
+    ("paragraph",
+     "<p>Association Maillage (fictive), association régie par la loi du 1er juillet 1901, "
+     "3 boulevard Gambetta, 46000 Saint-Aurèle.<br/>"
+     "Téléphone" + NB + ": 05 00 00 00 00 (fictif). Courriel" + NB + ": contact@maillage.test.</p>"
+     "<p>Directrice de la publication" + NB + ": Claire Dumas, présidente de l'association.</p>"),
+    ("heading", "Hébergement"),
+    ("paragraph",
+     "<p>Site de démonstration hébergé localement. Un site en service indique ici le nom, "
+     "l'adresse et le téléphone de son hébergeur (article 6 de la loi n° 2004-575 du 21 juin 2004 "
+     "pour la confiance dans l'économie numérique).</p>"),
+    ("heading", "Contenus et réutilisation"),
+    ("paragraph",
+     "<p>Les textes des pages publiques peuvent être réutilisés librement en citant la source. "
+     "Les informations de l'annuaire des lieux sont publiées en données ouvertes, au format du schéma "
+     "national « Lieux de médiation numérique », sous Licence Ouverte 2.0 (Etalab).</p>"
+     "<p>Les messages publiés dans le bureau des membres (forum, discussions, groupes de travail) "
+     "restent la propriété de leurs auteurs et ne sont pas publics.</p>"),
+    ("heading", "Accessibilité et données personnelles"),
+    ("paragraph",
+     "<p>L'état d'accessibilité du site est décrit dans la <a href=\"/accessibilite/\">déclaration "
+     "d'accessibilité</a>, le traitement de vos données dans la page "
+     "<a href=\"/donnees-personnelles/\">Données personnelles</a>.</p>"),
+]
+
+ACCESSIBILITY = [
+    ("paragraph",
+     "<p>L'association Maillage s'engage à rendre son site accessible, conformément à l'article 47 "
+     "de la loi n° 2005-102 du 11 février 2005. Cette déclaration d'accessibilité s'applique au site "
+     "Maillage" + NB + ": pages publiques, annuaire des lieux et bureau des membres.</p>"),
+    ("heading", "État de conformité"),
+    ("paragraph",
+     "<p>Le site Maillage est <strong>partiellement conforme</strong> avec le référentiel général "
+     "d'amélioration de l'accessibilité (RGAA), version 4.1.2, en raison des non-conformités énumérées "
+     "ci-dessous.</p>"),
+    ("heading", "Résultats des tests"),
+    ("paragraph",
+     "<p>Autoévaluation menée en décembre 2026 par l'équipe du réseau" + NB + ": test automatique "
+     "(axe-core) de chaque gabarit de page à 1" + NB + "280 et à 320 pixels de large, vérifications "
+     "manuelles à la souris et au clavier seul, sans JavaScript et avec un zoom de 200" + NB + "%. "
+     "Un audit complet des 106 critères du RGAA par un auditeur externe reste à faire" + NB + ": "
+     "aucun taux de conformité n'est donc publié pour l'instant.</p>"),
+    ("heading", "Pages vérifiées"),
+    ("paragraph",
+     "<ul><li>Accueil, actualités et un article, dossiers, revue de presse</li>"
+     "<li>Contact, mentions légales, plan du site, recherche</li>"
+     "<li>Annuaire des lieux (liste, carte et fiche d'un lieu)</li>"
+     "<li>Connexion et création de compte</li>"
+     "<li>Bureau des membres" + NB + ": tableau de bord, forum, discussions, groupes de travail, "
+     "annuaire des membres, profil, lieux</li></ul>"),
+    ("heading", "Contenus non accessibles"),
+    ("paragraph",
+     "<p>Non-conformités connues" + NB + ":</p>"
+     "<ul><li>la carte de l'annuaire n'est pas utilisable au clavier pour tous ses repères" + NB + "; "
+     "la liste des lieux, sous la carte, donne les mêmes informations" + NB + ";</li>"
+     "<li>les documents PDF des dossiers et ceux que les membres déposent dans le forum et les "
+     "groupes ne sont pas tous balisés pour les lecteurs d'écran" + NB + ";</li>"
+     "<li>les vidéos intégrées depuis d'autres sites n'ont pas toujours de sous-titres.</li></ul>"
+     "<p>Contenus non soumis à l'obligation d'accessibilité" + NB + ": les fichiers bureautiques publiés "
+     "avant le 23 septembre 2018 et les contenus de tiers que le réseau ne maîtrise pas.</p>"),
+    ("heading", "Technologies et environnement de test"),
+    ("paragraph",
+     "<p>HTML5, CSS, JavaScript et WAI-ARIA. Tests avec Chromium et Firefox récents, axe-core et le "
+     "clavier seul.</p>"),
+    ("heading", "Retour d'information et contact"),
+    ("paragraph",
+     "<p>Si vous n'arrivez pas à accéder à un contenu ou à un service, écrivez-nous par le "
+     "<a href=\"/contact/\">formulaire de contact</a> ou à accessibilite@maillage.test (adresse "
+     "fictive)" + NB + ": nous vous orienterons vers une alternative accessible ou vous enverrons le "
+     "contenu sous une autre forme, sous une semaine.</p>"),
+    ("heading", "Voies de recours"),
+    ("paragraph",
+     "<p>Si vous nous avez signalé un défaut d'accessibilité qui vous empêche d'accéder à un contenu "
+     "ou à un service et que vous n'avez pas obtenu de réponse satisfaisante, vous pouvez" + NB + ":</p>"
+     "<ul><li>écrire un message au Défenseur des droits "
+     "(<a href=\"https://formulaire.defenseurdesdroits.fr/\">formulaire en ligne</a>)" + NB + ";</li>"
+     "<li>contacter le délégué du Défenseur des droits dans votre région "
+     "(<a href=\"https://www.defenseurdesdroits.fr/saisir/delegues\">liste des délégués</a>)" + NB + ";</li>"
+     "<li>envoyer un courrier par la poste (gratuit, ne pas mettre de timbre)" + NB + ": "
+     "Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07.</li></ul>"),
+]
+
+PERSONAL_DATA = [
+    ("paragraph",
+     "<p>Cette page explique quelles données personnelles le site Maillage traite, pourquoi, combien "
+     "de temps, et comment exercer vos droits (règlement général sur la protection des données, RGPD).</p>"),
+    ("heading", "Responsable du traitement"),
+    ("paragraph",
+     "<p>Association Maillage (fictive), 3 boulevard Gambetta, 46000 Saint-Aurèle, représentée par sa "
+     "présidente, Claire Dumas.</p>"),
+    ("heading", "Données, finalités et bases légales"),
+    ("paragraph",
+     "<ul><li><strong>Compte des membres</strong> (nom, adresse électronique, territoire, lieu, "
+     "compétences, photo et coordonnées facultatives)" + NB + ": donner accès au bureau, à l'annuaire des "
+     "membres, au forum, aux discussions et aux notifications. Base légale" + NB + ": l'exécution des "
+     "conditions d'utilisation acceptées en créant le compte (article 6.1.b du RGPD).</li>"
+     "<li><strong>Messages du formulaire de contact</strong>" + NB + ": vous répondre. Base légale" + NB + ": "
+     "l'intérêt légitime de l'association à répondre aux demandes qu'elle reçoit (article 6.1.f).</li>"
+     "<li><strong>Journaux techniques</strong> (adresse IP, date, page demandée)" + NB + ": la sécurité du "
+     "site. Base légale" + NB + ": l'obligation légale de conservation (article 6.1.c).</li></ul>"),
+    ("heading", "Destinataires"),
+    ("paragraph",
+     "<p>La coordination du réseau et les référents de votre territoire, pour valider votre adhésion" + NB + "; "
+     "les autres membres voient ce que vous choisissez de montrer sur votre profil. Aucune donnée n'est "
+     "vendue ni transmise à des fins commerciales. Les données sont hébergées dans l'Union européenne.</p>"),
+    ("heading", "Durées de conservation"),
+    ("paragraph",
+     "<ul><li>Compte" + NB + ": tant qu'il est actif, puis supprimé trois ans après la dernière "
+     "connexion" + NB + ";</li>"
+     "<li>demande d'adhésion refusée" + NB + ": six mois" + NB + ";</li>"
+     "<li>messages du formulaire de contact" + NB + ": un an" + NB + ";</li>"
+     "<li>journaux techniques" + NB + ": un an.</li></ul>"),
+    ("heading", "Vos droits"),
+    ("paragraph",
+     "<p>Vous pouvez accéder à vos données, les rectifier, les effacer, en limiter le traitement, vous "
+     "y opposer et en demander la portabilité. La plupart se modifient directement dans votre profil" + NB + "; "
+     "pour le reste, écrivez à la déléguée à la protection des données" + NB + ": dpo@maillage.test "
+     "(adresse fictive) ou par courrier à l'adresse ci-dessus. Réponse sous un mois.</p>"
+     "<p>Si vous estimez que vos droits ne sont pas respectés, vous pouvez adresser une réclamation à "
+     "la <a href=\"https://www.cnil.fr/fr/plaintes\">CNIL</a>.</p>"),
+    ("heading", "Cookies"),
+    ("paragraph",
+     "<p>Le site ne dépose que les cookies nécessaires à son fonctionnement, exemptés de consentement" + NB + ":</p>"
+     "<ul><li><strong>sessionid</strong>" + NB + ": garder votre connexion" + NB + ";</li>"
+     "<li><strong>csrftoken</strong>" + NB + ": protéger les formulaires contre les envois frauduleux" + NB + ";</li>"
+     "<li><strong>django_language</strong>" + NB + ": retenir la langue choisie.</li></ul>"
+     "<p>Aucune mesure d'audience, aucun traceur publicitaire, aucun bouton de réseau social. "
+     "Seule la carte de l'annuaire charge ses fonds de carte depuis un serveur de tuiles, qui voit "
+     "votre adresse IP mais ne dépose aucun cookie.</p>"),
+]
+
+# Bodies an earlier demo wrote, replaced by the texts above when found unchanged.
+OUTDATED_MARKERS = {
+    "mentions-legales": "Les messages envoyés par le formulaire de contact sont conservés un an puis",
+    "accessibilite": "Le site n'a pas encore fait l'objet d'un audit",
+}
+
 STANDARD_PAGES = [
     (
         "le-programme",
@@ -192,51 +333,9 @@ STANDARD_PAGES = [
             ),
         ],
     ),
-    (
-        "mentions-legales",
-        "Mentions légales",
-        False,
-        [
-            ("heading", "Éditeur du site"),
-            (
-                "paragraph",
-                "<p>Association Maillage (fictive), 3 boulevard Gambetta, 46000 Saint-Aurèle. "
-                "Directrice de la publication : Claire Dumas.</p>",
-            ),
-            ("heading", "Hébergement"),
-            ("paragraph", "<p>Site de démonstration hébergé localement.</p>"),
-            ("heading", "Données personnelles"),
-            (
-                "paragraph",
-                "<p>Les messages envoyés par le formulaire de contact sont conservés un an puis "
-                "supprimés. Vous pouvez demander leur suppression à tout moment.</p>",
-            ),
-        ],
-    ),
-    (
-        "accessibilite",
-        "Déclaration d'accessibilité",
-        False,
-        [
-            (
-                "paragraph",
-                "<p>Le réseau Maillage s'engage à rendre son site accessible conformément à "
-                "l'article 47 de la loi n° 2005-102 du 11 février 2005.</p>",
-            ),
-            ("heading", "État de conformité"),
-            (
-                "paragraph",
-                "<p>Le site n'a pas encore fait l'objet d'un audit : il est non conforme au "
-                "RGAA en attendant cet audit.</p>",
-            ),
-            ("heading", "Retour d'information et contact"),
-            (
-                "paragraph",
-                "<p>Si vous n'arrivez pas à accéder à un contenu ou à un service, écrivez-nous "
-                "par le formulaire de contact : nous vous répondrons et vous proposerons une alternative.</p>",
-            ),
-        ],
-    ),
+    ("mentions-legales", "Mentions légales", False, LEGAL_NOTICE),
+    ("accessibilite", "Déclaration d'accessibilité", False, ACCESSIBILITY),
+    ("donnees-personnelles", "Données personnelles", False, PERSONAL_DATA),
 ]
 
 
@@ -292,6 +391,22 @@ class _Seeder:
         self.created += 1
         self.log(f"Page « {page.title} » created.")
         return page
+
+    def footer_pages(self, home, **pages):
+        """The footer's setting of the home page's site, pointing at the demo pages; a
+        choice an editor made already is kept."""
+        site = home.get_site()
+        if site is None:
+            return
+        setting = FooterPages.for_site(site)
+        changed = [name for name, page in pages.items() if getattr(setting, f"{name}_id") is None]
+        if not changed and setting.pk:
+            return
+        for name in changed:
+            setattr(setting, name, pages[name])
+        setting.save()
+        self.created += 1
+        self.log("Footer pages chosen.")
 
     def image(self, title, colour):
         """A generated illustration (a plain picture with circles: no file to ship)."""
@@ -398,14 +513,30 @@ def seed_public_site(log=print):
         guide = seed.document("Guide du ticket déclic", "guide-ticket-declic.txt", DOSSIER_TEXT)
         seed.publish(dossiers, DossierPage(**DOSSIER, documents=[DossierDocument(document=guide, title=GUIDE_TITLE)]))
 
+    standard = {}
     for slug, title, in_menu, body in STANDARD_PAGES:
-        if not seed.existing(home, StandardPage, slug):
-            seed.publish(home, StandardPage(title=title, slug=slug, show_in_menus=in_menu, body=body))
+        page = seed.existing(home, StandardPage, slug)
+        if page is None:
+            page = seed.publish(home, StandardPage(title=title, slug=slug, show_in_menus=in_menu, body=body))
+        elif slug in OUTDATED_MARKERS and OUTDATED_MARKERS[slug] in str(page.body.get_prep_value()):
+            page.body = body
+            page.save_revision().publish()
+            log(f"Page « {page.title} » rewritten.")
+        standard[slug] = page
 
-    if not seed.existing(home, ContactPage, "contact"):
+    contact = seed.existing(home, ContactPage, "contact")
+    if contact is None:
         fields = [
             ContactFormField(sort_order=number, label=label, field_type=kind, required=True)
             for number, (label, kind) in enumerate(CONTACT_FIELDS)
         ]
-        seed.publish(home, ContactPage(**CONTACT, form_fields=fields))
+        contact = seed.publish(home, ContactPage(**CONTACT, form_fields=fields))
+
+    seed.footer_pages(
+        home,
+        legal_notice=standard["mentions-legales"],
+        accessibility=standard["accessibilite"],
+        personal_data=standard["donnees-personnelles"],
+        contact=contact,
+    )
     return seed.created

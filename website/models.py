@@ -31,6 +31,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -497,3 +498,57 @@ class ContactPage(SitePage, AbstractEmailForm):
                 (field.label, _as_text(data.get(field.clean_name))) for field in self.get_form_fields()
             ]
         return TemplateResponse(request, self.get_landing_page_template(request), context)
+
+
+# --- The pages every public body's site links from its footer -------------------------------------
+
+
+@register_setting(icon="doc-full")
+class FooterPages(BaseSiteSetting):
+    """The legal pages the footer links to, chosen by the editors at /cms/settings/.
+
+    The demo creates them (`website.demo`); a page left empty, or not live, is simply not
+    linked. The footer reads them through `website.footer` (one query, cached).
+    """
+
+    class Compliance(models.TextChoices):
+        NONE = "none", _("not compliant")
+        PARTIAL = "partial", _("partially compliant")
+        FULL = "full", _("fully compliant")
+
+    legal_notice = models.ForeignKey(
+        "wagtailcore.Page", verbose_name=_("legal notice"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    accessibility = models.ForeignKey(
+        "wagtailcore.Page", verbose_name=_("accessibility statement"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    accessibility_compliance = models.CharField(
+        _("state of compliance"), max_length=10, choices=Compliance.choices, default=Compliance.PARTIAL,
+        help_text=_("The state of compliance with the RGAA given by the accessibility statement; "
+                    "the footer shows it, as the law requires."),
+    )
+    personal_data = models.ForeignKey(
+        "wagtailcore.Page", verbose_name=_("personal data"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    contact = models.ForeignKey(
+        "wagtailcore.Page", verbose_name=_("contact"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    panels = [
+        FieldPanel("legal_notice"),
+        MultiFieldPanel([FieldPanel("accessibility"), FieldPanel("accessibility_compliance")],
+                        heading=_("Accessibility")),
+        FieldPanel("personal_data"),
+        FieldPanel("contact"),
+    ]
+
+    class Meta:
+        verbose_name = _("footer pages")
+
+
+# The footer's cache follows the pages and this setting (its signal receivers).
+from website import footer  # noqa: E402, F401

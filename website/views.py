@@ -33,6 +33,15 @@ def sitemap(request):
 
 
 @require_GET
+def site_map(request):
+    """Plan du site: the live public pages of the tree, the directory of venues and the desk."""
+    from website import footer
+
+    site = Site.find_for_request(request)
+    return render(request, "website/site_map.html", {"tree": footer.site_map(site)})
+
+
+@require_GET
 def site_search(request):
     """Pages of the site and venues of the directory matching `q`, in two paginated lists
     (`page` and `vpage`). Long or odd input is cut, never refused; no `q`, just the form."""

@@ -404,8 +404,9 @@ MAX_QUERIES = {
     # unread counts (three: rooms, participants of direct rooms, one grouped count)
     "dashboard": 14,
     "notifications": 6,  # + count and page of the list
-    "pending": 7,  # + count, page, venues of the page (one prefetch)
-    "invitations": 7,  # + count, page, territory and venue choices of the form
+    # + the desk navigation's count of waiting requests on the next two
+    "pending": 8,  # + count, page, venues of the page (one prefetch)
+    "invitations": 8,  # + count, page, territory and venue choices of the form
 }
 
 
