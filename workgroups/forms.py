@@ -86,7 +86,8 @@ class ResponseForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    invitee = forms.ModelChoiceField(label=_("Member to invite"), queryset=None)
+    invitee = forms.ModelChoiceField(label=_("Member to invite"), queryset=None,
+                                     empty_label=_("Choose a member"))
     message = forms.CharField(label=_("Message (optional)"), required=False, max_length=1000,
                               widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -100,7 +101,7 @@ class InviteForm(forms.Form):
 
 class LeaveForm(forms.Form):
     successor = forms.ModelChoiceField(
-        label=_("New manager"), queryset=None, required=False,
+        label=_("New manager"), queryset=None, required=False, empty_label=_("Choose the new manager"),
         help_text=_("You are the last manager: name the member who will manage the group."),
     )
 

@@ -16,6 +16,7 @@ An expected value is a status code or a Redirect (302 to a target starting with 
 or equal to it).
 """
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -296,6 +297,8 @@ EXPECTATIONS = {
     # --- Public site (website/): open to everyone, the search as to robots.
     "robots-txt": Expect(get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
     "sitemap": Expect(get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
+    # The site map for people (the footer's "Plan du site").
+    "site-map": Expect(get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
     "site-search": Expect(get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
     # --- Public directory of venues and its open data (/annuaire/): everyone.
     "public_directory:list": Expect(get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
@@ -382,6 +385,12 @@ EXPECTATIONS = {
         post_denied={"anonymous": LOGIN, "pending": WAITING}, state=_follows_state,
     ),
     "members:profile": Expect(kwargs=lambda w: {"pk": w.member.pk}, get=_desk()),
+    # Hiding the dashboard's "Bien démarrer" list is a POST of the member for themself.
+    "members:onboarding-dismiss": Expect(
+        get=_desk(member=405, coordinator=405),
+        post_denied={"anonymous": LOGIN, "pending": WAITING},
+        state=lambda w: sorted(User.objects.values_list("pk", "onboarding_dismissed_at")),
+    ),
     # A member cannot give themself roles.
     "members:roles": Expect(
         kwargs=lambda w: {"pk": w.member.pk},
@@ -1096,12 +1105,32 @@ def _post_cases():
             yield pytest.param(key, persona, id=f"{key}-{persona}")
 
 
+_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\b(?:src=|type=\"application/(?:ld\+)?json\"))[^>]*>", re.I)
+_INLINE_STYLE = re.compile(r"<style\b|\sstyle=\"", re.I)
+_INLINE_HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+=", re.I)
+
+
+def _check_page(response, what):
+    """What the strict CSP would block, and Django's empty choice shown to a person."""
+    if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+        return
+    if response.wsgi_request.path.startswith("/cms/"):
+        return  # Wagtail's admin: its own markup, under the admin's policy
+    html = response.content.decode()
+    for name, pattern in (("inline script", _INLINE_SCRIPT), ("inline style", _INLINE_STYLE),
+                          ("inline event handler", _INLINE_HANDLER)):
+        found = pattern.search(html)
+        assert found is None, f"{what}: {name} blocked by the CSP: {html[found.start():found.start() + 120]!r}"
+    assert "---------" not in html, f"{what}: a select offers Django's '---------' instead of a prompt"
+
+
 @pytest.mark.parametrize(("key", "persona"), list(_cases()))
 def test_get_route_as_persona(client, world, key, persona):
     e = EXPECTATIONS[key]
     url = reverse(key, kwargs=e.kwargs(world))
     response = _login(client, world, persona).get(url)
     _check(response, e.get[persona], f"GET {url} as {persona}")
+    _check_page(response, f"GET {url} as {persona}")
 
 
 @pytest.mark.parametrize(("key", "persona"), list(_post_cases()))

@@ -1,0 +1,511 @@
+"""Every template of the product under axe and a strict Content-Security-Policy, in Chromium.
+
+One page per template (the public site, the directory with its map and markers, the
+account pages, the error pages, the desk of a coordinator, the venue import of the CMS
+and the waiting page of a pending member), at 1280 and 320 px; a few in a second state too: forms sent empty (their
+error messages), the collapsed menus opened, the directory's map shown on a small screen.
+On each one:
+
+- axe-core (axe-playwright-python, which bundles axe-core) reports no violation, at any
+  impact, with its default rules (WCAG 2 A/AA and best practices). axe is evaluated through
+  the DevTools protocol (`page.evaluate`), which the page's CSP does not govern;
+- the response carries a Content-Security-Policy without 'unsafe-inline' nor 'unsafe-eval'
+  for scripts, and the page breaks none of it (`securitypolicyviolation` events, listened
+  to from the first script of every document);
+- nothing is written to the console as an error and no script throws;
+- every aria-describedby, aria-labelledby and label[for] names an element of the page
+  (axe lets a dangling reference pass: an error message nobody would hear).
+
+The data is the demo network (`seed_demo`: the same pages, people, groups, forum, chat and
+venues as the development server), committed so that the server process sees it. One test
+per width, each under the browser tier's timeout: it builds the demo once and walks every
+page in one context (one tab) per person, the error pages a production server would serve
+included (the test server runs with DEBUG on, see `_error_pages`). The browser is one
+Chromium. Tiles of the map get a blank picture (no network).
+
+A failure lists every page with every violation: rule, impact, target and axe's summary.
+`MAILLAGE_AXE_REPORT=<file>` appends that list to a file, `MAILLAGE_AXE_SHOTS=<folder>` saves a
+full-page screenshot of every page.
+"""
+
+import base64
+import os
+import re
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from extranet.testing.browser import (
+    NARROW,
+    WAIT_MS,
+    _wait_for_the_servers_disconnections,
+    ensure_home_page,
+    log_in,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DEMO_PASSWORD = "maillage-demo"
+INVITATION_TOKEN = "jeton-du-test-axe"
+WIDE = {"width": 1280, "height": 900}
+VIEWPORTS = {"1280": WIDE, "320": NARROW}
+BLANK_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+)
+
+# Collects what the page's Content-Security-Policy blocks, from before the page's own scripts.
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push({
+    directive: event.effectiveDirective || event.violatedDirective,
+    blocked: event.blockedURI,
+    source: (event.sourceFile || "") + (event.lineNumber ? ":" + event.lineNumber : ""),
+    sample: event.sample || "",
+  });
+});
+"""
+
+
+MARKERS = "[data-venue-map][data-venue-map-state=ready] .leaflet-marker-icon"
+
+
+# What axe lets pass: a description or a name pointing to an id the page does not have (an
+# error message a screen reader would never read).
+BROKEN_REFERENCES = """
+() => {
+  const broken = [];
+  for (const attribute of ["aria-describedby", "aria-labelledby"]) {
+    for (const element of document.querySelectorAll(`[${attribute}]`)) {
+      for (const id of element.getAttribute(attribute).split(/\\s+/).filter(Boolean)) {
+        if (!document.getElementById(id)) {
+          broken.push(`${attribute}="${id}" of <${element.localName} name="${element.getAttribute("name") || ""}">`);
+        }
+      }
+    }
+  }
+  for (const label of document.querySelectorAll("label[for]")) {
+    if (!document.getElementById(label.htmlFor)) broken.push(`<label for="${label.htmlFor}">`);
+  }
+  return broken;
+}
+"""
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A page to audit: who opens it, and what must be on screen before axe runs."""
+
+    name: str
+    who: str  # "anonymous", "member", "coordinator" or "pending"
+    status: int = 200
+    ready: str = ""  # a CSS selector that must be visible before the audit
+    show_map: bool = False  # on a narrow screen, audit the list, then switch to the map
+    served: bool = False  # an error page as production renders it (see _error_pages)
+    open_menus: bool = False  # audit again with the collapsed menus opened (narrow screens)
+    submit: str = ""  # a form sent empty first: the page with its error messages
+    admin: bool = False  # in Wagtail's admin, whose policy allows inline scripts and styles
+
+
+VISITS = [
+    # --- The public site
+    Visit("home", "anonymous", open_menus=True),
+    Visit("news-index", "anonymous"),
+    Visit("news-page", "anonymous"),
+    Visit("dossier-index", "anonymous"),
+    Visit("dossier", "anonymous"),
+    Visit("standard-page", "anonymous"),
+    Visit("press-review", "anonymous"),
+    Visit("contact", "anonymous"),
+    Visit("contact-invalid", "anonymous", submit="form.contact-form"),
+    Visit("search", "anonymous"),
+    Visit("directory", "anonymous", ready=MARKERS, show_map=True),
+    Visit("directory-venue", "anonymous", ready=MARKERS),
+    Visit("site-map", "anonymous"),
+    Visit("login", "anonymous"),
+    Visit("login-invalid", "anonymous", submit="form:has(input[name=password])"),
+    Visit("signup", "anonymous"),
+    Visit("invitation", "anonymous"),
+    Visit("forbidden", "member", status=403),
+    Visit("not-found", "anonymous", status=404, served=True),
+    Visit("server-error", "anonymous", status=500, served=True),
+    # --- Waiting for approval
+    Visit("pending", "pending"),
+    # --- The desk, as the network's coordinator
+    Visit("desk-home", "coordinator", open_menus=True),
+    Visit("dashboard-customize", "coordinator"),
+    Visit("notifications", "coordinator"),
+    Visit("activity", "coordinator"),
+    Visit("settings", "coordinator"),
+    Visit("spaces", "coordinator"),
+    Visit("space", "coordinator"),
+    Visit("members-directory", "coordinator"),
+    Visit("contacts", "coordinator"),
+    Visit("profile", "coordinator"),
+    Visit("profile-edit", "coordinator"),
+    Visit("members-pending", "coordinator"),
+    Visit("invitations", "coordinator"),
+    Visit("workgroups", "coordinator"),
+    Visit("workgroup", "coordinator"),
+    Visit("workgroup-private", "coordinator"),
+    Visit("workgroup-leave", "member"),
+    Visit("workgroup-members", "coordinator"),
+    Visit("workgroup-activity", "coordinator"),
+    Visit("workgroup-create", "coordinator"),
+    Visit("workgroup-create-invalid", "coordinator", submit="main form:has([name=name])"),
+    Visit("workgroup-edit", "coordinator"),
+    Visit("workgroup-invitations", "coordinator"),
+    Visit("forum", "coordinator"),
+    Visit("forum-category", "coordinator"),
+    Visit("forum-topic", "coordinator"),
+    Visit("forum-topic-create", "coordinator"),
+    Visit("forum-search", "coordinator"),
+    Visit("forum-moderation", "coordinator"),
+    Visit("chat", "coordinator"),
+    Visit("chat-room", "coordinator", ready="html[data-realtime=connected]"),
+    Visit("chat-search", "coordinator"),
+    Visit("venues", "coordinator"),
+    Visit("venue-create", "coordinator"),
+    Visit("venue-create-invalid", "coordinator", submit="main form:has([name=name])"),
+    Visit("venue-edit", "coordinator"),
+    Visit("venue-history", "coordinator"),
+    Visit("venue-import", "coordinator", admin=True),
+]
+
+
+def _build_demo():
+    """The demo network, as `manage.py seed_demo` makes it; returns {visit name: URL}."""
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
+    from wagtail.models import Collection
+
+    from chat import demo as chat_demo
+    from chat.models import Room
+    from core.models import Space
+    from directory import demo as directory_demo
+    from directory.models import Venue
+    from forum import demo as forum_demo
+    from forum.models import Category, Topic
+    from members import demo as members_demo
+    from members.models import Invitation, Territory, User, hash_token
+    from website import demo as website_demo
+    from website.models import (
+        ContactPage,
+        DossierIndexPage,
+        DossierPage,
+        NewsIndexPage,
+        NewsPage,
+        PressReviewPage,
+        StandardPage,
+    )
+    from workgroups import demo as workgroups_demo
+    from workgroups.models import Workgroup
+
+    # Made by the migrations, gone when an earlier transactional test emptied the tables.
+    ensure_home_page()
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    coordination, _created = Group.objects.get_or_create(name="Coordination")  # members.0002's
+    if not coordination.permissions.exists():
+        coordination.permissions.add(*Permission.objects.filter(
+            Q(content_type__app_label="wagtailadmin", codename="access_admin")
+            | Q(content_type__app_label="directory", codename__endswith="_venue")
+        ))
+    quiet = lambda *args, **kwargs: None  # noqa: E731
+    members_demo.seed(make_venues=directory_demo.seed_venues, force=True, log=quiet)
+    workgroups_demo.seed(log=quiet)
+    forum_demo.seed(log=quiet)
+    chat_demo.seed(log=quiet)
+    website_demo.seed_public_site(log=quiet)
+
+    # An invitation whose link is known (the e-mail gives it; the database keeps its hash).
+    coordinator = User.objects.get(email="coordination@maillage.test")
+    Invitation.objects.create(
+        email="nouvelle@exemple.test", territory=Territory.objects.order_by("pk").first(), invited_by=coordinator,
+        token_hash=hash_token(INVITATION_TOKEN), created_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=14),
+    )
+    network = Space.objects.get(kind="network")
+    group = Workgroup.objects.filter(visibility="public").order_by("pk").first()  # the member's
+    private_group = Workgroup.objects.get(visibility="private", join_policy="request")
+    category = Category.objects.filter(space=network).order_by("pk").first()
+    topic = Topic.objects.filter(category__space=network, deleted_at=None).order_by("pk").first()
+    room = Room.objects.get(space=network)
+    venue = Venue.objects.order_by("pk").first()
+    someone = User.objects.get(email="animatrice@maillage.test")
+    return {
+        "home": "/",
+        "news-index": NewsIndexPage.objects.live().get().url,
+        "news-page": NewsPage.objects.live().order_by("-date").first().url,
+        "dossier-index": DossierIndexPage.objects.live().get().url,
+        "dossier": DossierPage.objects.live().first().url,
+        "standard-page": StandardPage.objects.live().get(slug="le-programme").url,
+        "press-review": PressReviewPage.objects.live().get().url,
+        "contact": ContactPage.objects.live().get().url,
+        "contact-invalid": ContactPage.objects.live().get().url,
+        "site-map": reverse("site-map"),
+        "login-invalid": reverse("account_login"),
+        "workgroup-create-invalid": reverse("workgroups:create"),
+        "venue-create-invalid": reverse("directory:venue-create"),
+        "search": reverse("site-search") + "?q=atelier",
+        "directory": reverse("public_directory:list"),
+        "directory-venue": reverse("public_directory:detail", kwargs={"slug": venue.slug}),
+        "login": reverse("account_login"),
+        "signup": reverse("account_signup"),
+        "invitation": reverse("invitations:accept", kwargs={"token": INVITATION_TOKEN}),
+        "forbidden": reverse("members:pending"),
+        "not-found": "/cette-page-n-existe-pas/",
+        "server-error": "/une-erreur-du-serveur/",
+        "pending": reverse("desk:pending"),
+        "desk-home": reverse("desk:home"),
+        "dashboard-customize": reverse("desk:dashboard-customize"),
+        "notifications": reverse("desk:notifications"),
+        "activity": reverse("desk:activity"),
+        "settings": reverse("desk:settings"),
+        "spaces": reverse("desk:spaces"),
+        "space": reverse("desk:space", kwargs={"pk": network.pk}),
+        "members-directory": reverse("members:directory"),
+        "contacts": reverse("members:contacts"),
+        "profile": reverse("members:profile", kwargs={"pk": someone.pk}),
+        "profile-edit": reverse("members:profile-edit"),
+        "members-pending": reverse("members:pending"),
+        "invitations": reverse("members:invitations"),
+        "workgroups": reverse("workgroups:list"),
+        "workgroup": reverse("workgroups:detail", kwargs={"pk": group.pk}),
+        "workgroup-private": reverse("workgroups:detail", kwargs={"pk": private_group.pk}),
+        "workgroup-leave": reverse("workgroups:leave", kwargs={"pk": group.pk}),
+        "workgroup-members": reverse("workgroups:members", kwargs={"pk": group.pk}),
+        "workgroup-activity": reverse("workgroups:activity", kwargs={"pk": group.pk}),
+        "workgroup-create": reverse("workgroups:create"),
+        "workgroup-edit": reverse("workgroups:edit", kwargs={"pk": group.pk}),
+        "workgroup-invitations": reverse("workgroups:invitations"),
+        "forum": reverse("forum:index"),
+        "forum-category": reverse("forum:category", kwargs={"pk": category.pk}),
+        "forum-topic": reverse("forum:topic", kwargs={"pk": topic.pk}),
+        "forum-topic-create": reverse("forum:topic-create", kwargs={"pk": category.pk}),
+        "forum-search": reverse("forum:search") + "?q=atelier",
+        "forum-moderation": reverse("forum:moderation"),
+        "chat": reverse("chat:index"),
+        "chat-room": reverse("chat:room", kwargs={"pk": room.pk}),
+        "chat-search": reverse("chat:search") + "?q=atelier",
+        "venues": reverse("directory:venues"),
+        "venue-create": reverse("directory:venue-create"),
+        "venue-edit": reverse("directory:venue-edit", kwargs={"pk": venue.pk}),
+        "venue-history": reverse("directory:venue-history", kwargs={"pk": venue.pk}),
+        "venue-import": reverse("venues:import"),
+    }
+
+
+@pytest.fixture
+def demo_urls(transactional_db):
+    """The demo, committed for the server process (built in a thread: its realtime events
+    are published on commit, which Playwright's running event loop would refuse)."""
+    return _in_thread(_build_demo)
+
+
+def _in_thread(function, *args):
+    """extranet.testing.browser.in_thread, with room for the whole demo on a busy machine."""
+    result, errors = [], []
+
+    def target():
+        try:
+            result.append(function(*args))
+        except BaseException as exc:  # re-raised in the test thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(timeout=150)
+    assert not thread.is_alive(), "the demo was not built within 150 s"
+    if errors:
+        raise errors[0]
+    return result[0]
+
+
+def _error_pages(urls):
+    """{visit name: (status, headers, body)} of the 404 and 500 pages as production serves them.
+
+    The test server runs with DEBUG on, where Django answers a 404 or a 500 with its own
+    technical page: these are rendered here, by the test process with DEBUG off: the 404
+    through the whole middleware, the 500 by the view Django calls on an exception (called
+    directly: nothing here raises one), with the policy the middleware puts on every
+    response (the 404's). The browser gets them at the server's address, so their static
+    files come from the server. (The 403 is the server's own: DEBUG does not change it.)"""
+    from django.test import Client, override_settings
+    from django.views import defaults
+
+    pages = {}
+    with override_settings(DEBUG=False):
+        missing = Client().get(urls["not-found"])
+        pages["not-found"] = missing
+        error = defaults.server_error(RequestFactory().get(urls["server-error"]))
+        error["Content-Security-Policy"] = missing["Content-Security-Policy"]
+        pages["server-error"] = error
+    return {name: (response.status_code, dict(response.items()), response.content) for name, response in pages.items()}
+
+
+class Browsing:
+    """One context (and one tab) per viewport and person, opened on first use."""
+
+    def __init__(self, chromium, server):
+        self.chromium, self.server = chromium, server
+        self.tabs = {}
+
+    def tab(self, viewport, who):
+        if (viewport, who) not in self.tabs:
+            self.tabs[viewport, who] = self._open(viewport, who)
+        return self.tabs[viewport, who]
+
+    def _open(self, viewport, who):
+        context = self.chromium.new_context(base_url=self.server.url, locale="fr-FR", viewport=VIEWPORTS[viewport])
+        context.set_default_timeout(WAIT_MS)
+        context.add_init_script(CSP_LISTENER)
+        # Nothing leaves the test server; the map's tiles get a blank picture (the later route
+        # is tried first).
+        context.route(lambda url: not url.startswith(self.server.url), lambda route: route.abort())
+        context.route(re.compile(r"^https://tile\.openstreetmap\.org/"),
+                      lambda route: route.fulfill(status=200, content_type="image/png", body=BLANK_PNG))
+        if who == "anonymous":
+            page = context.new_page()
+        else:
+            email = {"coordinator": "coordination@maillage.test", "member": "animateur@maillage.test",
+                     "pending": "en-attente@maillage.test"}[who]
+            user = SimpleNamespace(email=email)
+            if who == "pending":
+                page = context.new_page()
+                page.goto(reverse("account_login"))
+                page.locator('input[name="login"]').fill(user.email)
+                page.locator('input[name="password"]').fill(DEMO_PASSWORD)
+                page.locator('form:has(input[name="password"]) [type="submit"]').first.click()
+                page.wait_for_url(re.compile(r"/bureau/en-attente/$"))
+            else:
+                page = log_in(context, user, password=DEMO_PASSWORD)
+        errors = []
+        page.on("console", lambda message: message.type == "error" and errors.append(f"console: {message.text}"))
+        page.on("pageerror", lambda error: errors.append(f"script error: {error}"))
+        return page, errors
+
+    def close(self):
+        for page, _errors in self.tabs.values():
+            page.context.close()
+
+
+@pytest.fixture
+def browsing(chromium, server, demo_urls):
+    opened = Browsing(chromium, server)
+    opened.error_pages = _in_thread(_error_pages, demo_urls)
+    yield opened
+    opened.close()
+    _wait_for_the_servers_disconnections()
+
+
+def _csp_header_problems(response, admin=False):
+    """What the policy lets through that it should not. Wagtail's admin runs inline scripts
+    and styles of its own (the relaxation of extranet.security, on /cms/ only); 'unsafe-eval'
+    and any other origin are refused everywhere."""
+    policy = response.headers.get("content-security-policy")
+    if not policy:
+        return ["no Content-Security-Policy header"]
+    directives = {part.split()[0]: part.split()[1:] for part in policy.split(";") if part.strip()}
+    refused = {"'unsafe-eval'", "*"} | (set() if admin else {"'unsafe-inline'"})
+    problems = []
+    for directive in ("script-src", "style-src"):
+        sources = directives.get(directive, directives.get("default-src", []))
+        problems += [f"{directive} allows {value}" for value in sources if value in refused]
+    return problems
+
+
+def _axe(page, state=""):
+    from axe_playwright_python.sync_playwright import Axe
+
+    problems = []
+    for violation in Axe().run(page).response["violations"]:
+        for node in violation["nodes"]:
+            summary = " ".join((node.get("failureSummary") or "").split())[:300]
+            target = " > ".join(map(str, node["target"]))
+            problems.append(f"axe {violation['id']} [{violation['impact']}] {target}{f' ({state})' if state else ''}: "
+                            f"{summary}")
+    return problems
+
+
+def audit(browsing, viewport, visit, url):
+    """Everything wrong with one page, as lines of text (empty when the page is clean)."""
+    from playwright.sync_api import expect
+
+    page, errors = browsing.tab(viewport, visit.who)
+    errors.clear()
+    if visit.served:
+        status, headers, body = browsing.error_pages[visit.name]
+        page.route(url, lambda route: route.fulfill(status=status, headers=headers, body=body))
+    response = page.goto(url)
+    if visit.served:
+        page.unroute(url)
+    if visit.submit and response.status == 200:
+        form = page.locator(visit.submit).first
+        with page.expect_navigation() as navigation:  # the server's messages, not the browser's
+            form.evaluate("form => { form.noValidate = true; form.requestSubmit(); }")
+        response = navigation.value
+    problems = []
+    if response.status != visit.status:
+        return [f"status {response.status}, expected {visit.status}"]
+    problems += _csp_header_problems(response, admin=visit.admin)
+    if visit.ready:
+        switch = page.locator("[data-view-switch] [data-view=map]")
+        if visit.show_map and switch.is_visible():  # the list first, then the map
+            problems += _axe(page, "the list shown")
+            switch.click()
+        try:
+            expect(page.locator(visit.ready).first).to_be_visible(timeout=WAIT_MS)
+        except AssertionError:
+            problems.append(f"{visit.ready} never showed")
+    if visit.submit:
+        shown = page.locator("[aria-invalid=true], .errorlist, .form-errors").first
+        if not shown.is_visible():
+            problems.append("the form sent empty shows no error")
+    if os.environ.get("MAILLAGE_AXE_SHOTS"):  # screenshots for whoever reviews the pages
+        page.screenshot(path=f"{os.environ['MAILLAGE_AXE_SHOTS']}/{visit.name}-{viewport}.png", full_page=True)
+    problems += _axe(page)
+    problems += [f"{reference} names no element" for reference in page.evaluate(BROKEN_REFERENCES)]
+    toggles = page.locator("[data-nav-toggle][aria-expanded=false]")
+    if visit.open_menus and toggles.first.is_visible():
+        for _toggle in range(toggles.count()):
+            toggles.nth(0).click()  # the opened one leaves the locator
+        problems += _axe(page, "with the menus open")
+    for blocked in page.evaluate("window.__cspViolations || []"):
+        problems.append(
+            f"CSP {blocked['directive']} blocked {blocked['blocked'] or 'inline'} "
+            f"({blocked['source']}) {blocked['sample'][:80]}"
+        )
+    for error in errors:
+        if visit.status >= 400 and f"status of {visit.status}" in error:
+            continue  # the page's own status, which Chromium reports as a failed load
+        problems.append(error)
+    return problems
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_every_page_passes_axe_and_the_csp(browsing, demo_urls, viewport):
+    """Every page at this width: zero axe violations, no CSP violation, no script error."""
+    report = {}
+    for visit in VISITS:
+        problems = audit(browsing, viewport, visit, demo_urls[visit.name])
+        if problems:
+            report[f"{visit.name} ({demo_urls[visit.name]})"] = problems
+    lines = [f"{len(report)} of {len(VISITS)} pages fail at {viewport} px:"]
+    for where, problems in report.items():
+        lines.append(f"- {where}")
+        lines += [f"    {problem}" for problem in problems]
+    if os.environ.get("MAILLAGE_AXE_REPORT"):  # a copy for whoever fixes the pages
+        with Path(os.environ["MAILLAGE_AXE_REPORT"]).open("a") as report_file:
+            report_file.write("\n".join(lines) + "\n")
+    assert not report, "\n".join(lines)
