@@ -118,8 +118,8 @@ def test_send_with_a_malformed_room_is_invalid(act, member, network_room, room):
 def test_a_100_kb_body_is_invalid_with_the_limit_in_the_message(act, member, network_room):
     outcome = act(member, "chat.send", listen=[group(network_room)], room=network_room.pk, body="a" * 100_000,
                   client_id="big")
-    assert refused(outcome, "invalid") == ("Le message compte 100\u202f000 caractères\u00a0; la limite est de 10\u202f000. "
-                                           "Découpez-le, ou joignez un document.")
+    assert refused(outcome, "invalid") == ("Le message compte 100\u202f000 caractères\u00a0; "
+                                           "la limite est de 10\u202f000. Découpez-le, ou joignez un document.")
     assert Message.objects.count() == 0
     assert outcome.published[group(network_room)] == []
 

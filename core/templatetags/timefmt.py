@@ -9,6 +9,7 @@ text current on long-lived pages. `relative_time` is the text alone (for e-mails
 from __future__ import annotations
 
 import datetime as dt
+from typing import overload
 
 from django import template
 from django.utils import timezone
@@ -20,6 +21,10 @@ from django.utils.translation import gettext, ngettext, pgettext
 register = template.Library()
 
 
+@overload
+def _local(value: dt.datetime) -> dt.datetime: ...
+@overload
+def _local(value: dt.date) -> dt.date: ...
 def _local(value: dt.datetime | dt.date) -> dt.datetime | dt.date:
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
         return timezone.localtime(value)
@@ -38,7 +43,7 @@ def exact_text(value: dt.datetime | dt.date) -> str:
     return date_format(value, get_format("DATE_FORMAT"))
 
 
-def relative_text(value: dt.datetime | dt.date, now: dt.datetime | None = None) -> str:
+def relative_text(value: dt.datetime | dt.date | None, now: dt.datetime | None = None) -> str:
     """The moment relative to now, never "0 minute"; past a week, the date."""
     if value is None or value == "":
         return ""
@@ -86,24 +91,24 @@ def _day_text(day: dt.date, now: dt.datetime) -> str:
 
 
 @register.filter
-def relative_time(value):
+def relative_time(value: dt.datetime | dt.date | None) -> str:
     return relative_text(value)
 
 
 @register.filter
-def clock(value):
+def clock(value: dt.datetime | None) -> str:
     """"12 h 30"."""
     return clock_text(_local(value)) if value else ""
 
 
 @register.filter
-def exact_time(value):
+def exact_time(value: dt.datetime | dt.date | None) -> str:
     """"3 décembre 2026 à 12 h 30"."""
     return exact_text(value) if value else ""
 
 
 @register.simple_tag
-def moment(value, css_class: str = ""):
+def moment(value: dt.datetime | dt.date | None, css_class: str = "") -> str:
     """<time datetime="…" title="3 décembre 2026 à 12 h 30" data-relative>il y a 9 minutes</time>"""
     if not value:
         return ""
