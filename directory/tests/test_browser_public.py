@@ -7,25 +7,17 @@ outside world: every request that leaves the test server is answered here (a bla
 for tiles, refused otherwise), so no network is needed and none is used.
 """
 
-import base64
 import re
 
 import pytest
 
-from extranet.testing.browser import (
-    NARROW,
-    WAIT_MS,
-    scroll_width,
-)
+from extranet.testing.browser import NARROW, WAIT_MS, offline, scroll_width
 from extranet.testing.factories import TerritoryFactory, VenueFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PAPERWORK = "Aide aux démarches administratives"
 LEISURE = "Loisirs et créations numériques"
-BLANK_PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
-)
 SEARCH = re.compile(r"^(Chercher|Search)$")
 
 
@@ -51,22 +43,6 @@ def venues(db):
     }
 
 
-def offline(context, server):
-    """Tiles get a blank PNG, anything else off the test server is refused; returns the tile URLs asked."""
-    tiles = []
-
-    def handle(route):
-        url = route.request.url
-        if url.startswith(server.url):
-            route.continue_()
-        elif re.match(r"^https://tile\.openstreetmap\.org/\d+/\d+/\d+\.png$", url):
-            tiles.append(url)
-            route.fulfill(status=200, content_type="image/png", body=BLANK_PNG)
-        else:
-            route.abort()
-
-    context.route("**/*", handle)
-    return tiles
 
 
 def submit(page):

@@ -7,21 +7,17 @@ The map tiles are the outside world: answered here with a blank PNG, anything el
 test server refused (as in test_browser_public.py).
 """
 
-import base64
 import re
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from extranet.testing.browser import NARROW, WAIT_MS, scroll_width
+from extranet.testing.browser import NARROW, WAIT_MS, offline, scroll_width
 from extranet.testing.factories import TerritoryFactory, VenueFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDE = {"width": 1280, "height": 900}
-BLANK_PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
-)
 SEARCH = re.compile(r"^(Chercher|Search)$")
 FILTERS = re.compile(r"^(Filtres|Filters) \((\d+)\)$")
 
@@ -51,17 +47,6 @@ def venues(db):
     }
 
 
-def offline(context, server):
-    def handle(route):
-        url = route.request.url
-        if url.startswith(server.url):
-            route.continue_()
-        elif re.match(r"^https://tile\.openstreetmap\.org/\d+/\d+/\d+\.png$", url):
-            route.fulfill(status=200, content_type="image/png", body=BLANK_PNG)
-        else:
-            route.abort()
-
-    context.route("**/*", handle)
 
 
 def params(page):

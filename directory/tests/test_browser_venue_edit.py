@@ -6,35 +6,20 @@ Map tiles are the outside world: requests leaving the test server get a blank PN
 or are refused, so no network is used.
 """
 
-import base64
 import re
 
 import pytest
 from playwright.sync_api import expect
 
 from directory.models import Venue
-from extranet.testing.browser import NARROW, log_in, scroll_width
+from extranet.testing.browser import NARROW, log_in, offline, scroll_width
 from extranet.testing.factories import UserFactory, VenueFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-BLANK_PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
-)
 WIDE = {"width": 1280, "height": 900}
 
 
-def offline(context, server):
-    def handle(route):
-        url = route.request.url
-        if url.startswith(server.url):
-            route.continue_()
-        elif re.match(r"^https://tile\.openstreetmap\.org/\d+/\d+/\d+\.png$", url):
-            route.fulfill(status=200, content_type="image/png", body=BLANK_PNG)
-        else:
-            route.abort()
-
-    context.route("**/*", handle)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ helpers the browser tests share. Browser tests are marked `browser` and use
 `django_db(transaction=True)`, so that the server process sees their data.
 """
 
+import base64
 import os
 import re
 import threading
@@ -102,11 +103,11 @@ def _wait_for_the_servers_disconnections(timeout=10):
         time.sleep(0.05)
 
 
-def in_thread(function, *args, **kwargs):
+def in_thread(function, *args, within=30, **kwargs):
     """Run ORM work that publishes realtime events outside Playwright's event loop.
 
     Playwright's sync API keeps an event loop running in the test thread, where
-    async_to_sync (used to publish on commit) refuses to run.
+    async_to_sync (used to publish on commit) refuses to run. `within`: the seconds it may take.
     """
     result, errors = [], []
 
@@ -122,8 +123,8 @@ def in_thread(function, *args, **kwargs):
 
     thread = threading.Thread(target=target)
     thread.start()
-    thread.join(timeout=30)
-    assert not thread.is_alive(), "the database work did not finish within 30 s"
+    thread.join(timeout=within)
+    assert not thread.is_alive(), f"the database work did not finish within {within} s"
     if errors:
         raise errors[0]
     return result[0]
@@ -164,3 +165,28 @@ def log_in(context, user, password=PASSWORD):
 
 def scroll_width(page):
     return page.evaluate("document.documentElement.scrollWidth")
+
+
+BLANK_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+)
+OSM_TILE = re.compile(r"^https://tile\.openstreetmap\.org/\d+/\d+/\d+\.png$")
+
+
+def offline(context, server):
+    """Map tiles get a blank PNG, anything else off the test server is refused (no test
+    calls the outside world); returns the list of the tile URLs asked, filled as they come."""
+    tiles = []
+
+    def handle(route):
+        url = route.request.url
+        if url.startswith(server.url):
+            route.continue_()
+        elif OSM_TILE.match(url):
+            tiles.append(url)
+            route.fulfill(status=200, content_type="image/png", body=BLANK_PNG)
+        else:
+            route.abort()
+
+    context.route("**/*", handle)
+    return tiles

@@ -28,26 +28,25 @@ A failure lists every page with every violation: rule, impact, target and axe's 
 full-page screenshot of every page.
 """
 
-import base64
 import os
 import re
-import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from extranet.testing.browser import (
+    BLANK_PNG,
     NARROW,
     WAIT_MS,
     _wait_for_the_servers_disconnections,
     ensure_home_page,
+    in_thread,
     log_in,
 )
 
@@ -57,9 +56,6 @@ DEMO_PASSWORD = "maillage-demo"
 INVITATION_TOKEN = "jeton-du-test-axe"
 WIDE = {"width": 1280, "height": 900}
 VIEWPORTS = {"1280": WIDE, "320": NARROW}
-BLANK_PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
-)
 
 # Collects what the page's Content-Security-Policy blocks, from before the page's own scripts.
 CSP_LISTENER = """
@@ -308,28 +304,7 @@ def _build_demo():
 def demo_urls(transactional_db):
     """The demo, committed for the server process (built in a thread: its realtime events
     are published on commit, which Playwright's running event loop would refuse)."""
-    return _in_thread(_build_demo)
-
-
-def _in_thread(function, *args):
-    """extranet.testing.browser.in_thread, with room for the whole demo on a busy machine."""
-    result, errors = [], []
-
-    def target():
-        try:
-            result.append(function(*args))
-        except BaseException as exc:  # re-raised in the test thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(timeout=150)
-    assert not thread.is_alive(), "the demo was not built within 150 s"
-    if errors:
-        raise errors[0]
-    return result[0]
+    return in_thread(_build_demo, within=150)
 
 
 def _error_pages(urls):
@@ -403,7 +378,7 @@ class Browsing:
 @pytest.fixture
 def browsing(chromium, server, demo_urls):
     opened = Browsing(chromium, server)
-    opened.error_pages = _in_thread(_error_pages, demo_urls)
+    opened.error_pages = in_thread(_error_pages, demo_urls, within=150)
     yield opened
     opened.close()
     _wait_for_the_servers_disconnections()

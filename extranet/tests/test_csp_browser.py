@@ -9,14 +9,12 @@ parsing is caught too; Chromium's console message is the second witness. The hea
 themselves are checked in test_security.py.
 """
 
-import base64
-import re
 
 import pytest
 
 from chat import services as chat_services
 from core.models import Space
-from extranet.testing.browser import NARROW, WAIT_MS, ensure_home_page, in_thread, log_in
+from extranet.testing.browser import NARROW, WAIT_MS, ensure_home_page, in_thread, log_in, offline
 from extranet.testing.factories import CoordinatorFactory, UserFactory, VenueFactory
 from forum import services as forum_services
 from members.spaces import network_space
@@ -24,9 +22,6 @@ from website.tests import builders
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-BLANK_PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
-)
 LISTENER = """
 window.__cspViolations = [];
 document.addEventListener("securitypolicyviolation", (event) => {
@@ -41,20 +36,7 @@ def watched(new_context, server, **options):
     """A browser context whose pages record CSP violations; tiles answered offline."""
     context = new_context(**options)
     context.add_init_script(LISTENER)
-    tiles = []
-
-    def handle(route):
-        url = route.request.url
-        if url.startswith(server.url):
-            route.continue_()
-        elif re.match(r"^https://tile\.openstreetmap\.org/\d+/\d+/\d+\.png$", url):
-            tiles.append(url)
-            route.fulfill(status=200, content_type="image/png", body=BLANK_PNG)
-        else:
-            route.abort()
-
-    context.route("**/*", handle)
-    return context, tiles
+    return context, offline(context, server)
 
 
 def console_violations(page):
