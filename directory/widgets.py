@@ -1,4 +1,3 @@
-# ruff: noqa: E501 (the HTML of HOURS_TEMPLATE keeps its long lines)
 """Desk widgets of the venue form, and the desk navigation entry.
 
 `HoursWidget`: opening hours as one row per day (closed, or time ranges) plus public
@@ -7,10 +6,9 @@ adds "add a range" / "remove" buttons), with the raw OpenStreetMap value in a
 "Saisie avancée" <details> for experts.
 """
 
-import functools
 
 from django import forms
-from django.template import engines
+from django.template.loader import get_template
 from django.utils.dates import WEEKDAYS
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -24,60 +22,6 @@ register_nav(NavEntry(key="venues", label=_("Venues"), url_name="directory:venue
                       visible=permissions.is_approved))
 
 
-HOURS_TEMPLATE = """{% load i18n %}<div class="hours-editor" id="{{ id }}_editor" tabindex="-1" data-hours-editor
-  data-label-add="{% translate 'Add a range' %}" data-label-remove="{% translate 'Remove this range' %}"
-  data-label-start="{% translate 'Opens at' %}" data-label-end="{% translate 'Closes at' %}">
-  <input type="hidden" name="{{ name }}__editor" value="1">
-  <input type="hidden" name="{{ name }}__initial" value="{{ initial }}">
-  {% if not representable %}<p class="hours-editor__notice" id="{{ id }}_notice">{% translate "These hours use the advanced syntax (a comment, months, weeks...), which the editor by day cannot show: change them in the advanced entry below, or fill in the days to replace them." %}</p>{% endif %}
-  <p class="help" id="{{ id }}_days_help">{% translate "For each day, tick « Closed » or give the opening times (for example 09:00 to 12:00, then 14:00 to 18:00). Days with the same times are grouped in the published record." %}</p>
-  <div class="hours-editor__days">
-  {% for row in rows %}
-  <fieldset class="hours-day" data-hours-day="{{ row.code }}">
-    <legend class="hours-day__name">{{ row.name }}</legend>
-    <div class="hours-day__closed">
-      <input type="checkbox" name="{{ name }}__{{ row.code }}__closed" id="{{ id }}_{{ row.code }}_closed" value="1"{% if row.closed %} checked{% endif %}>
-      <label for="{{ id }}_{{ row.code }}_closed">{% translate "Closed" %}</label>
-    </div>
-    <ol class="hours-day__ranges list-plain" data-hours-ranges>
-      {% for start, end in row.ranges %}
-      <li class="hours-range" data-hours-range>
-        <span class="hours-range__field"><label for="{{ id }}_{{ row.code }}_start_{{ forloop.counter }}">{% translate "Opens at" %}<span class="visually-hidden">, {{ row.name }}, {% blocktranslate with n=forloop.counter %}range {{ n }}{% endblocktranslate %}</span></label>
-        <input type="time" name="{{ name }}__{{ row.code }}__start" id="{{ id }}_{{ row.code }}_start_{{ forloop.counter }}" value="{{ start }}"></span>
-        <span class="hours-range__field"><label for="{{ id }}_{{ row.code }}_end_{{ forloop.counter }}">{% translate "Closes at" %}<span class="visually-hidden">, {{ row.name }}, {% blocktranslate with n=forloop.counter %}range {{ n }}{% endblocktranslate %}</span></label>
-        <input type="time" name="{{ name }}__{{ row.code }}__end" id="{{ id }}_{{ row.code }}_end_{{ forloop.counter }}" value="{{ end }}"></span>
-      </li>
-      {% endfor %}
-    </ol>
-  </fieldset>
-  {% endfor %}
-  <fieldset class="hours-day hours-day--holidays" data-hours-day="PH">
-    <legend class="hours-day__name">{% translate "Public holidays" %}</legend>
-    <div class="hours-day__choices">
-      {% for value, label in holiday_choices %}
-      <span><input type="radio" name="{{ name }}__PH" id="{{ id }}_PH_{{ value }}" value="{{ value }}"{% if value == holidays %} checked{% endif %}>
-      <label for="{{ id }}_PH_{{ value }}">{{ label }}</label></span>
-      {% endfor %}
-    </div>
-    <ol class="hours-day__ranges list-plain" data-hours-ranges>
-      {% for start, end in holiday_ranges %}
-      <li class="hours-range" data-hours-range>
-        <span class="hours-range__field"><label for="{{ id }}_PH_start_{{ forloop.counter }}">{% translate "Opens at" %}<span class="visually-hidden">, {% translate "public holidays" %}, {% blocktranslate with n=forloop.counter %}range {{ n }}{% endblocktranslate %}</span></label>
-        <input type="time" name="{{ name }}__PH__start" id="{{ id }}_PH_start_{{ forloop.counter }}" value="{{ start }}"></span>
-        <span class="hours-range__field"><label for="{{ id }}_PH_end_{{ forloop.counter }}">{% translate "Closes at" %}<span class="visually-hidden">, {% translate "public holidays" %}, {% blocktranslate with n=forloop.counter %}range {{ n }}{% endblocktranslate %}</span></label>
-        <input type="time" name="{{ name }}__PH__end" id="{{ id }}_PH_end_{{ forloop.counter }}" value="{{ end }}"></span>
-      </li>
-      {% endfor %}
-    </ol>
-  </fieldset>
-  </div>
-  <details class="hours-editor__raw"{% if raw_open %} open{% endif %}>
-    <summary>{% translate "Advanced entry (OpenStreetMap format)" %}</summary>
-    <label for="{{ id }}">{% translate "Opening hours in the OpenStreetMap format" %}</label>
-    <input type="text" name="{{ name }}" id="{{ id }}" value="{{ raw }}" maxlength="500" aria-describedby="{{ id }}_raw_help{% if describedby %} {{ describedby }}{% endif %}"{% if invalid %} aria-invalid="true"{% endif %}>
-    <p class="help" id="{{ id }}_raw_help">{% translate "For example « Mo-Fr 09:00-12:00,14:00-18:30; Sa 08:30-12:00; PH off » (Mo Tu We Th Fr Sa Su for the days, PH for public holidays), or in French « du lundi au vendredi 9h-12h et 14h-18h30 ». What you type here replaces the days above." %}</p>
-  </details>
-</div>"""
 
 
 def _day_names():
@@ -87,7 +31,7 @@ def _day_names():
 class HoursWidget(forms.Widget):
     """One row per day + public holidays + the raw value; posts `name` (raw) and `name__*` rows."""
 
-    template_name = ""  # rendered from HOURS_TEMPLATE (see render)
+    template_name = "directory/widgets/hours_editor.html"
 
     def value_from_datadict(self, data, files, name):
         raw = data.get(name)
@@ -161,16 +105,10 @@ class HoursWidget(forms.Widget):
         return context
 
     def render(self, name, value, attrs=None, renderer=None):
-        context = self.get_context(name, value, attrs)
-        return _hours_template().render(context)
+        return get_template(self.template_name).render(self.get_context(name, value, attrs))
 
     def id_for_label(self, id_):
         return id_
-
-
-@functools.lru_cache(maxsize=1)
-def _hours_template():
-    return engines["django"].from_string(HOURS_TEMPLATE)
 
 
 def _display(time_text):
