@@ -85,6 +85,8 @@ def test_wide_screen_search_lands_on_the_results_heading_with_a_clean_address(ne
     expect(page.locator(".leaflet-control-zoom-out")).to_have_attribute(
         "title", re.compile(r"^(Zoom arrière|Zoom out)$")
     )
+    # Waits for the final grouping: one group, of the two venues at the same place.
+    expect(page.locator(".marker-cluster[title^='2 ']")).to_have_count(1)
     group = page.locator(".marker-cluster")
     expect(group).to_have_count(1)
     expect(group).to_have_attribute("title", re.compile(r"^2 "))

@@ -158,7 +158,8 @@
     if (useClusters) { layer.addLayers(markers); } else { markers.forEach(function (m) { layer.addLayer(m); }); }
     layer.addTo(map);
     var bounds = L.latLngBounds(points.map(function (p) { return [p.lat, p.lon]; }));
-    var fit = function () { map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 }); };
+    // Not animated: the groups are computed once, at the final zoom, before the map says "ready".
+    var fit = function () { map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15, animate: false }); };
     fit();
     // The list/map switch shows a map that was drawn while hidden: measure it again.
     section.addEventListener("venue-map:shown", function () { map.invalidateSize(); fit(); });
