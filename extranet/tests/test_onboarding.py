@@ -319,6 +319,8 @@ def test_the_waiting_page_notices_its_approval_without_a_reload(new_context, vie
     expect(region).to_be_empty()
 
     page.clock.run_for(30_000)  # a poll while still waiting: nothing to say
+    # Its answer has come back (a poll still in flight would make the next one skip).
+    expect(region).to_have_attribute("data-checks", "1")
     expect(region).to_be_empty()
 
     browser.in_thread(services.member_approve, actor=referent, member=waiting)

@@ -17,6 +17,7 @@
   var timer = null;
   var done = false;
   var busy = false;
+  var checks = 0; // answered checks, in data-checks (what a test waits for)
 
   function show(data) {
     done = true;
@@ -61,6 +62,8 @@
       /* offline for a moment: the next tick tries again */
     }).then(function () {
       busy = false;
+      checks += 1;
+      region.setAttribute("data-checks", String(checks));
     });
   }
 
