@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from extranet.testing.browser import NARROW, ensure_home_page, log_in, scroll_width
+from extranet.testing.browser import NARROW, WAIT_MS, ensure_home_page, log_in, scroll_width
 from extranet.testing.factories import PendingUserFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -137,7 +137,14 @@ def test_the_unread_count_is_worded_with_its_plural_when_it_changes(new_context,
     and updates the Menu button's count, on the events realtime.js dispatches."""
     from playwright.sync_api import expect
 
-    page = log_in(new_context(viewport=NARROW), referent)
+    context = new_context(viewport=NARROW)
+    # The socket's own count (session.ready) must have come before the events sent here,
+    # or it would overwrite them.
+    context.add_init_script(
+        "document.addEventListener('maillage:session.ready', function () { window.sessionReady = true; });"
+    )
+    page = log_in(context, referent)
+    page.wait_for_function("window.sessionReady === true", timeout=WAIT_MS)
     label = page.locator("[data-unread-label]")
     menu_count = page.locator("[data-menu-unread]")
 
