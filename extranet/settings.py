@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "workgroups",
     "forum",
     "chat",
+    "calendar_app",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -202,3 +202,67 @@ def grant_admin(user, *, model_permissions=()):
         group.permissions.add(*Permission.objects.filter(content_type__app_label=app_label, codename__endswith=suffix))
     user.groups.add(group)
     return user
+
+
+# --- Calendar (by label, as above) ----------------------------------------------------------------
+
+
+def network_calendar():
+    from calendar_app.models import Calendar
+    from members.spaces import network_space
+
+    return Calendar.objects.get(space=network_space())
+
+
+def _next_morning(days=7, hour=10):
+    """`days` from today at `hour` o'clock in Paris (aware)."""
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    day = timezone.localdate() + timedelta(days=days)
+    return datetime.combine(day, time(hour), ZoneInfo("Europe/Paris"))
+
+
+class CalendarCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "calendar_app.Category"
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Catégorie {n}")
+    color = "green"
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    """A one-hour event of the network's calendar, a week from now at 10 h (Paris).
+
+    Give `rrule="FREQ=WEEKLY;COUNT=10"` for a series; `last_end` is computed as the services do."""
+
+    class Meta:
+        model = "calendar_app.Event"
+
+    calendar = factory.LazyFunction(network_calendar)
+    title = factory.Sequence(lambda n: f"Réunion {n}")
+    start = factory.LazyFunction(_next_morning)
+    end = factory.LazyAttribute(lambda o: o.start + __import__("datetime").timedelta(hours=1))
+    tz = "Europe/Paris"
+    created_by = None
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from calendar_app import recurrence
+
+        event = model_class(*args, **kwargs)
+        event.last_end = recurrence.last_end(event)
+        event.save()
+        return event
+
+
+class AttendeeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "calendar_app.Attendee"
+
+    event = factory.SubFactory(EventFactory)
+    user = factory.SubFactory(UserFactory)
+    response = "pending"
