@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from calendar_app.models import Event
 
+UTC = ZoneInfo("UTC")
 MAX_PER_WINDOW = 1000
 MAX_COUNT = 1000
 FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
@@ -117,10 +118,11 @@ def _feasible(rule: str, start: datetime, tz: str, freq: str, interval: int) -> 
     parts.pop("UNTIL", None)
     years = max(_HORIZON_YEARS[freq], {"DAILY": 1, "WEEKLY": 1, "MONTHLY": 1, "YEARLY": 4}[freq] * interval * 4)
     local = start.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
-    try:
-        moved = local.replace(year=9999 - years)
-    except ValueError:  # the 29th of February
-        moved = local.replace(year=9999 - years, day=28)
+    # Moved by whole 400-year cycles (146,097 days, 20,871 weeks), after which the Gregorian
+    # calendar repeats exactly: same weekday, same place among leap years, same phase of the
+    # interval. (Moved to a fixed year, "every 4 years on 29 February" from a leap year, or
+    # "every 7 days on Tuesdays" from a Tuesday, would be refused.)
+    moved = local.replace(year=local.year + 400 * max(0, (9999 - years - local.year) // 400))
     probe = du.rrulestr(";".join(f"{k}={v}" for k, v in parts.items()), dtstart=moved)
     return probe.after(moved, inc=True) is not None
 
@@ -144,7 +146,8 @@ def occurrence_end(start: datetime, event: Event) -> datetime:
         first = event.start.astimezone(zone).date()
         days = (event.end.astimezone(zone).date() - first).days
         return datetime.combine(start.astimezone(zone).date() + timedelta(days=days), time(), zone)
-    return (start + (event.end - event.start)).astimezone(zone)
+    # In UTC: on an aware datetime `+` adds wall-clock time (3 hours across the autumn change).
+    return (start.astimezone(UTC) + (event.end - event.start)).astimezone(zone)
 
 
 def occurrence_starts(event: Event, window_start: datetime, window_end: datetime,
@@ -159,14 +162,47 @@ def occurrence_starts(event: Event, window_start: datetime, window_end: datetime
             return [event.start.astimezone(zone)]
         return []
     duration = occurrence_end(event.start.astimezone(zone), event) - event.start.astimezone(zone)
-    rule = _rrule(event.rrule, event.start, event.tz)
+    local_start = event.start.astimezone(zone)
+    rule = _rrule(event.rrule, _skip_ahead(event.rrule, local_start, window_start - duration), event.tz)
     starts: list[datetime] = []
     for moment in _between(rule, window_start - duration, window_end):
-        if moment + duration > window_start and moment < window_end:
+        if moment.astimezone(UTC) + duration > window_start and moment < window_end:
             starts.append(moment)
             if len(starts) >= limit:
                 break
     return starts
+
+
+def _skip_ahead(rule: str, local_start: datetime, after: datetime) -> datetime:
+    """A start for the rule's iteration close before `after`, in the same phase as
+    `local_start` (whole periods of the rule later), so that a series begun years ago is not
+    iterated from its first date for every page. Unchanged for a rule with COUNT (counted
+    from the first date) or where moving by months could change the day (after the 28th)."""
+    parts = parse_parts(rule)
+    if "COUNT" in parts:
+        return local_start
+    after_local = after.astimezone(local_start.tzinfo)
+    if after_local <= local_start:
+        return local_start
+    interval = int(parts.get("INTERVAL", "1"))
+    naive_start, naive_after = local_start.replace(tzinfo=None), after_local.replace(tzinfo=None)
+    freq = parts["FREQ"]
+    if freq in ("DAILY", "WEEKLY"):
+        unit = timedelta(days=interval * (7 if freq == "WEEKLY" else 1))
+        periods = (naive_after - naive_start) // unit - 1
+        if periods <= 0:
+            return local_start
+        return (naive_start + periods * unit).replace(tzinfo=local_start.tzinfo)
+    if naive_start.day > 28:
+        return local_start
+    months = interval * (12 if freq == "YEARLY" else 1)
+    elapsed = (naive_after.year - naive_start.year) * 12 + naive_after.month - naive_start.month
+    periods = elapsed // months - 1
+    if periods <= 0:
+        return local_start
+    total = naive_start.month - 1 + periods * months
+    return naive_start.replace(year=naive_start.year + total // 12, month=total % 12 + 1).replace(
+        tzinfo=local_start.tzinfo)
 
 
 def _between(rule: du.rrule, after: datetime, before: datetime) -> Iterator[datetime]:

@@ -29,6 +29,11 @@ UTC = ZoneInfo("UTC")
 EVENT_RELATED = ("calendar__space", "calendar__owner", "category", "venue")
 
 
+def _event_related() -> tuple[str, ...]:
+    """What an item reads of its event: the calendar's name comes from its space's kind."""
+    return (*EVENT_RELATED, *spaces.related_for_rules("calendar__space"))
+
+
 def _with_rules(queryset: QuerySet[Calendar]) -> QuerySet[Calendar]:
     return queryset.select_related("space", "owner", *spaces.related_for_rules("space"))
 
@@ -59,7 +64,7 @@ def events_in_window(calendar_ids: Iterable[int], start: datetime, end: datetime
     return list(
         Event.objects.filter(where, series__isnull=True, start__lt=end)
         .filter(Q(last_end__isnull=True) | Q(last_end__gt=start))
-        .select_related(*EVENT_RELATED)
+        .select_related(*_event_related())
         .order_by("start", "pk")
     )
 
@@ -70,7 +75,7 @@ def overrides_of(masters: Iterable[Event]) -> dict[int, dict[datetime, Event]]:
     found: dict[int, dict[datetime, Event]] = {}
     if not ids:
         return found
-    for override in Event.objects.filter(series_id__in=ids).select_related(*EVENT_RELATED):
+    for override in Event.objects.filter(series_id__in=ids).select_related(*_event_related()):
         assert override.recurrence_id is not None and override.series_id is not None
         found.setdefault(override.series_id, {})[override.recurrence_id.astimezone(UTC)] = override
     return found
@@ -159,7 +164,7 @@ def public_events(*, start: datetime, end: datetime, space: Space | None = None,
     if venue_id is not None:
         where &= Q(venue_id=venue_id)
     events = (Event.objects.filter(where).filter(Q(last_end__isnull=True) | Q(last_end__gt=start))
-              .select_related(*EVENT_RELATED).order_by("start", "pk"))
+              .select_related(*_event_related()).order_by("start", "pk"))
     items = [item for item in expand(events, start, end)
              if item.event is not None and item.event.is_public and not item.cancelled]
     items.sort(key=lambda item: (item.start.astimezone(UTC), item.title, item.key))
