@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
-from directory import geocoding, hours, schema, selectors
+from directory import geocoding, hours, pages, schema, selectors
 from directory.models import fold
 from directory.public_forms import PublicFilters, cleaned_query
 from directory.templatetags.venue_public import json_text, web_url
@@ -269,5 +269,7 @@ def venue_detail(request, slug):
             "absolute_url": request.build_absolute_uri(venue.get_absolute_url()),
             "photo_url": request.build_absolute_uri(venue.photo.url) if venue.photo else "",
             "map_config": map_config(mode="point", point=point, zoom=15) if point else None,
+            # What other apps show on the page (directory.pages): the calendar's next events.
+            "sections": pages.venue_sections(venue),
         },
     )
