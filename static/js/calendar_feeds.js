@@ -1,0 +1,26 @@
+// Subscription links page: a "Copy the link" button next to each address (without
+// JavaScript the buttons stay hidden and the read-only field can be selected and copied).
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    if (!field) { return; }
+    button.hidden = false;
+    var label = button.textContent;
+    button.addEventListener("click", function () {
+      field.select();
+      var done = function () {
+        button.textContent = button.getAttribute("data-copied");
+        window.setTimeout(function () { button.textContent = label; }, 2000);
+      };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(field.value).then(done, function () {});
+      } else if (document.execCommand && document.execCommand("copy")) {
+        done();
+      }
+    });
+  });
+  document.querySelectorAll(".feed__url").forEach(function (field) {
+    field.addEventListener("focus", function () { field.select(); });
+  });
+})();
