@@ -7,6 +7,7 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -24,6 +25,14 @@ from extranet.testing.factories import (
     VenueFactory,
     network_calendar,
 )
+
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The refusals are compared with their English msgids (their French is checked by the views' tests)."""
+    with translation.override("en"):
+        yield
 
 pytestmark = pytest.mark.django_db
 

@@ -86,7 +86,7 @@ def test_calendar_token_for_a_calendar_the_member_sees():
 def test_calendar_token_refused_for_a_calendar_not_seen():
     outsider = UserFactory()
     _group, calendar = private_group_calendar(UserFactory())
-    with pytest.raises(PermissionDenied, match="not a member of the space"):
+    with pytest.raises(PermissionDenied, match="pas membre de l’espace"):
         feeds.feed_token_get_or_create(actor=outsider, calendar=calendar)
     assert not FeedToken.objects.filter(user=outsider).exists()
 

@@ -194,7 +194,7 @@ def test_organiser_email_follows_their_choice(world, django_capture_on_commit_ca
     with django_capture_on_commit_callbacks(execute=True):
         invitations.event_answer(actor=world["alice"], event=event, response="yes")
     assert [(m.to, m.subject) for m in mailoutbox] == [
-        (["odile@exemple.test"], "[Maillage] Alice Martin will come to Assemblée")]
+        (["odile@exemple.test"], "[Maillage] Alice Martin participera à Assemblée")]
     organiser = User.objects.get(pk=world["organiser"].pk)  # its own copy: `world` is shared
     organiser.notification_email = User.EmailFrequency.NEVER
     organiser.save(update_fields=["notification_email"])
