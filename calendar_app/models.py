@@ -54,6 +54,9 @@ class Calendar(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("calendar:calendar", args=[self.pk])
+
     @property
     def is_personal(self) -> bool:
         return self.owner_id is not None
@@ -63,9 +66,6 @@ class Calendar(models.Model):
         if self.is_personal:
             return str(_("My personal calendar"))
         return self.space.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("calendar:calendar", args=[self.pk])
 
 
 class Category(models.Model):
@@ -253,6 +253,9 @@ class HiddenCalendar(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "calendar"], name="hidden_calendar_once")]
 
+    def __str__(self):
+        return f"{self.user_id} hides {self.calendar_id}"
+
 
 def new_feed_token() -> str:
     return secrets.token_urlsafe(32)
@@ -277,6 +280,9 @@ class FeedToken(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"feed of {self.user_id} ({self.calendar_id or 'agenda'})"
+
 
 class ReminderSent(models.Model):
     """One reminder of one occurrence to one member: the row is claimed before sending, so two
@@ -291,3 +297,6 @@ class ReminderSent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "event", "occurrence_start"], name="reminder_once"),
         ]
+
+    def __str__(self):
+        return f"reminder of {self.event_id} to {self.user_id} at {self.occurrence_start:%Y-%m-%d %H:%M}"

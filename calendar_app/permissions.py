@@ -17,17 +17,24 @@ from members import permissions as member_permissions
 
 if TYPE_CHECKING:
     from calendar_app.models import Calendar, Event
+    from core.models import Space
     from core.permissions import AnyUser
+
+
+def _space(calendar: Calendar) -> Space:
+    space = calendar.space
+    assert space is not None  # a calendar without owner has a space (calendar_space_xor_owner)
+    return space
 
 
 def can_view_calendar(user: AnyUser, calendar: Calendar) -> Decision:
     if not member_permissions.is_approved(user):
         return refused(_("Only approved members of the network can see the calendars."))
     if calendar.owner_id is not None:
-        if calendar.owner_id == user.pk:  # type: ignore[union-attr]  (approved: a member)
+        if calendar.owner_id == getattr(user, "pk", None):
             return ALLOWED
         return refused(_("This calendar is someone's personal calendar."))
-    if calendar.space.can_view(user):
+    if _space(calendar).can_view(user):
         return ALLOWED
     return refused(_("You are not a member of the space of this calendar."))
 
@@ -38,9 +45,9 @@ def can_add_event(user: AnyUser, calendar: Calendar) -> Decision:
         return decision
     if calendar.owner_id is not None:
         return ALLOWED
-    if calendar.space.is_read_only:
+    if _space(calendar).is_read_only:
         return refused(_("This space is archived: its calendar can no longer change."))
-    if not calendar.space.can_post(user):
+    if not _space(calendar).can_post(user):
         return refused(_("You cannot add events to this calendar."))
     return ALLOWED
 
@@ -52,9 +59,9 @@ def can_manage_calendar(user: AnyUser, calendar: Calendar) -> Decision:
         return decision
     if calendar.owner_id is not None:
         return ALLOWED
-    if calendar.space.is_read_only:
+    if _space(calendar).is_read_only:
         return refused(_("This space is archived: its calendar can no longer change."))
-    if calendar.space.can_manage(user):
+    if _space(calendar).can_manage(user):
         return ALLOWED
     return refused(_("Only the managers of this space can do this."))
 
@@ -81,7 +88,7 @@ def can_edit_event(user: AnyUser, event: Event) -> Decision:
     decision = can_add_event(user, calendar)
     if not decision:
         return decision
-    if event.created_by_id is not None and event.created_by_id == user.pk:  # type: ignore[union-attr]
+    if event.created_by_id is not None and event.created_by_id == getattr(user, "pk", None):
         return ALLOWED
     return refused(_("Only the organiser and the managers of the space can change this event."))
 

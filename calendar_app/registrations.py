@@ -25,4 +25,4 @@ spaces.register_module(spaces.SpaceModule(
 register_nav(NavEntry(key="calendar", label=gettext_lazy("Calendar"), url_name="calendar:index", order=35))
 
 # Each of these registers, on import, its widgets, verbs, sections or sources.
-from calendar_app import invitations, public, reminders, services, widgets  # noqa: E402, F401
+from calendar_app import invitations, public, reminders, widgets  # noqa: E402, F401

@@ -50,7 +50,7 @@ def calendars_visible_to(user: AnyUser) -> QuerySet[Calendar]:
 
 def agenda_calendars(user: AnyUser) -> list[Calendar]:
     """The calendars of "Mon agenda": visible and not hidden."""
-    return [calendar for calendar in calendars_visible_to(user) if not calendar.hidden]
+    return [calendar for calendar in calendars_visible_to(user) if not getattr(calendar, "hidden", False)]
 
 
 def events_in_window(calendar_ids: Iterable[int], start: datetime, end: datetime, *,
@@ -58,8 +58,9 @@ def events_in_window(calendar_ids: Iterable[int], start: datetime, end: datetime
     """Masters and single events of `calendar_ids` (and, for `user`, the events they are
     invited to and did not decline) that may have an occurrence in [start, end)."""
     where = Q(calendar_id__in=list(calendar_ids))
-    if user is not None and getattr(user, "is_authenticated", False):
-        where |= Q(pk__in=Attendee.objects.filter(user=user).exclude(response=Attendee.Response.NO)
+    user_id = getattr(user, "pk", None) if getattr(user, "is_authenticated", False) else None
+    if user_id is not None:
+        where |= Q(pk__in=Attendee.objects.filter(user_id=user_id).exclude(response=Attendee.Response.NO)
                    .values("event_id"))
     return list(
         Event.objects.filter(where, series__isnull=True, start__lt=end)
@@ -95,8 +96,8 @@ def _item(row: Event, start: datetime, end: datetime, *, series: Event | None,
         url += f"?occurrence={recurrence_id.astimezone(UTC):%Y%m%dT%H%M%SZ}"
     return registry.Item(
         key=key, title=row.title, start=start, end=end, url=url, source="event", all_day=row.all_day,
-        calendar_label=calendar.name, color=row.category.color if row.category_id else "blue",
-        location=row.venue.name if row.venue_id else row.location, cancelled=row.is_cancelled,
+        calendar_label=calendar.name, color=row.category.color if row.category is not None else "blue",
+        location=row.venue.name if row.venue is not None else row.location, cancelled=row.is_cancelled,
         uid=(series or row).uid, updated=row.updated_at, event=row, series=series, recurrence_id=recurrence_id,
     )
 

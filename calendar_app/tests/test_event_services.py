@@ -7,9 +7,9 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import translation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from calendar_app import services
 from calendar_app.models import Attendee, Calendar, Event, EventAttachment
@@ -25,7 +25,6 @@ from extranet.testing.factories import (
     VenueFactory,
     network_calendar,
 )
-
 
 
 @pytest.fixture(autouse=True)
