@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,9 +25,10 @@ CANDIDATES = 50
 
 
 def _event(request, pk):
-    """The master (or single) event the answers belong to, if the member may see it."""
+    """The master (or single) event the answers belong to; a 404 for who may not see it."""
     event = invitations.master_of(get_object_or_404(invitations.events(), pk=pk))
-    permissions.can_view_event(request.user, event).check()
+    if not permissions.can_view_event(request.user, event):
+        raise Http404
     return event
 
 

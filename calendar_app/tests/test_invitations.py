@@ -484,8 +484,9 @@ def test_answer_view_bad_input_and_get(world):
 def test_answer_view_denied(world):
     event = group_event(world)
     with nothing_saved():
+        # Outside the group, the event does not exist for them.
         assert english_client(world["outsider"]).post(
-            reverse("calendar:event-answer", args=[event.pk]), {"response": "yes"}).status_code == 403
+            reverse("calendar:event-answer", args=[event.pk]), {"response": "yes"}).status_code == 404
         anonymous = Client().post(reverse("calendar:event-answer", args=[event.pk]), {"response": "yes"})
         assert anonymous.status_code == 302
         assert anonymous["Location"].startswith(resolve_url(settings.LOGIN_URL))
@@ -533,7 +534,7 @@ def test_invite_and_answers_views_denied(world):
                            {"users": [world["bruno"].pk]}).status_code == 403
     group = group_event(world)
     assert english_client(world["outsider"]).get(
-        reverse("calendar:event-answers", args=[group.pk])).status_code == 403
+        reverse("calendar:event-answers", args=[group.pk])).status_code == 404
 
 
 def test_answers_page(world):

@@ -25,11 +25,14 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
+from calendar_app.models import Attendee as CalendarAttendee
+from calendar_app.models import EventAttachment, FeedToken, HiddenCalendar
 from chat import services as chat_services
 from chat.models import Attachment as ChatAttachment
 from chat.models import Message as ChatMessage
@@ -42,11 +45,14 @@ from directory import services as venue_services
 from directory.models import Venue, VenueRevision
 from extranet.models import DashboardLayout
 from extranet.testing.factories import (
+    AttendeeFactory,
     CoordinatorFactory,
+    EventFactory,
     PendingUserFactory,
     TerritoryFactory,
     UserFactory,
     VenueFactory,
+    network_calendar,
 )
 from extranet.testing.shared import building, shared_transaction
 from forum import services as forum_services
@@ -292,6 +298,29 @@ _CHAT_MESSAGE = {"kwargs": lambda w: {"pk": w.chat_message.pk}, **_F}
 _CMS_VENUES = {"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN, "coordinator": 200, "editor": CMS_HOME}
 _CMS_VENUES_DENIED = {"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN, "editor": CMS_HOME}
 
+# --- The calendar's world (see the `world` fixture): in the private group's calendar, a
+# weekly meeting "insider" organises, with a file, the manager invited and answering yes
+# (w.cal_event, w.cal_attachment); a public event of the network at the shared venue
+# (w.public_event); the private feed link of "member" (w.member_feed). "member", outside the
+# group, gets a 404 on all of the group's calendar; the coordinator and the manager manage
+# it; "insider", its organiser, edits the meeting but does not manage the calendar.
+TO_CALENDAR = Redirect("/bureau/agenda/agendas/")
+_GROUP_CALENDAR = {"kwargs": lambda w: {"pk": w.group_calendar.pk}, **_F}
+_CAL_EVENT = {"kwargs": lambda w: {"pk": w.cal_event.pk}, **_F}
+
+
+def _hidden_calendars_state(w):
+    return sorted(HiddenCalendar.objects.values_list("user_id", "calendar_id"))
+
+
+def _attendees_state(w):
+    return sorted(CalendarAttendee.objects.values_list("event_id", "user_id", "response", "reminder_minutes"))
+
+
+def _feed_tokens_state(w):
+    return sorted(FeedToken.objects.values_list("pk", "user_id", "calendar_id", "token"))
+
+
 EXPECTATIONS = {
     "healthz": Expect(get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
     # --- Public site (website/): open to everyone, the search as to robots.
@@ -309,6 +338,58 @@ EXPECTATIONS = {
     ),
     "public_directory:export-csv": Expect(get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
     "public_directory:export-json": Expect(get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
+    # --- Public agenda and feeds (/agenda/): everyone; a private feed's token is its secret.
+    "agenda:index": Expect(get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
+    "agenda:event": Expect(kwargs=lambda w: {"pk": w.public_event.pk},
+                           get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
+    "agenda:event-ics": Expect(kwargs=lambda w: {"pk": w.public_event.pk},
+                               get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
+    "agenda:network-feed": Expect(get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
+    "agenda:territory-feed": Expect(kwargs=lambda w: {"slug": w.territory.slug},
+                                    get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
+    "agenda:venue-feed": Expect(kwargs=lambda w: {"slug": w.shared_venue.slug},
+                                get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
+    "agenda:private-feed": Expect(kwargs=lambda w: {"token": w.member_feed.token},
+                                  get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
+    # --- Desk calendar (/bureau/agenda/)
+    "calendar:index": Expect(get=_desk()),
+    "calendar:month": Expect(kwargs=lambda w: {"year": 2026, "month": 3}, get=_desk()),
+    "calendar:week": Expect(kwargs=lambda w: {"year": 2026, "month": 3, "day": 2}, get=_desk()),
+    "calendar:list": Expect(get=_desk()),
+    "calendar:calendars": Expect(get=_desk()),
+    "calendar:calendar": Expect(get=_group(member=404), **_GROUP_CALENDAR),
+    "calendar:calendar-toggle": Expect(
+        get=_POST_ONLY, post_denied=_group_post(member=404), state=_hidden_calendars_state, **_GROUP_CALENDAR),
+    "calendar:import": Expect(get=_group(member=404, insider=403), **_GROUP_CALENDAR),
+    "calendar:space": Expect(
+        kwargs=lambda w: {"space_pk": w.group_space.pk}, extra_personas=GROUP_PERSONAS,
+        get=_group(member=404, coordinator=TO_CALENDAR, manager=TO_CALENDAR, insider=TO_CALENDAR)),
+    "calendar:event-create": Expect(get=_desk()),
+    "calendar:event": Expect(get=_group(member=404), **_CAL_EVENT),
+    "calendar:event-edit": Expect(get=_group(member=404), **_CAL_EVENT),
+    "calendar:event-cancel": Expect(get=_group(member=404), **_CAL_EVENT),
+    "calendar:event-delete": Expect(get=_group(member=404), **_CAL_EVENT),
+    "calendar:event-attachment": Expect(
+        kwargs=lambda w: {"pk": w.cal_event.pk, "attachment_pk": w.cal_attachment.pk},
+        extra_personas=GROUP_PERSONAS, get=_group(member=404)),
+    "calendar:event-ics": Expect(get=_group(member=404), **_CAL_EVENT),
+    "calendar:event-answer": Expect(
+        get=_POST_ONLY, post_denied=_group_post(member=404), state=_attendees_state,
+        post_data=lambda w: {"response": "yes"}, **_CAL_EVENT),
+    "calendar:event-invite": Expect(get=_group(member=404), **_CAL_EVENT),
+    "calendar:event-answers": Expect(get=_group(member=404), **_CAL_EVENT),
+    "calendar:event-answers-csv": Expect(get=_group(member=404), **_CAL_EVENT),
+    "calendar:feeds": Expect(get=_desk()),
+    "calendar:feed-create": Expect(
+        get=_desk(member=405, coordinator=405), post_denied={"anonymous": LOGIN, "pending": WAITING},
+        state=_feed_tokens_state),
+    # A member's own link: others get a 404 and change nothing.
+    "calendar:feed-revoke": Expect(
+        kwargs=lambda w: {"pk": w.member_feed.pk}, extra_personas=GROUP_PERSONAS, get=_POST_ONLY,
+        post_denied=_group_post(coordinator=404, manager=404, insider=404), state=_feed_tokens_state),
+    "calendar:feed-regenerate": Expect(
+        kwargs=lambda w: {"pk": w.member_feed.pk}, extra_personas=GROUP_PERSONAS, get=_POST_ONLY,
+        post_denied=_group_post(coordinator=404, manager=404, insider=404), state=_feed_tokens_state),
     # --- Desk shell
     "desk:home": Expect(get=_desk()),
     "desk:pending": Expect(get={"anonymous": LOGIN, "pending": 200, "member": DESK, "coordinator": DESK}),
@@ -1071,6 +1152,18 @@ def _build_world():
     w.chat_direct = chat_services.direct_room_open(actor=w.outsider, others=[member])
     chat_services.message_send(actor=w.outsider, room=w.chat_direct, body="Bonjour Karim !")
     ChatPreference.objects.create(user=pending_user, share_presence=False, share_typing=False)
+    # The calendar (see TO_CALENDAR above).
+    w.group_calendar = w.group_space.calendar
+    w.cal_event = EventFactory(calendar=w.group_calendar, title="Réunion du groupe", created_by=w.insider,
+                               rrule="FREQ=WEEKLY;COUNT=5")
+    w.cal_attachment = EventAttachment.objects.create(
+        event=w.cal_event, file=ContentFile(b"Ordre du jour", name="ordre-du-jour.txt"), name="ordre-du-jour.txt",
+        content_type="text/plain", size=13)
+    w.cleanup.append(Path(w.cal_attachment.file.path))
+    AttendeeFactory(event=w.cal_event, user=w.manager, response="yes")
+    w.public_event = EventFactory(calendar=network_calendar(), title="Fête de l'Internet", visibility="public",
+                                  venue=w.shared_venue)
+    w.member_feed = FeedToken.objects.create(user=member)
     return w
 
 
@@ -1166,6 +1259,7 @@ class _FakeWorld:
             slug = "un-lieu"
             name = "un-fichier.txt"  # forum:attachment
             stored_name = "un-fichier.txt"  # chat:attachment
+            token = "un-jeton"  # agenda:private-feed
 
         return _Obj() if name != "invitation_token" else "x"
 
