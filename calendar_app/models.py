@@ -12,6 +12,7 @@ with `status = cancelled` (written as an `EXDATE` in feeds).
 """
 
 import secrets
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
@@ -97,7 +98,7 @@ class Category(models.Model):
 
 def new_uid() -> str:
     """A UID that stays the event's across edits (RFC 5545 §3.8.4.7)."""
-    host = getattr(settings, "CALENDAR_UID_DOMAIN", "") or "maillage"
+    host = urlsplit(getattr(settings, "BASE_URL", "") or "").hostname or "maillage"
     return f"{secrets.token_hex(16)}@{host}"
 
 
