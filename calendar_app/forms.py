@@ -20,6 +20,7 @@ from django.utils.translation import pgettext_lazy
 from calendar_app import permissions, rules, selectors, timezones
 from calendar_app.models import Calendar, Category, Event
 from calendar_app.services import ATTACHMENTS_MAX, DESCRIPTION_MAX, TITLE_MAX
+from core.forms import MultipleFileField
 
 if TYPE_CHECKING:
     from members.models import User
@@ -54,18 +55,6 @@ ERROR_FIELDS = {"start": "start_time", "end": "end_time", "rrule": "repeat_frequ
                 "scope": "scope"}
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        if not data:
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
 def _date_input() -> forms.DateInput:

@@ -2,19 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chat import services
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
-        return [super().clean(data, initial)] if data else []
+from core.forms import MultipleFileField
 
 
 class MessageForm(forms.Form):
