@@ -13,10 +13,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from calendar_app import invitations, permissions, rules, services, timezones
+from calendar_app import invitations, permissions, rules, selectors, services, timezones
 from calendar_app.forms import EventForm
 from calendar_app.models import Calendar, Event
 from core import markdown, uploads
@@ -107,8 +108,17 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "panel": invitations.panel(request.user, event),
         "category": shown.category if shown.category_id else None,
         "venue": shown.venue if shown.venue_id else None,
+        "upcoming": _next_dates(event) if event.rrule and occurrence is None else [],
     }
     return render(request, "calendar_app/event_detail.html", context)
+
+
+def _next_dates(event: Event, count: int = 3) -> list[dict[str, str]]:
+    """The series' next `count` dates (exceptions applied, cancelled ones left out), within a year."""
+    now = timezone.now()
+    items = [item for item in selectors.expand([event], now, now + timedelta(days=366)) if not item.cancelled]
+    items.sort(key=lambda item: item.start)
+    return [{"url": item.url, "when": _when_text(item.start, item.end, item.all_day)} for item in items[:count]]
 
 
 def _prefill(request: HttpRequest) -> dict[str, Any]:

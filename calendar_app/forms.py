@@ -34,11 +34,11 @@ REMINDERS = [
 ]
 FREQUENCIES = [
     ("", _("Does not repeat")),
-    ("daily", _("Every day")),
-    ("weekly", _("Every week")),
+    ("daily", pgettext_lazy("repeat choice", "Every day")),
+    ("weekly", pgettext_lazy("repeat choice", "Every week")),
     ("monthly_date", _("Every month, on the same date")),
     ("monthly_weekday", _("Every month, on the same weekday (e.g. the second Tuesday)")),
-    ("yearly", _("Every year")),
+    ("yearly", pgettext_lazy("repeat choice", "Every year")),
 ]
 ENDS = [
     ("never", pgettext_lazy("recurrence end", "Never")),

@@ -96,7 +96,7 @@ def render_home_section(context, section):
 @register.inclusion_tag("website/includes/public_menu.html", takes_context=True)
 def public_menu(context):
     """The sections of the public site: the home page's live children shown in menus (one
-    query), then the directory of venues."""
+    query), then the public agenda and the directory of venues."""
     from website import selectors
 
     page = _wagtail_page(context)
@@ -113,7 +113,10 @@ def public_menu(context):
     ]
     directory = directory_url()
     in_directory = request is not None and request.path.startswith(directory)
-    return {"items": items, "directory_url": directory, "in_directory": in_directory}
+    agenda = reverse("agenda:index")
+    in_agenda = request is not None and request.path.startswith(agenda)
+    return {"items": items, "directory_url": directory, "in_directory": in_directory,
+            "agenda_url": agenda, "in_agenda": in_agenda}
 
 
 @register.simple_tag
