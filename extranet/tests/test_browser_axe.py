@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import RequestFactory
@@ -174,6 +175,24 @@ VISITS = [
     Visit("venue-edit", "coordinator"),
     Visit("venue-history", "coordinator"),
     Visit("venue-import", "coordinator", admin=True),
+    # --- The calendar (desk and public)
+    Visit("calendar-month", "coordinator"),
+    Visit("calendar-week", "coordinator"),
+    Visit("calendar-list", "coordinator"),
+    Visit("calendars", "coordinator"),
+    Visit("calendar", "coordinator"),
+    Visit("calendar-event", "coordinator"),
+    Visit("calendar-occurrence", "coordinator"),
+    Visit("calendar-event-create", "coordinator"),
+    Visit("calendar-event-create-invalid", "coordinator", submit="main form:has([name=title])"),
+    Visit("calendar-event-edit", "coordinator"),
+    Visit("calendar-event-cancel", "coordinator"),
+    Visit("calendar-answers", "coordinator"),
+    Visit("calendar-invite", "coordinator"),
+    Visit("calendar-import", "coordinator"),
+    Visit("calendar-feeds", "coordinator"),
+    Visit("public-agenda", "anonymous"),
+    Visit("public-event", "anonymous"),
 ]
 
 
@@ -183,6 +202,9 @@ def _build_demo():
     from django.db.models import Q
     from wagtail.models import Collection
 
+    from calendar_app import demo as calendar_demo
+    from calendar_app.models import Calendar as AgendaCalendar
+    from calendar_app.models import Event as AgendaEvent
     from chat import demo as chat_demo
     from chat.models import Room
     from core.models import Space
@@ -221,6 +243,7 @@ def _build_demo():
     forum_demo.seed(log=quiet)
     chat_demo.seed(log=quiet)
     website_demo.seed_public_site(log=quiet)
+    calendar_demo.seed(log=quiet)
 
     # An invitation whose link is known (the e-mail gives it; the database keeps its hash).
     coordinator = User.objects.get(email="coordination@maillage.test")
@@ -237,6 +260,13 @@ def _build_demo():
     room = Room.objects.get(space=network)
     venue = Venue.objects.order_by("pk").first()
     someone = User.objects.get(email="animatrice@maillage.test")
+    network_calendar = AgendaCalendar.objects.get(space=network)
+    series = AgendaEvent.objects.filter(calendar=network_calendar, series=None).exclude(rrule="").order_by("pk").first()
+    with_places = AgendaEvent.objects.filter(capacity__isnull=False, series=None).order_by("pk").first()
+    public_event = AgendaEvent.objects.filter(visibility="public", series=None).order_by("pk").first()
+    moved = AgendaEvent.objects.filter(series=series).order_by("pk").first()
+    occurrence_url = (reverse("calendar:event", kwargs={"pk": series.pk})
+                      + f"?occurrence={moved.recurrence_id.astimezone(ZoneInfo('UTC')):%Y%m%dT%H%M%SZ}")
     return {
         "home": "/",
         "news-index": NewsIndexPage.objects.live().get().url,
@@ -297,6 +327,23 @@ def _build_demo():
         "venue-edit": reverse("directory:venue-edit", kwargs={"pk": venue.pk}),
         "venue-history": reverse("directory:venue-history", kwargs={"pk": venue.pk}),
         "venue-import": reverse("venues:import"),
+        "calendar-month": reverse("calendar:index"),
+        "calendar-week": reverse("calendar:index") + "?vue=semaine",
+        "calendar-list": reverse("calendar:list"),
+        "calendars": reverse("calendar:calendars"),
+        "calendar": reverse("calendar:calendar", kwargs={"pk": network_calendar.pk}),
+        "calendar-event": reverse("calendar:event", kwargs={"pk": series.pk}),
+        "calendar-occurrence": occurrence_url,
+        "calendar-event-create": reverse("calendar:event-create"),
+        "calendar-event-create-invalid": reverse("calendar:event-create"),
+        "calendar-event-edit": reverse("calendar:event-edit", kwargs={"pk": series.pk}),
+        "calendar-event-cancel": reverse("calendar:event-cancel", kwargs={"pk": series.pk}),
+        "calendar-answers": reverse("calendar:event-answers", kwargs={"pk": with_places.pk}),
+        "calendar-invite": reverse("calendar:event-invite", kwargs={"pk": with_places.pk}),
+        "calendar-import": reverse("calendar:import", kwargs={"pk": network_calendar.pk}),
+        "calendar-feeds": reverse("calendar:feeds"),
+        "public-agenda": reverse("agenda:index"),
+        "public-event": reverse("agenda:event", kwargs={"pk": public_event.pk}),
     }
 
 
