@@ -18,6 +18,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from directory import hours
+
 DEFAULT_TZ = "Europe/Paris"
 
 # (IANA name, French label) offered by the event form; Europe/Paris first.
@@ -67,12 +69,15 @@ def zone_of_code(code: str, *, postal: bool = False) -> str | None:
 
 
 def venue_timezone(venue: Any) -> str:
-    """The zone of a venue of the directory (its INSEE or postal code tells overseas ones)."""
+    """The zone of a venue of the directory: its INSEE or postal code tells overseas ones; without
+    either, its coordinates (`directory.hours.zone_for`, which its opening hours use)."""
     if venue is None:
         return DEFAULT_TZ
     zone = zone_of_code(getattr(venue, "insee_code", "") or "")
     if zone is None:
         zone = zone_of_code(getattr(venue, "postal_code", "") or "", postal=True)
+    if zone is None and not (getattr(venue, "insee_code", "") or getattr(venue, "postal_code", "")):
+        zone = hours.zone_for(getattr(venue, "latitude", None), getattr(venue, "longitude", None)).key
     return zone or DEFAULT_TZ
 
 

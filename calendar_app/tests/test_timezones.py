@@ -83,6 +83,15 @@ def test_venue_timezone_without_venue_or_codes():
     assert timezones.venue_timezone(venue("")) == "Europe/Paris"
 
 
+def test_venue_timezone_from_coordinates_when_the_codes_say_nothing():
+    # Saint-Denis de La Réunion, its codes missing; the directory's boxes tell the zone.
+    reunion = SimpleNamespace(postal_code="", insee_code="", latitude="-20.882057", longitude="55.450675")
+    assert timezones.venue_timezone(reunion) == "Indian/Reunion"
+    # Codes first: a metropolitan code wins over coordinates.
+    lyon = SimpleNamespace(postal_code="69001", insee_code="", latitude="-20.88", longitude="55.45")
+    assert timezones.venue_timezone(lyon) == "Europe/Paris"
+
+
 @pytest.mark.django_db
 def test_venue_timezone_of_a_directory_venue():
     from extranet.testing.factories import VenueFactory
