@@ -42,8 +42,9 @@ check: install .env
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 
+# `make bench BENCH=agenda`: only the pages whose name holds one of the words.
 bench: install
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH)
 
 messages: install .env
 	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=var

@@ -5,8 +5,15 @@ venue, notifications, pending requests, invitations, workgroups with members and
 activity, follows, 50 venues and 2 venue edits per unit of scale: 5,000 venues at 100;
 forum topics and posts; 100 chat messages and one direct conversation per unit),
 and requests each page as a local admin who manages a group.
+The calendar's pages ("agenda ...") are requested as a member of one workgroup per 5 units
+of scale (20 calendars at 100) holding 20 events per unit (2,000 at 100, one in ten weekly,
+some of those with a moved and a cancelled occurrence); the member's private feed holds
+them all, and is asked again with the ETag of its first answer (304).
 Prints the median time of 15 requests and the number of queries; the query count must
 not change with the scale.
+
+    python bench/run.py            every page
+    python bench/run.py agenda     only the pages whose name holds one of the words given
 """
 
 import os
@@ -57,7 +64,67 @@ PAGES = [
     ("chat room", "chat-room"),
     ("chat older page (json)", "chat-older"),
     ("chat search", "/bureau/discussions/recherche/?q=banc"),
+    ("agenda month", "agenda-month"),
+    ("agenda week", "agenda-week"),
+    ("agenda list", "/bureau/agenda/liste/"),
+    ("agenda feed", "agenda-feed"),
+    ("agenda feed, 304", "agenda-feed-304"),
 ]
+# The calendar's pages are asked by the agenda member (see `fill_calendar`).
+AGENDA_PAGES = {"agenda month", "agenda week", "agenda list", "agenda feed", "agenda feed, 304"}
+
+
+def fill_calendar(scale, member, today):
+    """Bring the agenda member to one workgroup per 5 units of scale (at least one: 1, 2 and 20
+    calendars at scale 1, 10 and 100) and their calendars to 20 events per unit (2,000 at
+    100), spread over 16 weeks around this month: one in ten weekly (20 times, or without
+    end for one in fifty), one weekly in ten with a moved and a cancelled occurrence."""
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from calendar_app import recurrence
+    from calendar_app.models import Calendar, Event
+    from workgroups import services as workgroup_services
+    from workgroups.models import Workgroup
+
+    paris = ZoneInfo("Europe/Paris")
+    mine = Workgroup.objects.filter(name__startswith="Agenda du banc")
+    for i in range(mine.count(), max(1, scale // 5)):
+        workgroup_services.workgroup_create(
+            actor=member, name=f"Agenda du banc {i}", purpose="Mesurer l'agenda.",
+            visibility=Workgroup.Visibility.PRIVATE, tags=["banc"])
+    calendars = list(Calendar.objects.filter(space__workgroup__in=mine).order_by("pk"))
+    events = Event.objects.filter(calendar__in=calendars, series__isnull=True)
+    first_day = today.replace(day=1) - timedelta(days=42)
+    new = []
+    for i in range(events.count(), 20 * scale):
+        day = first_day + timedelta(days=(i * 37) % 112)
+        start = datetime.combine(day, time(8 + i % 10, 30 * (i % 2)), paris)
+        rule = ""
+        if i % 10 == 0:
+            rule = "FREQ=WEEKLY" if i % 50 == 0 else "FREQ=WEEKLY;COUNT=20"
+        event = Event(calendar=calendars[i % len(calendars)], title=f"Événement du banc {i}", start=start,
+                      end=start + timedelta(hours=1, minutes=30), rrule=rule, location="Salle du banc",
+                      description="Un événement pour mesurer l'agenda.", created_by=member)
+        event.last_end = recurrence.last_end(event)
+        new.append(event)
+    Event.objects.bulk_create(new, batch_size=500)
+    overrides = []
+    for master in Event.objects.filter(pk__in=[e.pk for e in new if e.rrule]).order_by("pk")[::10]:
+        moved, cancelled = recurrence.occurrence_starts(master, master.start + timedelta(days=6),
+                                                        master.start + timedelta(days=20), limit=2)
+        for original, status, shift in ((moved, "confirmed", timedelta(days=1)), (cancelled, "cancelled", None)):
+            start = original + (shift or timedelta())
+            override = Event(calendar=master.calendar, uid=master.uid, series=master, recurrence_id=original,
+                             title=master.title, start=start, end=start + timedelta(hours=1, minutes=30),
+                             status=status, location=master.location, created_by=member, sequence=1)
+            override.last_end = override.end
+            overrides.append(override)
+    Event.objects.bulk_create(overrides, batch_size=500)
+    Calendar.objects.filter(pk__in=[c.pk for c in calendars]).update(changed_at=timezone.now())
+    return len(calendars), events.count(), Event.objects.filter(calendar__in=calendars).count()
 
 
 def fill_chat(scale, room, author):
@@ -149,25 +216,28 @@ def fill(scale, territory, venue, referent, group):
     )
 
 
-def fetch(client, url):
+def fetch(client, url, headers=None):
     """GET `url` and read the whole body (a streamed export runs its queries while it is read)."""
-    response = client.get(url)
+    response = client.get(url, headers=headers)
     if response.streaming:
         b"".join(response.streaming_content)
     return response
 
 
-def measure(client, url):
-    fetch(client, url)  # warm the per-process caches (content types, site), as a running server has
+def measure(client, url, status=200, headers=None):
+    """(queries, median ms), or None when the page does not answer `status`."""
+    response = fetch(client, url, headers)  # warm the per-process caches (content types, site), as a running server has
+    if response.status_code != status:
+        return None
     connection.queries_log.clear()  # filling may have filled the bounded log: count from empty
     with CaptureQueriesContext(connection) as queries:
-        response = fetch(client, url)
-    assert response.status_code == 200, (url, response.status_code)
+        response = fetch(client, url, headers)
+    assert response.status_code == status, (url, response.status_code)
     count = len(queries)  # now: the query log is a bounded deque that later requests shift
     timings = []
     for _ in range(15):
         t0 = time.perf_counter()
-        fetch(client, url)
+        fetch(client, url, headers)
         timings.append((time.perf_counter() - t0) * 1000)
     return count, statistics.median(timings)
 
@@ -199,15 +269,34 @@ def main():
         chat_room = chat_services.room_for_space(territory.space)
         client = Client()
         client.force_login(referent)
+        from django.utils import timezone
+
+        from calendar_app.models import FeedToken
+
+        today = timezone.localdate()
+        agenda_member = UserFactory(territory=territory, display_name="Membre de l'agenda")
+        feed = FeedToken.objects.create(user=agenda_member)
+        agenda_client = Client()
+        agenda_client.force_login(agenda_member)
+        words = sys.argv[1:]
+        pages = [(name, url) for name, url in PAGES if not words or any(word in name for word in words)]
+        with_agenda = any(name in AGENDA_PAGES for name, _url in pages)
+        with_others = any(name not in AGENDA_PAGES for name, _url in pages)
         print(f"{'page':22} {'scale':>5} {'queries':>8} {'median ms':>10}")
+        failures = []
         total = 0
         for scale in (1, 10, 100):
-            fill(scale - total, territory, venue, referent, group)
-            fill_forum(scale - total, forum_topic, referent)
-            fill_chat(scale - total, chat_room, referent)
+            if with_others:
+                fill(scale - total, territory, venue, referent, group)
+                fill_forum(scale - total, forum_topic, referent)
+                fill_chat(scale - total, chat_room, referent)
+            if with_agenda:
+                calendars, events, rows = fill_calendar(scale, agenda_member, today)
+                print(f"(agenda: {calendars} calendars, {events} events, {rows} rows with the exceptions)")
             total = scale
             last_page = (forum_topic.__class__.objects.get(pk=forum_topic.pk).last_number + 19) // 20
-            for name, url in PAGES:
+            etag = None
+            for name, url in pages:
                 url = {
                     None: f"/bureau/membres/{referent.pk}/",
                     "group": group.get_absolute_url(),
@@ -219,9 +308,32 @@ def main():
                     "forum-topic-last": f"/bureau/forum/sujet/{forum_topic.pk}/?page={last_page}",
                     "chat-room": f"/bureau/discussions/salon/{chat_room.pk}/",
                     "chat-older": f"/bureau/discussions/salon/{chat_room.pk}/messages.json?before=1000000000",
+                    "agenda-month": f"/bureau/agenda/mois/{today.year}/{today.month}/",
+                    "agenda-week": f"/bureau/agenda/semaine/{today.year}/{today.month}/{today.day}/",
+                    "agenda-feed": f"/agenda/flux/{feed.token}.ics",
+                    "agenda-feed-304": f"/agenda/flux/{feed.token}.ics",
                 }.get(url, url)
-                count, median = measure(client, url)
+                asker = agenda_client if name in AGENDA_PAGES else client
+                status, headers = 200, None
+                if name == "agenda feed":
+                    etag = fetch(asker, url).headers.get("ETag")
+                elif name == "agenda feed, 304":
+                    etag = etag or fetch(asker, url).headers.get("ETag")
+                    if not etag:
+                        print(f"{name:22} {scale:>5}   no ETag in the feed's answer")
+                        failures.append(name)
+                        continue
+                    status, headers = 304, {"If-None-Match": etag}
+                result = measure(asker, url, status, headers)
+                if result is None:
+                    got = fetch(asker, url, headers).status_code
+                    print(f"{name:22} {scale:>5}   HTTP {got} (expected {status}): {url}")
+                    failures.append(name)
+                    continue
+                count, median = result
                 print(f"{name:22} {scale:>5} {count:>8} {median:>10.1f}")
+        if failures:
+            print(f"Not measured: {', '.join(sorted(set(failures)))}.")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

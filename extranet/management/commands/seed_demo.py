@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from calendar_app import demo as calendar_demo
 from chat import demo as chat_demo
 from directory import demo as directory_demo
 from forum import demo as forum_demo
@@ -25,5 +26,6 @@ class Command(BaseCommand):
                 forum_demo.seed(log=self.stdout.write)
                 chat_demo.seed(log=self.stdout.write)
                 website_demo.seed_public_site(log=self.stdout.write)
+                calendar_demo.seed(log=self.stdout.write)
         except demo.DemoRefused as exc:
             raise CommandError(str(exc)) from None
