@@ -21,7 +21,6 @@ from calendar_app import invitations, permissions, rules, selectors, services, t
 from calendar_app.forms import EventForm
 from calendar_app.models import Calendar, Event
 from core import markdown, uploads
-from core import spaces as core_spaces
 from core.forms import posted
 
 UTC = ZoneInfo("UTC")
@@ -29,9 +28,7 @@ UTC = ZoneInfo("UTC")
 
 def _event_or_404(request: HttpRequest, pk: int) -> Event:
     """The event `pk` if the member may see it (its master for an exception row), else 404."""
-    related = ("calendar__space", "calendar__owner", "category", "venue", "created_by", "series",
-               *core_spaces.related_for_rules("calendar__space"))
-    event = Event.objects.select_related(*related).filter(pk=pk).first()
+    event = Event.objects.with_rules("created_by", "series").filter(pk=pk).first()
     if event is None or not permissions.can_view_event(request.user, event):
         raise Http404
     return event

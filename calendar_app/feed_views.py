@@ -88,10 +88,9 @@ def venue_feed(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _event(pk: int) -> Event:
     """The event (the master of a series, when `pk` is one of its exceptions)."""
-    related = (*selectors.EVENT_RELATED, *spaces.related_for_rules("calendar__space"))
-    event = get_object_or_404(Event.objects.select_related(*related), pk=pk)
+    event = get_object_or_404(Event.objects.with_rules(), pk=pk)
     if event.series_id is not None:
-        event = get_object_or_404(Event.objects.select_related(*related), pk=event.series_id)
+        event = get_object_or_404(Event.objects.with_rules(), pk=event.series_id)
     return event
 
 

@@ -25,7 +25,6 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from calendar_app import permissions
 from calendar_app.models import Attendee, Event
-from core import spaces
 from core.notifications import register_verb
 from members import permissions as member_permissions
 
@@ -45,8 +44,6 @@ ORDER = (YES, MAYBE, NO, PENDING)
 REMINDER_CHOICES = (5, 15, 30, 60, 120, 1440, 2880, 10080)
 REMINDER_MAX = 4 * 7 * 24 * 60  # four weeks
 
-EVENT_RELATED = ("calendar__space", "calendar__owner", "created_by")
-
 register_verb("calendar.invited", gettext_lazy("{actor} invites you to {target}"))
 register_verb("calendar.answer_yes", gettext_lazy("{actor} will come to {target}"))
 register_verb("calendar.answer_maybe", gettext_lazy("{actor} may come to {target}"))
@@ -56,7 +53,7 @@ register_verb("calendar.answer_withdrawn", gettext_lazy("{actor} withdrew their 
 
 def events() -> QuerySet[Event]:
     """Events with what the rules and the answers read (calendar, space, organiser)."""
-    return Event.objects.select_related(*EVENT_RELATED, *spaces.related_for_rules("calendar__space"))
+    return Event.objects.with_rules("created_by")
 
 
 def master_of(event: Event) -> Event:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core import spaces
 from core.models import Space
 
 DEFAULT_TZ = "Europe/Paris"
@@ -102,6 +103,16 @@ def new_uid() -> str:
     return f"{secrets.token_hex(16)}@{host}"
 
 
+class EventQuerySet(models.QuerySet):
+    def with_rules(self, *also: str):
+        """With what an event's page, item and permission rules read (its calendar, the
+        calendar's space as every kind's rules read it, category, venue), and `also`."""
+        return self.select_related(
+            "calendar__space", "calendar__owner", "category", "venue", *also,
+            *spaces.related_for_rules("calendar__space"),
+        )
+
+
 class Event(models.Model):
     class Visibility(models.TextChoices):
         MEMBERS = "members", _("Members of the space")
@@ -154,6 +165,8 @@ class Event(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         ordering = ["start", "pk"]

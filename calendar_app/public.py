@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.urls import reverse
 from django.utils import timezone
 
-from calendar_app import registry, selectors
+from calendar_app import recurrence, registry, selectors
 from core.sections import Section
 from directory.pages import register_venue_section
 
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 HORIZON = timedelta(days=366)
 HOME_LIMIT = 4
 VENUE_LIMIT = 5
-UTC_FORMAT = "%Y%m%dT%H%M%SZ"
 
 
 def event_url(item: registry.Item) -> str:
@@ -34,7 +33,7 @@ def event_url(item: registry.Item) -> str:
     assert item.event is not None
     url = reverse("agenda:event", args=[(item.series or item.event).pk])
     if item.recurrence_id is not None:
-        url += f"?occurrence={item.recurrence_id.astimezone(selectors.UTC).strftime(UTC_FORMAT)}"
+        url += f"?occurrence={recurrence.occurrence_param(item.recurrence_id)}"
     return url
 
 

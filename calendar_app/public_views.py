@@ -22,9 +22,9 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from calendar_app import public, registry, selectors
+from calendar_app import public, recurrence, registry, selectors
 from calendar_app.models import Event
-from core import markdown, spaces
+from core import markdown
 from core.services import absolute_url
 from directory.models import Venue
 from members.models import Territory
@@ -130,22 +130,14 @@ def public_agenda(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _occurrence_param(value: str) -> datetime | None:
-    try:
-        return datetime.strptime(value, public.UTC_FORMAT).replace(tzinfo=selectors.UTC)
-    except ValueError:
-        return None
-
-
 @require_safe
 def public_event(request: HttpRequest, pk: int) -> HttpResponse:
     """A public event: when (its next dates for a series), where, what; "Ajouter à mon agenda"."""
-    related = (*selectors.EVENT_RELATED, *spaces.related_for_rules("calendar__space"))
-    event = (Event.objects.filter(_public_masters(), pk=pk).select_related(*related).first())
+    event = Event.objects.filter(_public_masters(), pk=pk).with_rules().first()
     if event is None:
         raise Http404
     now = timezone.now()
-    chosen = _occurrence_param(request.GET.get("occurrence", "")[:20])
+    chosen = recurrence.parse_occurrence(request.GET.get("occurrence", "")[:20])
     dates: list[registry.Item] = []
     if event.rrule:
         # The next dates (cancelled ones struck), members-only exceptions left out.

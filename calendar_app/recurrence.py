@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from calendar_app.models import Event
 
 UTC = ZoneInfo("UTC")
+OCCURRENCE_FORMAT = "%Y%m%dT%H%M%SZ"
 MAX_PER_WINDOW = 1000
 MAX_COUNT = 1000
 FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
@@ -236,3 +237,16 @@ def rule_to_utc_until(value: date | datetime, tz: str) -> str:
     else:
         moment = datetime.combine(value, time(23, 59, 59), ZoneInfo(tz))
     return moment.astimezone(ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ")
+
+
+def occurrence_param(moment: datetime) -> str:
+    """An occurrence's original start as URLs and page keys name it (?occurrence=20260310T090000Z)."""
+    return moment.astimezone(UTC).strftime(OCCURRENCE_FORMAT)
+
+
+def parse_occurrence(text: str | None) -> datetime | None:
+    """The aware UTC datetime of an ?occurrence= value, None when absent or unreadable."""
+    try:
+        return datetime.strptime((text or "").strip(), OCCURRENCE_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        return None

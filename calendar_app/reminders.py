@@ -37,7 +37,6 @@ from django.utils.translation import ngettext
 from calendar_app import selectors
 from calendar_app.models import Attendee, Event, ReminderSent
 from core import services as core_services
-from core import spaces
 from core.notifications import register_verb
 from core.templatetags.timefmt import clock_text
 
@@ -92,7 +91,7 @@ def _candidate_events(now: datetime, horizon: datetime) -> list[Event]:
         Event.objects.filter(series__isnull=True, start__lt=horizon, pk__in=answered)
         .filter(Q(last_end__isnull=True) | Q(last_end__gt=now))
         .exclude(status=Event.Status.CANCELLED)
-        .select_related(*selectors.EVENT_RELATED, *spaces.related_for_rules("calendar__space"))
+        .with_rules()
         .order_by("start", "pk")
     )
 

@@ -26,14 +26,6 @@ if TYPE_CHECKING:
     from core.permissions import AnyUser
 
 UTC = ZoneInfo("UTC")
-EVENT_RELATED = ("calendar__space", "calendar__owner", "category", "venue")
-
-
-def _event_related() -> tuple[str, ...]:
-    """What an item reads of its event: the calendar's name comes from its space's kind."""
-    return (*EVENT_RELATED, *spaces.related_for_rules("calendar__space"))
-
-
 def _with_rules(queryset: QuerySet[Calendar]) -> QuerySet[Calendar]:
     return queryset.select_related("space", "owner", *spaces.related_for_rules("space"))
 
@@ -65,7 +57,7 @@ def events_in_window(calendar_ids: Iterable[int], start: datetime, end: datetime
     return list(
         Event.objects.filter(where, series__isnull=True, start__lt=end)
         .filter(Q(last_end__isnull=True) | Q(last_end__gt=start))
-        .select_related(*_event_related())
+        .with_rules()
         .order_by("start", "pk")
     )
 
@@ -76,7 +68,7 @@ def overrides_of(masters: Iterable[Event]) -> dict[int, dict[datetime, Event]]:
     found: dict[int, dict[datetime, Event]] = {}
     if not ids:
         return found
-    for override in Event.objects.filter(series_id__in=ids).select_related(*_event_related()):
+    for override in Event.objects.filter(series_id__in=ids).with_rules():
         assert override.recurrence_id is not None and override.series_id is not None
         found.setdefault(override.series_id, {})[override.recurrence_id.astimezone(UTC)] = override
     return found
@@ -85,7 +77,7 @@ def overrides_of(masters: Iterable[Event]) -> dict[int, dict[datetime, Event]]:
 def occurrence_key(event: Event, start: datetime | None) -> str:
     if start is None:
         return f"event-{event.pk}"
-    return f"event-{event.pk}-{start.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+    return f"event-{event.pk}-{recurrence.occurrence_param(start)}"
 
 
 def _item(row: Event, start: datetime, end: datetime, *, series: Event | None,
@@ -93,7 +85,7 @@ def _item(row: Event, start: datetime, end: datetime, *, series: Event | None,
     calendar = row.calendar
     url = row.get_absolute_url()
     if recurrence_id is not None:
-        url += f"?occurrence={recurrence_id.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+        url += f"?occurrence={recurrence.occurrence_param(recurrence_id)}"
     return registry.Item(
         key=key, title=row.title, start=start, end=end, url=url, source="event", all_day=row.all_day,
         calendar_label=calendar.name, color=row.category.color if row.category is not None else "blue",
@@ -165,7 +157,7 @@ def public_events(*, start: datetime, end: datetime, space: Space | None = None,
     if venue_id is not None:
         where &= Q(venue_id=venue_id)
     events = (Event.objects.filter(where).filter(Q(last_end__isnull=True) | Q(last_end__gt=start))
-              .select_related(*_event_related()).order_by("start", "pk"))
+              .with_rules().order_by("start", "pk"))
     items = [item for item in expand(events, start, end)
              if item.event is not None and item.event.is_public and not item.cancelled]
     items.sort(key=lambda item: (item.start.astimezone(UTC), item.title, item.key))

@@ -82,6 +82,9 @@ def calendar_set_hidden(*, actor: User, calendar: Calendar, hidden: bool) -> Non
 # "reminder_minutes", "attachments", "occurrence".
 
 UTC = ZoneInfo("UTC")
+# How URLs name an occurrence (views use them through this module).
+occurrence_param = recurrence.occurrence_param
+parse_occurrence = recurrence.parse_occurrence
 TITLE_MAX = 200
 DESCRIPTION_MAX = 20000
 LOCATION_MAX = 255
@@ -102,19 +105,6 @@ register_verb("event.moved", gettext_lazy("{actor} changed the date of the event
 register_verb("event.cancelled", gettext_lazy("{actor} cancelled the event {target}"))
 register_verb("event.occurrence_cancelled", gettext_lazy("{actor} cancelled one date of the event {target}"))
 register_verb("event.deleted", gettext_lazy("{actor} deleted the event {target}"))
-
-
-def occurrence_param(moment: _dt.datetime) -> str:
-    """An occurrence's original start as written in URLs (?occurrence=20260310T090000Z)."""
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def parse_occurrence(text: str | None) -> _dt.datetime | None:
-    """The aware UTC datetime of an ?occurrence= value, None when absent or unreadable."""
-    try:
-        return _dt.datetime.strptime((text or "").strip(), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-    except ValueError:
-        return None
 
 
 def _pk_of(value: Any) -> int | None:
