@@ -26,6 +26,13 @@ from core.forms import posted
 UTC = ZoneInfo("UTC")
 
 
+def _in_series(name: str, exception: Event) -> str:
+    """The page `name` of the series an exception row belongs to, at its date."""
+    assert exception.series_id is not None and exception.recurrence_id is not None
+    occurrence = services.occurrence_param(exception.recurrence_id)
+    return f"{reverse(name, args=[exception.series_id])}?occurrence={occurrence}"
+
+
 def _event_or_404(request: HttpRequest, pk: int) -> Event:
     """The event `pk` if the member may see it (its master for an exception row), else 404."""
     event = Event.objects.with_rules("created_by", "series").filter(pk=pk).first()
@@ -85,8 +92,7 @@ def _when_text(start: datetime, end: datetime, all_day: bool) -> str:
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event_or_404(request, pk)
     if event.series_id is not None:
-        assert event.recurrence_id is not None
-        return redirect(f"{event.get_absolute_url()}?occurrence={services.occurrence_param(event.recurrence_id)}")
+        return redirect(_in_series("calendar:event", event))
     occurrence, override = _occurrence(request, event)
     shown = override or (services.occurrence_as_event(event, occurrence) if occurrence else event)
     zone = ZoneInfo(shown.tz)
@@ -154,9 +160,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
 def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event_or_404(request, pk)
     if event.series_id is not None:
-        assert event.recurrence_id is not None
-        return redirect(f"{reverse('calendar:event-edit', args=[event.series_id])}"
-                        f"?occurrence={services.occurrence_param(event.recurrence_id)}")
+        return redirect(_in_series("calendar:event-edit", event))
     _check_edit(request, event)
     occurrence, override = _occurrence(request, event)
     shown = override or event
@@ -177,10 +181,7 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_service_error(error)
         else:
             messages.success(request, _("The event is changed."))
-            url = changed.get_absolute_url()
-            if changed.series_id is not None and changed.recurrence_id is not None:
-                url += f"?occurrence={services.occurrence_param(changed.recurrence_id)}"
-            return redirect(url)
+            return redirect(_in_series("calendar:event", changed) if changed.series_id else changed.get_absolute_url())
     return render(request, "calendar_app/event_form.html", {
         "form": form, "event": event, "occurrence": occurrence,
         "occurrence_param": services.occurrence_param(occurrence) if occurrence else "",
@@ -202,9 +203,7 @@ def _confirm(request: HttpRequest, event: Event, *, action: str, occurrence: dat
 def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event_or_404(request, pk)
     if event.series_id is not None:
-        assert event.recurrence_id is not None
-        return redirect(f"{reverse('calendar:event-cancel', args=[event.series_id])}"
-                        f"?occurrence={services.occurrence_param(event.recurrence_id)}")
+        return redirect(_in_series("calendar:event-cancel", event))
     _check_edit(request, event)
     occurrence, _override = _occurrence(request, event)
     if request.method == "POST":
