@@ -31,7 +31,6 @@ from django.utils.translation import gettext as _
 from calendar_app import ical, permissions, registry, selectors
 from calendar_app.models import Attendee, Calendar, Event, FeedToken, HiddenCalendar, new_feed_token
 from core import spaces
-from members import permissions as member_permissions
 
 if TYPE_CHECKING:
     from directory.models import Venue
@@ -46,10 +45,7 @@ WINDOW_AHEAD = timedelta(days=731)
 
 def feed_token_get_or_create(*, actor: User, calendar: Calendar | None = None) -> FeedToken:
     """The secret link of the member's "Mon agenda" (`calendar` None) or of one calendar they see."""
-    if not member_permissions.is_approved(actor):
-        raise PermissionDenied(_("Only approved members of the network can subscribe to calendars."))
-    if calendar is not None:
-        permissions.can_view_calendar(actor, calendar).check()
+    permissions.can_subscribe(actor, calendar).check()
     existing = FeedToken.objects.filter(user=actor, calendar=calendar).first()
     if existing is not None:
         return existing
@@ -61,8 +57,7 @@ def feed_token_get_or_create(*, actor: User, calendar: Calendar | None = None) -
 
 
 def _own(actor: User, token: FeedToken) -> None:
-    if not member_permissions.is_approved(actor) or token.user_id != actor.pk:
-        raise PermissionDenied(_("This subscription link is someone else's."))
+    permissions.can_manage_feed(actor, token).check()
 
 
 def feed_token_revoke(*, actor: User, token: FeedToken) -> None:
@@ -176,12 +171,7 @@ def tokens_of(user: User) -> dict[int | None, FeedToken]:
 def private_feed_allowed(token: FeedToken) -> bool:
     """Whether the feed may still be read: its member is an approved member and, for a
     calendar's feed, still sees the calendar (asked at every request)."""
-    if not member_permissions.is_approved(token.user):
-        return False
-    if token.calendar_id is None:
-        return True
-    assert token.calendar is not None
-    return bool(permissions.can_view_calendar(token.user, token.calendar))
+    return bool(permissions.can_subscribe(token.user, token.calendar))
 
 
 def _sources_version(user: User) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from core.permissions import ALLOWED, Decision, is_authenticated, refused
 from members import permissions as member_permissions
 
 if TYPE_CHECKING:
-    from calendar_app.models import Calendar, Event
+    from calendar_app.models import Calendar, Event, FeedToken
     from core.models import Space
     from core.permissions import AnyUser
 
@@ -100,3 +100,20 @@ def can_answer(user: AnyUser, event: Event, *, invited: bool | None = None) -> D
     if event.is_cancelled:
         return refused(_("This event is cancelled."))
     return can_view_event(user, event, invited=invited)
+
+
+def can_subscribe(user: AnyUser, calendar: Calendar | None = None) -> Decision:
+    """Have a private feed of "Mon agenda" (`calendar` None) or of one calendar, and keep
+    reading it: asked when the link is made and again at every request of the feed."""
+    if not member_permissions.is_approved(user):
+        return refused(_("Only approved members of the network can subscribe to calendars."))
+    if calendar is None:
+        return ALLOWED
+    return can_view_calendar(user, calendar)
+
+
+def can_manage_feed(user: AnyUser, token: FeedToken) -> Decision:
+    """Revoke or regenerate a private feed's link: its member's own."""
+    if not member_permissions.is_approved(user) or token.user_id != getattr(user, "pk", None):
+        return refused(_("This subscription link is someone else's."))
+    return ALLOWED
