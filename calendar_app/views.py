@@ -39,16 +39,6 @@ GROUP_ORDER = ("network", "territory", "workgroup")
 
 
 # --- Items of an agenda ---------------------------------------------------------------------------
-def agenda(user, start: datetime, end: datetime, *, calendars: list[Calendar], with_sources: bool = True,
-           with_invitations: bool = True) -> list[Item]:
-    """What the views show: `selectors.agenda_items` for `calendars` (which `user` may read)."""
-    return selectors.agenda_items(user, start, end, calendars=calendars, with_sources=with_sources,
-                                  with_invitations=with_invitations)
-
-
-# --- Helpers -------------------------------------------------------------------------------------
-
-
 def _zone():
     return timezone.get_current_timezone()
 
@@ -228,7 +218,7 @@ def _month(request, year: int, month_number: int):
     first_of_month = _checked_day(year, month_number)
     grid_start = first_of_month - timedelta(days=first_of_month.weekday())
     count = GRID_WEEKS * 7
-    items = agenda(request.user, _midnight(grid_start),
+    items = selectors.agenda_items(request.user, _midnight(grid_start),
                                    _midnight(grid_start + timedelta(days=count)), calendars=selection.shown)
     days = _days(grid_start, count, items, month=month_number)
     weeks = [days[n:n + 7] for n in range(0, count, 7)]
@@ -262,7 +252,7 @@ def _week(request, day: date):
     monday = day - timedelta(days=day.weekday())
     if monday.year < MIN_YEAR or (monday + timedelta(days=7)).year > MAX_YEAR:
         raise Http404
-    items = agenda(request.user, _midnight(monday), _midnight(monday + timedelta(days=7)),
+    items = selectors.agenda_items(request.user, _midnight(monday), _midnight(monday + timedelta(days=7)),
                                    calendars=selection.shown)
     days = _days(monday, 7, items)
     query = selection.query
@@ -301,7 +291,7 @@ def _later_url(path: str, start: date, weeks: int, query: str, *, back: bool = F
 def _list(request, start: date):
     selection = _selection(request)
     end = start + timedelta(weeks=LIST_WEEKS)
-    items = agenda(request.user, _midnight(start), _midnight(end), calendars=selection.shown)
+    items = selectors.agenda_items(request.user, _midnight(start), _midnight(end), calendars=selection.shown)
     days = [d for d in _days(start, LIST_WEEKS * 7, items) if d.items]
     path = reverse("calendar:list")
     context = _common(
@@ -347,7 +337,7 @@ def calendar_detail(request, pk):
     calendar = _visible_calendar(request.user, pk=pk)
     start = _parse_day(request.GET.get("depuis")) or timezone.localdate()
     end = start + timedelta(weeks=DETAIL_WEEKS)
-    items = agenda(request.user, _midnight(start), _midnight(end), calendars=[calendar],
+    items = selectors.agenda_items(request.user, _midnight(start), _midnight(end), calendars=[calendar],
                                    with_sources=False, with_invitations=False)
     days = [d for d in _days(start, DETAIL_WEEKS * 7, items) if d.items]
     path = reverse("calendar:calendar", args=[calendar.pk])

@@ -16,13 +16,12 @@ def upcoming_events(request):
     """The next 5 items of "Mon agenda" in the next 30 days (those under way included): the
     calendars (1), the events (1), their exceptions (1), whatever their number."""
     from calendar_app import selectors
-    from calendar_app.views import agenda
 
     user = request.user
     if not member_permissions.is_approved(user):
         return None
     now = timezone.now()
-    items = agenda(user, now, now + timedelta(days=UPCOMING_DAYS), calendars=selectors.agenda_calendars(user))
+    items = selectors.agenda_items(user, now, now + timedelta(days=UPCOMING_DAYS))
     return {"items": items[:UPCOMING_COUNT], "days": UPCOMING_DAYS}
 
 
