@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from calendar_app import permissions
 from calendar_app.models import Attendee, Event
+from calendar_app.services import calendar_touch, event_lock
 from core.notifications import register_verb
 from members import permissions as member_permissions
 
@@ -61,11 +62,6 @@ def master_of(event: Event) -> Event:
     if event.series_id is None:
         return event
     return events().get(pk=event.series_id)
-
-
-def _lock(event: Event) -> Event:
-    """The event's row, locked until the end of the transaction (fresh status and capacity)."""
-    return events().select_for_update(of=("self",)).get(pk=event.pk)
 
 
 def full_text(capacity: int) -> str:
@@ -105,7 +101,6 @@ def event_invite(*, actor: User, event: Event, users: Iterable[User] = (),
     Those already invited (or who answered) are left as they are; each new invitee is
     notified. An invitation lets the person see the event even without access to its
     calendar. Returns the new invitations."""
-    from calendar_app.services import calendar_touch
     from core.services import notify
 
     event = master_of(event)
@@ -128,7 +123,7 @@ def event_invite(*, actor: User, event: Event, users: Iterable[User] = (),
         for member in space.members().filter(is_active=True):
             invitees.setdefault(member.pk, member)
     with transaction.atomic():
-        locked = _lock(event)
+        locked = event_lock(event)
         if locked.is_cancelled:
             raise ValidationError(_("This event is cancelled: nobody can be invited."), code="cancelled")
         already = set(Attendee.objects.filter(event=locked).values_list("user_id", flat=True))
@@ -147,11 +142,9 @@ def event_invite(*, actor: User, event: Event, users: Iterable[User] = (),
 def event_answer(*, actor: User, event: Event, response: str,
                  reminder_minutes: int | None = None) -> Attendee:
     """Answer yes / maybe / no (for the whole series). A "yes" past the capacity is refused."""
-    from calendar_app.services import calendar_touch
-
     event = master_of(event)
     with transaction.atomic():
-        locked = _lock(event)
+        locked = event_lock(event)
         current = (Attendee.objects.filter(event=locked, user=actor).first()
                    if member_permissions.is_approved(actor) else None)
         permissions.can_answer(actor, locked, invited=current is not None).check()
@@ -183,13 +176,11 @@ def event_answer(*, actor: User, event: Event, response: str,
 
 def event_withdraw(*, actor: User, event: Event) -> None:
     """Take one's answer back (a "yes" frees its place). An invitation stays, unanswered."""
-    from calendar_app.services import calendar_touch
-
     event = master_of(event)
     if not member_permissions.is_approved(actor):
         permissions.can_answer(actor, event).check()
     with transaction.atomic():
-        locked = _lock(event)
+        locked = event_lock(event)
         current = Attendee.objects.filter(event=locked, user=actor).first()
         if current is None or current.response == PENDING:
             raise ValidationError(_("You have not answered this event."), code="invalid")

@@ -302,8 +302,10 @@ def _master(event: Event) -> Event:
     return event.series if event.series is not None else event
 
 
-def _lock(event: Event) -> Event:
-    return Event.objects.select_for_update(of=("self",)).select_related("calendar__space").get(pk=event.pk)
+def event_lock(event: Event) -> Event:
+    """The event's row, fresh and locked until the end of the transaction (only its own row:
+    `of=("self",)`, which PostgreSQL needs beside the outer joins of the rules)."""
+    return Event.objects.with_rules("created_by").select_for_update(of=("self",)).get(pk=event.pk)
 
 
 def _refresh_last_end(master: Event) -> None:
@@ -445,7 +447,7 @@ def _update_series(actor: User, master: Event, occurrence: _dt.datetime | None, 
             data["end_date"] = data["end_date"] + shift
     fields = _clean_event(data, master)
     with transaction.atomic():
-        master = _lock(master)
+        master = event_lock(master)
         before = (master.start, master.end, master.all_day, master.rrule)
         old_calendar_id = master.calendar_id
         for name, value in fields.items():
@@ -483,7 +485,7 @@ def _update_occurrence(actor: User, master: Event, occurrence: _dt.datetime, dat
     fields["rrule"] = ""
     before = (base.start, base.end, base.all_day)
     with transaction.atomic():
-        master = _lock(master)
+        master = event_lock(master)
         row = existing or _virtual(master, occurrence)
         for name, value in fields.items():
             setattr(row, name, value)
@@ -537,7 +539,7 @@ def _split_series(actor: User, master: Event, occurrence: _dt.datetime, data: di
     base.rrule = remaining
     fields = _clean_event(data, base)
     with transaction.atomic():
-        master = _lock(master)
+        master = event_lock(master)
         now = timezone.now()
         new = _virtual(master, occurrence)
         for name, value in fields.items():
@@ -615,7 +617,7 @@ def occurrence_cancel(*, actor: User, event: Event, occurrence: _dt.datetime | N
         raise ValidationError({"occurrence": _("This event does not repeat: cancel the event itself.")})
     occurrence = _check_occurrence(master, occurrence)
     with transaction.atomic():
-        master = _lock(master)
+        master = event_lock(master)
         row = master.overrides.filter(recurrence_id=occurrence).first()
         if row is not None and row.is_cancelled:
             raise ValidationError({"occurrence": _("This date is already cancelled.")})
@@ -651,7 +653,7 @@ def event_cancel(*, actor: User, event: Event) -> Event:
     if event.is_cancelled:
         raise ValidationError(_("This event is already cancelled."))
     with transaction.atomic():
-        event = _lock(event)
+        event = event_lock(event)
         event.status = Event.Status.CANCELLED
         event.sequence += 1
         event.updated_at = timezone.now()
@@ -670,7 +672,7 @@ def event_delete(*, actor: User, event: Event) -> None:
     master = _master(event)
     permissions.can_edit_event(actor, master).check()
     with transaction.atomic():
-        master = _lock(master)
+        master = event_lock(master)
         calendar_id = master.calendar_id
         if event.series_id is not None:
             Event.objects.filter(pk=event.pk).delete()
