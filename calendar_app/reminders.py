@@ -20,7 +20,6 @@ already sent), plus a fixed number per reminder sent (the claim and the notifica
 
 from __future__ import annotations
 
-import copy
 import math
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -143,10 +142,7 @@ def _claim_and_send(attendee: Attendee, master: Event, start: datetime, url: str
     try:
         with transaction.atomic():
             ReminderSent.objects.create(user=attendee.user, event=master, occurrence_start=start)
-            # A copy of the event whose label is the sentence: the notification keeps it.
-            target = copy.copy(master)
-            target.title = text
-            core_services.notify(recipient=attendee.user, verb=VERB, target=target, url=url)
+            core_services.notify(recipient=attendee.user, verb=VERB, target=master, url=url, target_label=text)
     except IntegrityError:  # claimed by an overlapping run, which sends it
         return False
     return True

@@ -84,8 +84,11 @@ def _send_notification_email(notification_id: int) -> None:
 
 
 def notify(*, recipient: "User | None", verb: str, target: models.Model | None = None, actor: "User | None" = None,
-           url: str | None = None) -> Notification | None:
+           url: str | None = None, target_label: str | None = None) -> Notification | None:
     """Create an in-app notification, push it live, and e-mail it per the recipient's choice.
+
+    `target_label`: what the notification calls its target, when not `str(target)` (a
+    reminder's whole sentence, "Réunion commence à 14 h 30 (dans 30 min)").
 
     Returns the notification, or None when the recipient cannot receive one (inactive
     account) or is the actor themself.
@@ -97,9 +100,10 @@ def notify(*, recipient: "User | None", verb: str, target: models.Model | None =
     if actor is not None and actor.pk == recipient.pk:
         return None
     with transaction.atomic():
-        notification = Notification.objects.create(
-            recipient=recipient, actor=actor, verb=verb, **_target_fields(target, url)
-        )
+        fields = _target_fields(target, url)
+        if target_label is not None:
+            fields["target_label"] = target_label[:255]
+        notification = Notification.objects.create(recipient=recipient, actor=actor, verb=verb, **fields)
         unread = Notification.objects.filter(recipient=recipient, read_at__isnull=True).count()
         realtime.publish_to_user(
             recipient.pk,

@@ -109,6 +109,13 @@ def test_notify_creates_a_notification(member, referent, newcomer):
     assert "Marc Delpech" in saved.text and "Amélie Faure" in saved.text
 
 
+def test_notify_with_its_own_label_for_the_target(member, newcomer):
+    notification = notify(recipient=member, verb="member.approved", target=newcomer,
+                          target_label="Amélie, inscrite hier")
+    assert (notification.target, notification.target_label) == (newcomer, "Amélie, inscrite hier")
+    assert notification.url == reverse("members:profile", args=[newcomer.pk])
+
+
 def test_notify_with_an_explicit_url_and_without_target(member):
     notification = notify(recipient=member, verb="member.roles_changed", url="/bureau/")
     assert (notification.target_type, notification.target_id, notification.target_label) == (None, "", "")
