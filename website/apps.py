@@ -6,3 +6,8 @@ class WebsiteConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "website"
     verbose_name = _("Public website")
+
+    def ready(self):
+        from website import home_sections
+
+        home_sections.register(home_sections.upcoming_events)

@@ -14,7 +14,8 @@ An app registers a provider in its `AppConfig.ready()`:
 
 The home page renders each section's template, in registration order, after the news
 and before the key figures; the template gets the provider's context and `request`.
-Nothing is registered today: the home page shows no placeholder.
+Registered today: the calendar's next public events (`upcoming_events` below, registered
+by `WebsiteConfig.ready()`: the website is above the calendar and asks it).
 """
 
 from dataclasses import dataclass, field
@@ -42,3 +43,13 @@ def unregister(provider):
 
 def sections_for(request):
     return [section for provider in _providers if (section := provider(request)) is not None]
+
+
+def upcoming_events(request):
+    """The next public events of the calendar (1 or 2 queries); nothing when none is planned."""
+    from calendar_app import public as calendar_public
+
+    events = calendar_public.upcoming(calendar_public.HOME_LIMIT)
+    if not events:
+        return None
+    return HomeSection("calendar_app/includes/home_agenda.html", {"upcoming_events": events})

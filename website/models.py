@@ -145,10 +145,6 @@ class HomePage(SitePage, Page):
         context["news_index"] = selectors.news_index()
         context["figures"] = selectors.network_figures()
         context["home_sections"] = home_sections.sections_for(request)
-        # The agenda section: the next public events of the calendar (1 or 2 queries).
-        from calendar_app import public as calendar_public
-
-        context["upcoming_events"] = calendar_public.upcoming(calendar_public.HOME_LIMIT)
         return context
 
 
