@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "forum",
     "chat",
     "calendar_app",
+    "workshops",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -388,6 +389,17 @@ def _map_center(value):
 # Where the map opens when no venue has coordinates: "latitude,longitude" and a zoom level.
 MAP_CENTER = _map_center(os.environ.get("MAP_CENTER", "").strip() or "46.6,2.4")
 MAP_ZOOM = env_int("MAP_ZOOM", 6)
+
+# --- Workshops (/bureau/ateliers/, /ateliers/) -----------------------------------------------
+# How long a place freed on a full session is held for the next person on the waiting list.
+WORKSHOP_OFFER_HOURS = env_int("WORKSHOP_OFFER_HOURS", 24)
+# How long before a session its reminder goes out (run_workshop_tasks, from cron).
+WORKSHOP_REMINDER_HOURS = env_int("WORKSHOP_REMINDER_HOURS", 48)
+# A visitor's registration not confirmed by its e-mail link within this time is dropped.
+WORKSHOP_CONFIRM_HOURS = env_int("WORKSHOP_CONFIRM_HOURS", 48)
+# Visitors' names, e-mails and phones are erased this many days after their session
+# (purge_workshop_registrants); counts and statistics stay.
+WORKSHOP_RETENTION_DAYS = env_int("WORKSHOP_RETENTION_DAYS", 365)
 
 # --- Wagtail ----------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Maillage"

@@ -37,9 +37,11 @@ urlpatterns = [
     path("bureau/forum/", include("forum.urls")),
     path("bureau/discussions/", include("chat.urls")),
     path("bureau/agenda/", include("calendar_app.urls")),
+    path("bureau/ateliers/", include("workshops.urls")),
     path("invitation/", include("members.invitation_urls")),
     path("annuaire/", include("directory.public_urls")),
     path("agenda/", include("calendar_app.public_urls")),
+    path("ateliers/", include("workshops.public_urls")),
     # One way in: allauth's login (e-mail verification, two-factor, rate limits), never
     # Wagtail's own login form.
     path("cms/login/", RedirectView.as_view(pattern_name="account_login", query_string=True), name="cms-login"),

@@ -266,3 +266,76 @@ class AttendeeFactory(factory.django.DjangoModelFactory):
     event = factory.SubFactory(EventFactory)
     user = factory.SubFactory(UserFactory)
     response = "pending"
+
+
+# --- Workshops (by label, as above) ---------------------------------------------------------------
+
+
+class WorkshopFactory(factory.django.DjangoModelFactory):
+    """An accepted workshop for the network's staff; give `status=` and `audience="public"`."""
+
+    class Meta:
+        model = "workshops.Workshop"
+
+    title = factory.Sequence(lambda n: f"Atelier {n}")
+    summary = "Un atelier entre animateurs du réseau."
+    audience = "staff"
+    status = "accepted"
+    level = "beginner"
+    duration_minutes = 120
+    proposed_by = factory.SubFactory(UserFactory)
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    """A session of 10 places a week from now, 10 h to 12 h (Paris), with that one date.
+
+    `dates=[(start, end), ...]` makes a cycle (several dates; start and end follow them);
+    `animators=[user, ...]` sets who leads it."""
+
+    class Meta:
+        model = "workshops.Session"
+        skip_postgeneration_save = True
+
+    workshop = factory.SubFactory(WorkshopFactory)
+    capacity = 10
+    start = factory.LazyFunction(_next_morning)
+    end = factory.LazyAttribute(lambda o: o.start + __import__("datetime").timedelta(hours=2))
+    tz = "Europe/Paris"
+
+    @classmethod
+    def _create(cls, model_class, *args, dates=None, **kwargs):
+        from workshops.models import SessionDate
+
+        if dates:
+            kwargs["start"] = min(start for start, _end in dates)
+            kwargs["end"] = max(end for _start, end in dates)
+        session = model_class(*args, **kwargs)
+        session.save()
+        for start, end in dates or [(session.start, session.end)]:
+            SessionDate.objects.create(session=session, start=start, end=end)
+        return session
+
+    @factory.post_generation
+    def animators(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.animators.set(extracted)
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    """A member's confirmed registration; give `user=None, kind="visitor", name=, email=` for a visitor."""
+
+    class Meta:
+        model = "workshops.Registration"
+
+    session = factory.SubFactory(SessionFactory)
+    user = factory.SubFactory(UserFactory)
+    kind = "member"
+    status = "confirmed"
+
+
+class DemandFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "workshops.Demand"
+
+    title = factory.Sequence(lambda n: f"Demande {n}")
+    created_by = factory.SubFactory(UserFactory)

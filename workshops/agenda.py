@@ -1,0 +1,1 @@
+"""The calendar source of workshop sessions (being written)."""

@@ -1,0 +1,1 @@
+"""Attendance services (being written)."""

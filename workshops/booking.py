@@ -1,0 +1,1 @@
+"""Registrations, waiting list and offers (being written)."""

@@ -1,0 +1,1 @@
+"""Demand services (being written)."""

@@ -1,0 +1,1 @@
+"""Public agenda reads and the venue page section (being written)."""

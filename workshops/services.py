@@ -1,0 +1,1 @@
+"""Workshop lifecycle services (being written)."""

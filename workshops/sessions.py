@@ -1,0 +1,1 @@
+"""Session scheduling services (being written)."""
