@@ -271,8 +271,8 @@ def test_event_page_queries(client, world, django_assert_num_queries):
 def test_venue_page_queries_are_flat(client, world):
     queries, page = queries_flat(client, world["venue"].get_absolute_url(),
                                  grow_at(world["venue"], world["territory"]))
-    # The venue, the site menu, the events, their exceptions.
-    assert queries == 4
+    # The venue, the site menu, the events, their exceptions, the workshops' section.
+    assert queries == 5
     assert len(page.select(".public-event")) == 5
 
 

@@ -570,7 +570,7 @@ def test_edit_and_history_links_for_those_who_may_edit_the_venue(client, territo
 # when asked, the count, the page of venues, the cities (datalist), the site menu.
 LIST_MAX_QUERIES = 6
 MAP_MAX_QUERIES = 1
-DETAIL_MAX_QUERIES = 3  # the venue, the site menu, its public events (directory.pages: the calendar's section)
+DETAIL_MAX_QUERIES = 4  # the venue, the site menu, its public events and its public workshop sessions (directory.pages)
 CITIES = ["Cahors", "Figeac", "Saint-Céré", "Gourdon", "Souillac", "Limogne-en-Quercy"]
 
 
@@ -627,8 +627,9 @@ def test_venue_page_queries_for_someone_who_may_edit_it(client, full_venue, terr
     client.force_login(UserFactory(territory=territory, venues=[full_venue]))
     client.get(full_venue.get_absolute_url())
     # The venue, session and user, may they edit it (territories they administer, their
-    # venues), the desk's unread badge, the venue's public events (the calendar's section).
-    with django_assert_max_num_queries(8):
+    # venues), the desk's unread badge, the venue's public events (the calendar's section) and
+    # public workshop sessions (the workshops' section).
+    with django_assert_max_num_queries(9):
         page = soup(client.get(full_venue.get_absolute_url()))
     assert page.select_one(f"a[href='{reverse('directory:venue-edit', args=[full_venue.pk])}']")
 
