@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -384,11 +384,7 @@ def _offer_next(session: Session, now: datetime) -> int:
 
 def _check_own(actor: AnyUser, registration: Registration, by_token: bool) -> None:
     """Only the person themself answers an offer: their account or their personal link."""
-    if by_token:
-        return
-    if not (is_authenticated(actor) and registration.user_id is not None
-            and registration.user_id == getattr(actor, "pk", None)):
-        raise PermissionDenied(_("This place was offered to someone else."))
+    permissions.can_answer_offer(actor, registration, by_token=by_token).check()
 
 
 def _expire(registration: Registration, session: Session, now: datetime) -> None:

@@ -13,21 +13,18 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.forms import add_service_errors, error_text, posted
 from core.templatetags.timefmt import clock_text
-from workshops import booking, permissions, selectors
+from workshops import booking, evaluation, permissions, selectors
 from workshops.booking_forms import OfferAnswerForm, OnSiteForm
 from workshops.models import Registration, Session
 
 Status = Registration.Status
-NAV_TEMPLATE = "workshops/includes/nav.html"
 
 
 # --- Texts -----------------------------------------------------------------------------------
@@ -66,15 +63,6 @@ def places_text(session: Session) -> str:
         return _("Full")
     return ngettext("Full · %(count)s person on the waiting list", "Full · %(count)s people on the waiting list",
                     waiting) % {"count": waiting}
-
-
-def _nav_template() -> str | None:
-    """The workshops' sub-navigation (another slice writes it): left out while it is missing."""
-    try:
-        get_template(NAV_TEMPLATE)
-    except TemplateDoesNotExist:
-        return None
-    return NAV_TEMPLATE
 
 
 def _nearby(session: Session) -> list[dict[str, Any]]:
@@ -126,7 +114,10 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_register_others": bool(hosts) and bool(permissions.can_register_others(user, session)),
         "can_view_results": bool(permissions.can_view_results(user, session.workshop, session)),
         "nearby": _nearby(session) if full and not session.is_cancelled else [],
-        "nav_template": _nav_template(),
+        "can_edit_session": bool(permissions.can_edit_session(user, session)),
+        "evaluation_url": (evaluation.invitation_url(user, own)
+                           if own is not None and own.status == Status.CONFIRMED and session.end <= timezone.now()
+                           else None),
     }
     if own is not None and is_active and own.status == Status.OFFERED and own.offer_expires_at:
         context["offer_until"] = moment_text(own.offer_expires_at, session.tz)
@@ -254,7 +245,7 @@ def registrations(request: HttpRequest, pk: int) -> HttpResponse:
     rows = registration_rows(session)
     return render(request, "workshops/booking_registrations.html", {
         "session": session, "workshop": session.workshop, "groups": grouped(rows),
-        "places_text": places_text(session), "nav_template": _nav_template(),
+        "places_text": places_text(session),
         "dates": [{"date": date, "text": date_text(date.start, date.end, session.tz)} for date in session.dates.all()],
         "can_register_others": bool(permissions.can_register_others(request.user, session)),
     })

@@ -12,8 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -25,17 +23,7 @@ from workshops import evaluation, permissions, selectors
 from workshops.evaluation_forms import EvaluationForm, QuestionForm, ResultsFilterForm
 from workshops.models import Answer, EvaluationResponse, Question, Registration, Session, Workshop
 
-NAV_TEMPLATE = "workshops/includes/nav.html"
 PER_PAGE = 50
-
-
-def _nav() -> str:
-    """The workshops' sub-navigation when it exists (another part of the app writes it)."""
-    try:
-        get_template(NAV_TEMPLATE)
-    except TemplateDoesNotExist:
-        return ""
-    return NAV_TEMPLATE
 
 
 # --- Answering -----------------------------------------------------------------------------
@@ -45,7 +33,7 @@ def _answer(request: HttpRequest, registration: Registration, *, by_token: bool,
             here: str) -> HttpResponse:
     session = registration.session
     context: dict[str, Any] = {"registration": registration, "session": session, "workshop": session.workshop,
-                               "base_template": base, "by_token": by_token, "nav": "" if by_token else _nav()}
+                               "base_template": base, "by_token": by_token}
     if evaluation.has_answered(registration):
         context["state"] = "thanks" if request.GET.get("merci") else "done"
         return render(request, "workshops/evaluation_status.html", context)
@@ -169,7 +157,7 @@ def _editor(request: HttpRequest, workshop: Workshop | None) -> HttpResponse:
         "workshop": workshop, "rows": rows, "own": own, "any_answered": bool(answered),
         "add_form": add_form, "edit_form": edit_form, "editing": editing,
         "editing_answered": editing is not None and editing.pk in answered,
-        "here": here, "nav": _nav(),
+        "here": here,
     }, status=400 if action in ("add", "edit") else 200)
 
 
@@ -255,7 +243,7 @@ def workshop_results(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "workshops/evaluation_results.html", {
         "workshop": workshop, "form": form, "count": count, "sessions_count": len(chosen), "left_out": left_out,
         "results": figures, "hidden_reason": "" if decision else decision.reason,
-        "nav": _nav(), "anonymity_min": evaluation.ANONYMITY_MIN,
+        "anonymity_min": evaluation.ANONYMITY_MIN,
     })
 
 
@@ -277,7 +265,6 @@ def results_overview(request: HttpRequest) -> HttpResponse:
     return render(request, "workshops/evaluation_overview.html", {
         "form": form, "workshops_page": workshops_page, "animators_page": animators_page,
         "extra_query": _query_without_page(request), "animator_query": _query_without_page(request, "apage"),
-        "nav": _nav(),
         "can_edit_default": bool(permissions.can_edit_questions(request.user, None)),
     })
 

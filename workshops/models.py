@@ -23,6 +23,8 @@ what they thought of it.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core import signing
 from django.db import models
@@ -349,8 +351,10 @@ class Question(models.Model):
 
 
 class EvaluationResponse(models.Model):
-    """One person's anonymous answers about a session: nothing links it to who answered."""
+    """One person's anonymous answers about a session: nothing links it to who answered (a
+    random id, so that the order of the rows cannot be matched with `EvaluationDone`'s)."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="evaluations")
     # The day only, so that the time cannot be matched with `EvaluationDone`.
     submitted_on = models.DateField(default=timezone.localdate)

@@ -241,6 +241,16 @@ def can_cancel_registration(user: AnyUser, registration: Registration, *, by_tok
     return ALLOWED
 
 
+def can_answer_offer(user: AnyUser, registration: Registration, *, by_token: bool = False) -> Decision:
+    """Accept or decline a place offered: only the person themself (their account or their link)."""
+    if by_token:
+        return ALLOWED
+    own = registration.user_id is not None and registration.user_id == getattr(user, "pk", None)
+    if is_authenticated(user) and own:
+        return ALLOWED
+    return refused(_("This place was offered to someone else."))
+
+
 def can_evaluate(user: AnyUser, registration: Registration, *, by_token: bool = False) -> Decision:
     """Attendees (present at least once, never no-shows only) once the session is over."""
     if not by_token and (not is_authenticated(user) or registration.user_id != getattr(user, "pk", None)):
