@@ -51,7 +51,11 @@ from extranet.testing.factories import (
     PendingUserFactory,
     TerritoryFactory,
     UserFactory,
+    DemandFactory,
+    RegistrationFactory,
+    SessionFactory,
     VenueFactory,
+    WorkshopFactory,
     network_calendar,
 )
 from extranet.testing.shared import building, shared_transaction
@@ -71,6 +75,10 @@ from members.models import Follow, Invitation, Territory, User, hash_token
 from members.spaces import network_space
 from workgroups import services as workgroup_services
 from workgroups.models import GroupInvitation, JoinRequest, Membership, Workgroup
+from workshops.models import Demand as WorkshopDemand
+from workshops.models import DemandVote as WorkshopDemandVote
+from workshops.models import Registration as WorkshopRegistration
+from workshops.models import Workshop
 
 PROJECT_MODULES = (
     "extranet.", "members.", "directory.", "website.", "workgroups.", "forum.", "chat.",
@@ -298,6 +306,38 @@ _CHAT_MESSAGE = {"kwargs": lambda w: {"pk": w.chat_message.pk}, **_F}
 _CMS_VENUES = {"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN, "coordinator": 200, "editor": CMS_HOME}
 _CMS_VENUES_DENIED = {"anonymous": CMS_LOGIN, "pending": WAITING, "member": CMS_LOGIN, "editor": CMS_HOME}
 
+# --- The workshops' world (see the `world` fixture): a scheduled staff workshop proposed by
+# someone outside the personas (w.workshop), its session next week at the shared venue led by
+# "insider" (w.ws_session, w.ws_date), a proposal still waiting (w.ws_proposal: "member" gets a
+# 404), a public workshop with a session and a visitor's registration (w.ws_public,
+# w.ws_public_session, w.ws_visitor), and a demand (w.ws_demand). "member" sees the workshop but
+# manages nothing: 403 with the reason on the managers' and hosts' pages.
+TO_SESSION = Redirect("/bureau/ateliers/sessions/")
+
+
+def _workshops_state(w):
+    return sorted(Workshop.objects.values_list("pk", "status", "title"))
+
+
+def _workshop_registrations_state(w):
+    return sorted(WorkshopRegistration.objects.values_list("pk", "session_id", "user_id", "status"))
+
+
+def _workshop_demands_state(w):
+    return sorted(WorkshopDemand.objects.values_list("pk", "status", "votes")), \
+        sorted(WorkshopDemandVote.objects.values_list("demand_id", "user_id"))
+
+
+_WS = {"kwargs": lambda w: {"pk": w.workshop.pk}}
+_WS_PROPOSAL = {"kwargs": lambda w: {"pk": w.ws_proposal.pk}}
+_WS_SESSION = {"kwargs": lambda w: {"pk": w.ws_session.pk}}
+_WS_DATE = {"kwargs": lambda w: {"pk": w.ws_session.pk, "date_pk": w.ws_date.pk}}
+_WS_DEMAND = {"kwargs": lambda w: {"pk": w.ws_demand.pk}}
+_WS_TOKEN = {"kwargs": lambda w: {"token": w.ws_visitor.token}}
+_MANAGERS = _desk(member=403)
+_EVERYONE = {"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}
+
+
 # --- The calendar's world (see the `world` fixture): in the private group's calendar, a
 # weekly meeting "insider" organises, with a file, the manager invited and answering yes
 # (w.cal_event, w.cal_attachment); a public event of the network at the shared venue
@@ -351,6 +391,57 @@ EXPECTATIONS = {
                                 get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
     "agenda:private-feed": Expect(kwargs=lambda w: {"token": w.member_feed.token},
                                   get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
+    # --- Workshops: the desk (/bureau/ateliers/)
+    "workshops:index": Expect(get=_desk()),
+    "workshops:catalogue": Expect(get=_desk()),
+    "workshops:propose": Expect(get=_desk()),
+    "workshops:proposals": Expect(get=_desk()),
+    "workshops:workshop": Expect(get=_desk(), **_WS),
+    "workshops:workshop-edit": Expect(get=_MANAGERS, **_WS),
+    "workshops:workshop-accept": Expect(get=_desk(405, 405), post_denied=_group_post(member=404),
+                                        state=_workshops_state, **_WS_PROPOSAL),
+    "workshops:workshop-refuse": Expect(get=_desk(404), **_WS_PROPOSAL),
+    "workshops:workshop-cancel": Expect(get=_MANAGERS, **_WS),
+    "workshops:workshop-close": Expect(get=_desk(405, 405), post_denied=_group_post(member=403),
+                                       state=_workshops_state, **_WS),
+    "workshops:session-create": Expect(get=_MANAGERS, **_WS),
+    "workshops:session": Expect(get=_desk(), **_WS_SESSION),
+    "workshops:session-edit": Expect(get=_MANAGERS, **_WS_SESSION),
+    "workshops:session-cancel": Expect(get=_MANAGERS, **_WS_SESSION),
+    "workshops:register": Expect(get=_desk(TO_SESSION, TO_SESSION), **_WS_SESSION),
+    "workshops:unregister": Expect(get=_desk(TO_SESSION, TO_SESSION), **_WS_SESSION),
+    "workshops:offer": Expect(get=_desk(TO_SESSION, TO_SESSION), **_WS_SESSION),
+    "workshops:registrations": Expect(get=_MANAGERS, **_WS_SESSION),
+    "workshops:registrations-csv": Expect(get=_MANAGERS, **_WS_SESSION),
+    "workshops:register-on-site": Expect(get=_MANAGERS, **_WS_SESSION),
+    "workshops:registration-cancel": Expect(
+        get=_MANAGERS, post_denied=_group_post(member=403), state=_workshop_registrations_state,
+        kwargs=lambda w: {"pk": w.ws_visitor.pk}),
+    "workshops:attendance": Expect(get=_MANAGERS, **_WS_DATE),
+    "workshops:attendance-print": Expect(get=_MANAGERS, **_WS_DATE),
+    "workshops:evaluate": Expect(get=_desk(404, 404), **_WS_SESSION),  # no registration of theirs
+    "workshops:questions": Expect(get=_MANAGERS, **_WS),
+    "workshops:default-questions": Expect(get=_MANAGERS),
+    "workshops:results": Expect(get=_MANAGERS, **_WS),
+    "workshops:results-overview": Expect(get=_MANAGERS),
+    "workshops:demands": Expect(get=_desk()),
+    "workshops:demand-create": Expect(get=_desk()),
+    "workshops:demand": Expect(get=_desk(), **_WS_DEMAND),
+    "workshops:demand-vote": Expect(get=_desk(405, 405), post_denied=_group_post(), state=_workshop_demands_state,
+                                    **_WS_DEMAND),
+    "workshops:demand-status": Expect(get=_desk(405, 405), post_denied=_group_post(member=403),
+                                      state=_workshop_demands_state, **_WS_DEMAND),
+    # --- Workshops: the public agenda (/ateliers/), its feeds, registration without an account
+    "ateliers:index": Expect(get=_EVERYONE),
+    "ateliers:rss": Expect(get=_EVERYONE),
+    "ateliers:ics": Expect(get=_EVERYONE),
+    "ateliers:workshop": Expect(get=_EVERYONE,
+                                kwargs=lambda w: {"pk": w.ws_public.pk, "slug": w.ws_public.slug}),
+    "ateliers:workshop-short": Expect(get={p: 301 for p in PERSONAS}, kwargs=lambda w: {"pk": w.ws_public.pk}),
+    "ateliers:register": Expect(get=_EVERYONE, kwargs=lambda w: {"pk": w.ws_public_session.pk}),
+    "ateliers:session-ics": Expect(get=_EVERYONE, kwargs=lambda w: {"pk": w.ws_public_session.pk}),
+    "ateliers:registration": Expect(get=_EVERYONE, **_WS_TOKEN),
+    "ateliers:evaluate": Expect(get=_EVERYONE, **_WS_TOKEN),
     # --- Desk calendar (/bureau/agenda/)
     "calendar:index": Expect(get=_desk()),
     "calendar:month": Expect(kwargs=lambda w: {"year": 2026, "month": 3}, get=_desk()),
@@ -1164,6 +1255,19 @@ def _build_world():
     w.public_event = EventFactory(calendar=network_calendar(), title="Fête de l'Internet", visibility="public",
                                   venue=w.shared_venue)
     w.member_feed = FeedToken.objects.create(user=member)
+    # The workshops (see TO_SESSION above).
+    w.workshop = WorkshopFactory(title="Tablette pour tous", status="scheduled", proposed_by=w.outsider,
+                                 territory=territory)
+    w.ws_session = SessionFactory(workshop=w.workshop, venue=w.shared_venue, animators=[w.insider])
+    w.ws_date = w.ws_session.dates.get()
+    w.ws_proposal = WorkshopFactory(title="Retoucher ses photos", status="proposed", proposed_by=w.outsider,
+                                    territory=territory)
+    w.ws_public = WorkshopFactory(title="Premiers pas sur Internet", status="scheduled", audience="public",
+                                  proposed_by=w.outsider, territory=territory)
+    w.ws_public_session = SessionFactory(workshop=w.ws_public, venue=w.shared_venue)
+    w.ws_visitor = RegistrationFactory(session=w.ws_public_session, user=None, kind="visitor", name="Jeanne Roux",
+                                       email="jeanne.roux@exemple.test")
+    w.ws_demand = DemandFactory(title="Sécuriser son smartphone", created_by=w.outsider, territory=territory)
     return w
 
 
@@ -1259,7 +1363,7 @@ class _FakeWorld:
             slug = "un-lieu"
             name = "un-fichier.txt"  # forum:attachment
             stored_name = "un-fichier.txt"  # chat:attachment
-            token = "un-jeton"  # agenda:private-feed
+            token = "un-jeton"  # agenda:private-feed, ateliers:registration
 
         return _Obj() if name != "invitation_token" else "x"
 
