@@ -183,7 +183,7 @@ def test_agenda_lines_in_french(french, world):
     assert first.select_one(".ws-public-session__when").get_text().strip() == f"14{NBSP}h{NBSP}– 16{NBSP}h"
     assert first.select_one(".ws-public-session__place").get_text().strip() == "Médiathèque de Brest, Brest"
     assert first.select_one(".ws-public-session__place a")["href"] == "/annuaire/mediatheque-de-brest/"
-    assert "Full (waiting list)" in text_of(first)  # the PO fragment is not compiled in tests
+    assert "Complet (liste d’attente)" in text_of(first)
     paris = page.select_one(f"#session-{world['paris_tablet'].pk}")
     expected = f"14{NBSP}h{NBSP}30{NBSP}– 16{NBSP}h{NBSP}30"
     assert paris.select_one(".ws-public-session__when").get_text().strip() == expected
