@@ -1,6 +1,9 @@
+import json
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, pgettext
 
 
 def add_service_errors(form, exc: ValidationError):
@@ -53,3 +56,13 @@ class MultipleFileField(forms.FileField):
             return []
         files = data if isinstance(data, list | tuple) else [data]
         return [super(MultipleFileField, self).clean(item, initial) for item in files if item]
+
+
+def md_toolbar_labels() -> str:
+    """The labels of static/js/md_toolbar.js's buttons, in the page's language: the value of a
+    Markdown textarea's `data-md-toolbar` (forum posts, workshop descriptions)."""
+    return json.dumps({
+        "toolbar": gettext("Formatting"), "bold": gettext("Bold"), "italic": gettext("Italic"),
+        "link": pgettext("formatting", "Link"), "list": gettext("List"), "quote": pgettext("formatting", "Quote"),
+        "code": gettext("Code"), "link_text": gettext("link text"),
+    }, ensure_ascii=False)

@@ -1,25 +1,13 @@
 """Forum forms: they parse input; the services validate and decide."""
 
-import json
 import secrets
 
 from django import forms
-from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import MultipleFileField
+from core.forms import MultipleFileField, md_toolbar_labels
 from forum.models import Level
 from forum.services import ATTACHMENTS_MAX, BODY_MAX, TITLE_MAX
-
-
-def md_toolbar_labels():
-    """The labels of static/js/md_toolbar.js's buttons, in the page's language (the textarea's
-    `data-md-toolbar`)."""
-    return json.dumps({
-        "toolbar": gettext("Formatting"), "bold": gettext("Bold"), "italic": gettext("Italic"),
-        "link": pgettext("formatting", "Link"), "list": gettext("List"), "quote": pgettext("formatting", "Quote"),
-        "code": gettext("Code"), "link_text": gettext("link text"),
-    }, ensure_ascii=False)
 
 
 def new_submission_token():

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import md_toolbar_labels
 from directory import schema
 from workshops import services
 from workshops.models import Workshop
-
-
-def md_toolbar_labels() -> str:
-    """The labels of static/js/md_toolbar.js's buttons in the page's language (the textarea's
-    `data-md-toolbar`), as the forum gives them (workshops may not import the forum: layers)."""
-    return json.dumps({
-        "toolbar": gettext("Formatting"), "bold": gettext("Bold"), "italic": gettext("Italic"),
-        "link": pgettext("formatting", "Link"), "list": gettext("List"), "quote": pgettext("formatting", "Quote"),
-        "code": gettext("Code"), "link_text": gettext("link text"),
-    }, ensure_ascii=False)
 
 
 def duration_text(minutes: int) -> str:
