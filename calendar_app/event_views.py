@@ -66,7 +66,7 @@ def _when_text(start: datetime, end: datetime, all_day: bool) -> str:
     """"mardi 9 mars 2027, 10 h – 12 h" in the event's zone (start and end already in it)."""
     from django.utils import formats
 
-    from core.templatetags.timefmt import clock_text
+    from core.templatetags.timefmt import hour_text
 
     first = formats.date_format(start.date(), "l j F Y")
     if all_day:
@@ -76,8 +76,7 @@ def _when_text(start: datetime, end: datetime, all_day: bool) -> str:
         return _("%(first)s to %(last)s") % {"first": first,
                                                 "last": formats.date_format(last_day, "l j F Y")}
     def clock(moment: datetime) -> str:  # "10 h", "10 h 30" ("10:00" in English)
-        text = clock_text(moment.replace(tzinfo=None))
-        return text[:-3] if moment.minute == 0 and text[-3:] in ("\u00a000", " 00") else text
+        return hour_text(moment.replace(tzinfo=None))
 
     naive_start, naive_end = start, end
     if start.date() == end.date():

@@ -110,13 +110,10 @@ def _exists(day: date, at: time, zone: ZoneInfo) -> bool:
 
 
 def _hour(moment: time) -> str:
-    """"2 h 30", "2 h" in French (core's clock, without ":00" on the hour)."""
-    from core.templatetags.timefmt import clock_text
+    """"2 h 30", "2 h" in French."""
+    from core.templatetags.timefmt import hour_text
 
-    text = clock_text(moment)
-    if moment.minute == 0 and text.endswith("\u00a000"):
-        return text[: -len("\u00a000")]
-    return text
+    return hour_text(moment)
 
 
 def day_text(day: date) -> str:

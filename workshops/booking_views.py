@@ -19,7 +19,7 @@ from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.forms import add_service_errors, error_text, posted
-from core.templatetags.timefmt import clock_text
+from core.templatetags.timefmt import hour_text
 from workshops import booking, evaluation, permissions, selectors
 from workshops.booking_forms import OfferAnswerForm, OnSiteForm
 from workshops.models import Registration, Session
@@ -32,8 +32,7 @@ Status = Registration.Status
 
 def _clock(moment: datetime) -> str:
     """"14 h", "14 h 30" ("14:00" in English)."""
-    text = clock_text(moment.replace(tzinfo=None))
-    return text[:-3] if moment.minute == 0 and text[-3:] in ("\u00a000", " 00") else text
+    return hour_text(moment.replace(tzinfo=None))
 
 
 def date_text(start: datetime, end: datetime, tz: str) -> str:

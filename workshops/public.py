@@ -19,12 +19,12 @@ from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from core.sections import Section
-from core.templatetags.timefmt import clock_text
+from core.templatetags.timefmt import hour_text
 from directory.pages import register_venue_section
 from workshops import permissions, selectors
 from workshops.models import Session, SessionDate, Workshop
@@ -149,11 +149,7 @@ def agenda_territories(*, now: datetime | None = None) -> list[Territory]:
 
 def short_clock(moment: datetime) -> str:
     """"14 h" (French, on the hour), "14 h 30"; "14:00" in English."""
-    text = clock_text(moment)
-    suffix = f"{NBSP}00"
-    if text.endswith(suffix) and translation.get_language() and translation.get_language().startswith("fr"):
-        return text[: -len(suffix)]
-    return text
+    return hour_text(moment)
 
 
 def local(session: Session, moment: datetime) -> datetime:

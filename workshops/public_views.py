@@ -47,7 +47,7 @@ from calendar_app import ical, registry
 from core import markdown
 from core.forms import add_service_errors
 from core.services import absolute_url
-from core.templatetags.timefmt import clock_text
+from core.templatetags.timefmt import hour_text
 from directory.models import Venue
 from directory.public_forms import cleaned_query
 from members.models import Territory
@@ -490,7 +490,7 @@ def state_text(registration: Registration, *, now: datetime | None = None) -> st
             return _("A place was offered to you, but the offer has expired.")
         expires = timezone.localtime(registration.offer_expires_at)
         return _("A place is offered to you until %(date)s at %(time)s: accept it or decline it below.") % {
-            "date": date_format(expires, "l j F"), "time": clock_text(expires)}
+            "date": date_format(expires, "l j F"), "time": hour_text(expires)}
     if status == Status.CANCELLED:
         return _("This registration is cancelled.")
     if status == Status.DECLINED:

@@ -68,12 +68,9 @@ UNSET: Any = _Unset()
 
 def hour_text(moment: datetime) -> str:
     """"14 h", "14 h 30" in French ("14:00" in English)."""
-    from core.templatetags.timefmt import clock_text
+    from core.templatetags import timefmt
 
-    text = clock_text(moment.replace(tzinfo=None))
-    if moment.minute == 0 and text[-3:] in ("\u00a000", " 00"):
-        return text[:-3]
-    return text
+    return timefmt.hour_text(moment.replace(tzinfo=None))
 
 
 def day_text(moment: datetime) -> str:

@@ -36,6 +36,16 @@ def clock_text(value: dt.datetime | dt.time) -> str:
     return date_format(value, get_format("TIME_FORMAT"))
 
 
+def hour_text(value: dt.datetime | dt.time) -> str:
+    """"14 h", "14 h 30" in French (the clock without its zero minutes on the hour, as French
+    typography writes a time of day), "14:00" in English."""
+    text = clock_text(value)
+    zero = "\u00a000"
+    if value.minute == 0 and text.endswith(zero):
+        return text[: -len(zero)]
+    return text
+
+
 def exact_text(value: dt.datetime | dt.date) -> str:
     value = _local(value)
     if isinstance(value, dt.datetime):
@@ -99,6 +109,12 @@ def relative_time(value: dt.datetime | dt.date | None) -> str:
 def clock(value: dt.datetime | None) -> str:
     """"12 h 30"."""
     return clock_text(_local(value)) if value else ""
+
+
+@register.filter
+def hour(value: dt.datetime | None) -> str:
+    """"14 h", "12 h 30" (in the current time zone)."""
+    return hour_text(_local(value)) if value else ""
 
 
 @register.filter
