@@ -3,12 +3,12 @@
 from django.db import migrations
 
 DEFAULTS = [
-    ("scale", "Dans l'ensemble, êtes-vous satisfait·e de cet atelier ?", "", True),
-    ("scale", "Le contenu correspondait-il à vos attentes ?", "", False),
-    ("scale", "Les explications de l'animateur ou de l'animatrice étaient-elles claires ?", "", False),
-    ("choice", "Le rythme de l'atelier était…", "Trop lent\nAdapté\nTrop rapide", False),
-    ("choice", "Recommanderiez-vous cet atelier à quelqu'un ?", "Oui\nPeut-être\nNon", False),
-    ("text", "Qu'avez-vous appris, et que faudrait-il améliorer ?", "", False),
+    ("scale", "Dans l’ensemble, êtes-vous satisfait·e de cet atelier\u00a0?", "", True),
+    ("scale", "Le contenu correspondait-il à vos attentes\u00a0?", "", False),
+    ("scale", "Les explications de l’animateur ou de l’animatrice étaient-elles claires\u00a0?", "", False),
+    ("choice", "Le rythme de l’atelier était…", "Trop lent\nAdapté\nTrop rapide", False),
+    ("choice", "Recommanderiez-vous cet atelier à quelqu’un\u00a0?", "Oui\nPeut-être\nNon", False),
+    ("text", "Qu’avez-vous appris, et que faudrait-il améliorer\u00a0?", "", False),
 ]
 
 

@@ -102,7 +102,7 @@ def test_questions_for_default_set_then_own(django_assert_num_queries):
     with django_assert_num_queries(1):
         default = evaluation.questions_for(workshop)
     assert [question.kind for question in default] == ["scale", "scale", "scale", "choice", "choice", "text"]
-    assert default[0].text == "Dans l'ensemble, êtes-vous satisfait·e de cet atelier ?"
+    assert default[0].text == "Dans l’ensemble, êtes-vous satisfait·e de cet atelier\u00a0?"
     assert all(question.workshop_id is None for question in default)
     own = own_questions(workshop)
     with django_assert_num_queries(1):
