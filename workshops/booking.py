@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import ratelimit
 from core.notifications import register_verb
 from core.permissions import is_authenticated
 from core.services import absolute_url
@@ -175,13 +176,7 @@ def _nearby(session: Session) -> list[dict[str, Any]]:
     """The other sessions of the workshop close by (PUBLIC slice), for the e-mails."""
     from workshops import nearby
 
-    finder = getattr(nearby, "nearby_sessions", None)
-    if finder is None:
-        return []
-    try:
-        found = finder(session)
-    except Exception:  # the e-mail goes without them rather than not at all
-        return []
+    found = nearby.nearby_sessions(session)
     items = []
     for other, km in found:
         url = (other.workshop.get_public_url() if other.workshop.is_public else other.get_absolute_url())
@@ -263,7 +258,8 @@ def register_visitor(*, session: Session, name: str, email: str, phone: str, con
                      note: str = "") -> Registration:
     """A visitor on /ateliers/. With an e-mail: unconfirmed (no place held) until they follow
     the link of the e-mail; with a phone only: confirmed or waiting at once. The same e-mail
-    or phone again: the registration they already have (its e-mail sent again)."""
+    or phone again: the registration already made, marked `already_registered` (its e-mail sent
+    again to the address on file, not shown to whoever typed the details)."""
     permissions.can_register_publicly(session).check()
     person = _clean_person(name=name, email=email, phone=phone, note=note, contact_required=True)
     if not consent:
@@ -275,13 +271,18 @@ def register_visitor(*, session: Session, name: str, email: str, phone: str, con
         permissions.can_register_publicly(locked).check()
         existing = _same_person(locked, email=person["email"], phone=person["phone"])
         if existing is not None:
+            # Whoever typed these details may not be that person: the page shows nothing of the
+            # registration (`already_registered`), and its link goes again, at most every 15
+            # minutes, only to the address given at the time.
             existing.session = locked
-            if existing.status == Status.UNCONFIRMED:
-                _tell_confirm_link(existing)
-            elif existing.status == Status.OFFERED:
-                _tell_offer(existing)
-            else:
-                _tell_placed(existing)
+            existing.already_registered = True  # type: ignore[attr-defined]
+            if not ratelimit.hit(f"workshops:resend:{existing.pk}", limit=1, window=15 * 60):
+                if existing.status == Status.UNCONFIRMED:
+                    _tell_confirm_link(existing)
+                elif existing.status == Status.OFFERED:
+                    _tell_offer(existing)
+                else:
+                    _tell_placed(existing)
             return existing
         now = timezone.now()
         if person["email"]:

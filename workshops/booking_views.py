@@ -67,11 +67,8 @@ def places_text(session: Session) -> str:
 def _nearby(session: Session) -> list[dict[str, Any]]:
     from workshops import nearby
 
-    finder = getattr(nearby, "nearby_sessions", None)
-    if finder is None:
-        return []
     items = []
-    for other, km in finder(session):
+    for other, km in nearby.nearby_sessions(session):
         items.append({"session": other, "km": km, "when": moment_text(other.start, other.tz)})
     return items
 
@@ -220,8 +217,7 @@ def registration_rows(session: Session) -> list[Registration]:
         row.position = position
     from workshops import attendance
 
-    counter = getattr(attendance, "no_show_counts", None)
-    counts = counter(rows) if counter is not None and rows else {}
+    counts = attendance.no_show_counts(rows) if rows else {}
     for row in rows:
         row.session = session
         row.no_shows = counts.get(row.pk, 0)
@@ -305,6 +301,9 @@ def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     session = _session(request, registration.session_id)
     registration.session = session
+    own = registration.user_id is not None and registration.user_id == request.user.pk
+    if not own and not permissions.can_view_registrations(request.user, session):
+        raise Http404  # someone else's registration: no hint that it exists
     decision = permissions.can_cancel_registration(request.user, registration)
     if not decision:
         try:

@@ -380,8 +380,10 @@ class Answer(models.Model):
 
 
 class EvaluationDone(models.Model):
-    """That a registration has answered (so it answers once); never which response."""
+    """That a registration has answered (so it answers once); never which response. A random id
+    too, so that no order of rows pairs it with a response or its answers."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     registration = models.OneToOneField(Registration, on_delete=models.CASCADE, related_name="evaluation_done")
 
     def __str__(self):

@@ -365,7 +365,14 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _registered(request: HttpRequest, registration: Registration) -> HttpResponse:
     """What happens next, right after the form: the personal link shown only to those without e-mail
-    (an e-mail registration is confirmed by the link it receives)."""
+    (an e-mail registration is confirmed by the link it receives). Details that match a registration
+    made before get a page that shows nothing of it: whoever typed them may not be that person."""
+    if getattr(registration, "already_registered", False):
+        response = render(request, "workshops/public_already.html", {
+            "session": registration.session, "workshop": registration.session.workshop,
+        })
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
     response = render(request, "workshops/public_registered.html", {
         "registration": registration, "session": registration.session, "workshop": registration.session.workshop,
         "link": absolute_url(registration.get_token_url()) if not registration.email else "",
@@ -450,9 +457,10 @@ def registration_page(request: HttpRequest, token: str) -> HttpResponse:
         return HttpResponseRedirect(request.path)
     now = timezone.now()
     evaluation_url = ""
-    if registration.status == Registration.Status.CONFIRMED and session.end <= now \
-            and permissions.can_evaluate(None, registration, by_token=True):
-        evaluation_url = reverse("ateliers:evaluate", args=[token])
+    if registration.status == Registration.Status.CONFIRMED and session.end <= now:
+        from workshops import evaluation
+
+        evaluation_url = evaluation.invitation_url(None, registration, by_token=True) or ""
     dates = list(session.dates.order_by("start", "pk"))
     response = render(request, "workshops/public_registration.html", {
         "registration": registration, "session": session, "workshop": session.workshop,

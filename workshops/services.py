@@ -248,8 +248,7 @@ def workshop_accept(*, actor: User, workshop: Workshop) -> Workshop:
         if workshop.demand_id is not None:
             from workshops import demand
 
-            if hasattr(demand, "demand_answered"):
-                demand.demand_answered(workshop=workshop)
+            demand.demand_answered(workshop=workshop)
     return workshop
 
 

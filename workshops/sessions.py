@@ -364,6 +364,10 @@ def session_update(*, actor: User, session: Session, dates: Any = UNSET, venue: 
                 raise _conflict_error(found)
         if dates_changed:
             _replace_dates(locked, existing, new_dates)
+            if new_dates[0][0] != locked.start:
+                # The reminder before the old start no longer holds: one goes before the new one.
+                Registration.objects.filter(session=locked, reminder_sent_at__isnull=False).update(
+                    reminder_sent_at=None)
         raised = new_capacity > locked.capacity
         locked.venue, locked.location, locked.online_url = new_venue, new_location[:255], new_online
         locked.capacity, locked.registration_deadline, locked.title = new_capacity, new_deadline, new_title[:200]
@@ -384,8 +388,7 @@ def session_update(*, actor: User, session: Session, dates: Any = UNSET, venue: 
         if raised:
             from workshops import booking
 
-            if hasattr(booking, "places_changed"):
-                booking.places_changed(session=locked)
+            booking.places_changed(session=locked)
     return locked
 
 

@@ -415,7 +415,7 @@ EXPECTATIONS = {
     "workshops:registrations-csv": Expect(get=_MANAGERS, **_WS_SESSION),
     "workshops:register-on-site": Expect(get=_MANAGERS, **_WS_SESSION),
     "workshops:registration-cancel": Expect(
-        get=_MANAGERS, post_denied=_group_post(member=403), state=_workshop_registrations_state,
+        get=_desk(404), post_denied=_group_post(member=404), state=_workshop_registrations_state,
         kwargs=lambda w: {"pk": w.ws_visitor.pk}),
     "workshops:attendance": Expect(get=_MANAGERS, **_WS_DATE),
     "workshops:attendance-print": Expect(get=_MANAGERS, **_WS_DATE),

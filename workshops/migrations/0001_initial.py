@@ -112,7 +112,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='EvaluationDone',
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
                 ('registration', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='evaluation_done', to='workshops.registration')),
             ],
         ),

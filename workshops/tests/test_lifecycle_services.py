@@ -247,21 +247,14 @@ def test_a_proposal_is_examined_once(people):
     assert Workshop.objects.get(pk=workshop.pk).status_changed_by == people.coordinator
 
 
-def test_accepting_marks_the_demand_answered(people, monkeypatch):
-    from workshops import demand as demand_module
+def test_accepting_marks_the_demand_answered(people):
+    from workshops.models import Demand
 
-    calls = []
-    monkeypatch.setattr(demand_module, "demand_answered", lambda *, workshop: calls.append(workshop.pk),
-                        raising=False)
     asked = DemandFactory(title="Apprendre la tablette")
     workshop = proposal(people, demand=asked)
     services.workshop_accept(actor=people.coordinator, workshop=workshop)
-    assert calls == [workshop.pk]
-    # Without the DEMAND slice's function, accepting works all the same.
-    monkeypatch.delattr(demand_module, "demand_answered", raising=False)
-    other = proposal(people, demand=asked)
-    services.workshop_accept(actor=people.coordinator, workshop=other)
-    assert Workshop.objects.get(pk=other.pk).status == "accepted"
+    assert Demand.objects.get(pk=asked.pk).status == "answered"
+    assert Workshop.objects.get(pk=workshop.pk).status == "accepted"
 
 
 def test_a_manager_refuses_with_a_reason(people):

@@ -1,5 +1,5 @@
 """A visitor registers on /ateliers/ and uses their personal link, through the real
-`booking` services (skipped while that module lacks them): the confirmation e-mail's link,
+`booking` services: the confirmation e-mail's link,
 confirm, cancel; a phone-only registration; a full session's waiting list; an offered place."""
 
 from datetime import datetime, time, timedelta
@@ -12,15 +12,9 @@ from django.utils import timezone
 
 from extranet.testing.factories import RegistrationFactory, SessionFactory, VenueFactory, WorkshopFactory
 from extranet.testing.pages import soup, text_of
-from workshops import booking
 from workshops.models import Registration
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(not all(hasattr(booking, name) for name in (
-        "register_visitor", "registration_confirm", "registration_cancel", "offer_accept", "offer_decline")),
-        reason="workshops.booking is not written yet"),
-]
+pytestmark = pytest.mark.django_db
 PARIS = ZoneInfo("Europe/Paris")
 
 
@@ -117,3 +111,31 @@ def test_same_email_twice_is_one_registration(english, session, django_capture_o
     post(english, url, form(), django_capture_on_commit_callbacks)
     post(english, url, form(), django_capture_on_commit_callbacks)
     assert Registration.objects.filter(session=session).count() == 1
+
+
+def test_details_of_someone_registered_reveal_nothing_of_them(english, session, django_capture_on_commit_callbacks):
+    """Typing someone else's phone or e-mail gives neither their link, nor their name, nor their address."""
+    url = f"/ateliers/sessions/{session.pk}/inscription/"
+    post(english, url, form(name="Victime Phone", email="", phone="06 12 34 56 78"), django_capture_on_commit_callbacks)
+    victim = Registration.objects.get(name="Victime Phone")
+    response = post(english, url, form(name="Quelqu'un d'autre", email="", phone="0612345678"),
+                    django_capture_on_commit_callbacks)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert victim.token not in html and "Victime" not in html
+    assert "These details match a registration already made for this session" in text_of(soup(response))
+    assert Registration.objects.filter(session=session).count() == 1
+    assert Registration.objects.get(pk=victim.pk).status == "confirmed"
+
+
+def test_an_e_mail_typed_again_resends_its_link_at_most_every_quarter_hour(
+        english, session, django_capture_on_commit_callbacks):
+    url = f"/ateliers/sessions/{session.pk}/inscription/"
+    post(english, url, form(), django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 1
+    for _attempt in range(3):
+        response = post(english, url, form(name="Autre nom"), django_capture_on_commit_callbacks)
+        assert "marie@exemple.test" not in response.content.decode()
+    # The first repeat sends the link again to the address on file; the next ones, within 15 minutes, do not.
+    assert len(mail.outbox) == 2
+    assert mail.outbox[1].to == ["marie@exemple.test"]

@@ -546,3 +546,19 @@ def test_update_a_started_cycle_keeps_its_past_date(world):
                  "dates"):
         update(world, cycle, dates=[(earlier, earlier + timedelta(hours=2)),
                                     (at("2030-01-15", 15), at("2030-01-15", 17))])
+
+
+def test_update_moving_the_start_resets_the_reminders(world, scheduled):
+    """A session moved after its 48 h reminder went out gets one before its new date."""
+    reminded = RegistrationFactory(session=scheduled, reminder_sent_at=timezone.now())
+    update(world, scheduled, dates=[(at("2030-01-16", 14), at("2030-01-16", 16))])
+    reminded.refresh_from_db()
+    assert reminded.reminder_sent_at is None
+
+
+def test_update_without_moving_the_start_keeps_the_reminders(world, scheduled):
+    sent = timezone.now()
+    reminded = RegistrationFactory(session=scheduled, reminder_sent_at=sent)
+    update(world, scheduled, capacity=scheduled.capacity + 1)
+    reminded.refresh_from_db()
+    assert reminded.reminder_sent_at == sent
