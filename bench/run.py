@@ -9,11 +9,16 @@ The calendar's pages ("agenda ...") are requested as a member of one workgroup p
 of scale (20 calendars at 100) holding 20 events per unit (2,000 at 100, one in ten weekly,
 some of those with a moved and a cancelled occurrence); the member's private feed holds
 them all, and is asked again with the ETag of its first answer (304).
+The workshops' pages ("ateliers ...") hold 3 workshops per unit of scale (300 at 100, one
+in ten a proposal, the others with a session at the venue) and 10 registrations each (3,000
+at 100), and one session whose list grows by 10 registrations per unit; the desk pages are
+asked by the local admin (who manages the territory's workshops), the public ones anonymously.
 Prints the median time of 15 requests and the number of queries; the query count must
 not change with the scale.
 
     python bench/run.py            every page
     python bench/run.py agenda     only the pages whose name holds one of the words given
+    python bench/run.py ateliers   the workshops' pages (`make bench BENCH=ateliers`)
 """
 
 import os
@@ -69,9 +74,25 @@ PAGES = [
     ("agenda list", "/bureau/agenda/liste/"),
     ("agenda feed", "agenda-feed"),
     ("agenda feed, 304", "agenda-feed-304"),
+    ("ateliers desk index", "/bureau/ateliers/"),
+    ("ateliers catalogue", "/bureau/ateliers/catalogue/"),
+    ("ateliers proposals", "/bureau/ateliers/propositions/"),
+    ("ateliers requests", "/bureau/ateliers/demandes/"),
+    ("ateliers workshop", "ateliers-workshop"),
+    ("ateliers session", "ateliers-session"),
+    ("ateliers registrations", "ateliers-registrations"),
+    ("ateliers results", "/bureau/ateliers/resultats/"),
+    ("ateliers my calendar", "/bureau/agenda/liste/"),
+    ("ateliers public index", "/ateliers/"),
+    ("ateliers public RSS", "/ateliers/flux.rss"),
+    ("ateliers public ICS", "/ateliers/ateliers.ics"),
+    ("ateliers public page", "ateliers-public-workshop"),
 ]
 # The calendar's pages are asked by the agenda member (see `fill_calendar`).
 AGENDA_PAGES = {"agenda month", "agenda week", "agenda list", "agenda feed", "agenda feed, 304"}
+# The workshops' pages: the public ones are asked without an account (see `fill_workshops`).
+WORKSHOP_PAGES = {name for name, _url in PAGES if name.startswith("ateliers ")}
+PUBLIC_WORKSHOP_PAGES = {name for name in WORKSHOP_PAGES if name.startswith("ateliers public ")}
 
 
 def fill_calendar(scale, member, today):
@@ -125,6 +146,72 @@ def fill_calendar(scale, member, today):
     Event.objects.bulk_create(overrides, batch_size=500)
     Calendar.objects.filter(pk__in=[c.pk for c in calendars]).update(changed_at=timezone.now())
     return len(calendars), events.count(), Event.objects.filter(calendar__in=calendars).count()
+
+
+def fill_workshops(scale, territory, venue, referent):
+    """Bring the workshops to 3 per unit of scale (300 at 100) in the territory, one in ten a
+    proposal, the others accepted with a session at the venue (public and staff in turn, over
+    the next 60 days) holding 10 registrations (3,000 at 100: visitors, and the local admin on
+    one in ten); and the measured session to 10 registrations per unit (waiting past its
+    places). Returns (the measured workshop, its session)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from members.models import User
+    from workshops.models import Registration, Session, SessionDate, Workshop
+
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    mine = Workshop.objects.filter(title__startswith="Atelier du banc")
+    first = mine.count()
+    workshops = Workshop.objects.bulk_create([
+        Workshop(title=f"Atelier du banc {i}", slug=f"atelier-du-banc-{i}", territory=territory,
+                 audience="public" if i % 2 else "staff", status="proposed" if i % 10 == 0 else "scheduled",
+                 summary="Un atelier pour mesurer les pages.", themes=["Aide aux démarches administratives"],
+                 proposed_by=referent)
+        for i in range(first, 3 * scale)
+    ], batch_size=500)
+    sessions = Session.objects.bulk_create([
+        Session(workshop=workshop, venue=venue, capacity=12, start=now + timedelta(days=1 + i % 60, hours=2),
+                end=now + timedelta(days=1 + i % 60, hours=4), created_by=referent)
+        for i, workshop in enumerate(workshops) if workshop.status != "proposed"
+    ], batch_size=500)
+    SessionDate.objects.bulk_create([SessionDate(session=s, start=s.start, end=s.end) for s in sessions],
+                                    batch_size=500)
+    registrations = []
+    for i, session in enumerate(sessions):
+        for j in range(10):
+            if j == 0 and i % 10 == 0:
+                registrations.append(Registration(session=session, user=referent, kind="member", confirmed_at=now))
+            else:
+                registrations.append(Registration(session=session, user=None, kind="visitor", name=f"Visiteur {j}",
+                                                  email=f"visiteur{i}-{j}@exemple.test", consent_at=now,
+                                                  confirmed_at=now))
+    Registration.objects.bulk_create(registrations, batch_size=500)
+    measured = Workshop.objects.filter(title="Atelier mesuré").first()
+    if measured is None:
+        measured = Workshop.objects.create(title="Atelier mesuré", territory=territory, audience="public",
+                                           status="scheduled", proposed_by=referent)
+        start = now + timedelta(days=3)
+        session = Session.objects.create(workshop=measured, venue=venue, capacity=20, start=start,
+                                         end=start + timedelta(hours=2), created_by=referent)
+        SessionDate.objects.create(session=session, start=session.start, end=session.end)
+        session.animators.set([referent])
+    session = measured.sessions.get()
+    held = session.registrations.count()
+    start = User.objects.count()
+    people = User.objects.bulk_create([
+        User(email=f"inscrit-{start + k}@exemple.test", display_name=f"Inscrit {start + k}", territory=territory,
+             status=User.Status.APPROVED, password="!")  # no usable password: no hashing cost
+        for k in range(10 * scale - held)
+    ], batch_size=500)
+    Registration.objects.bulk_create([
+        Registration(session=session, user=person, kind="member",
+                     status="confirmed" if held + k < session.capacity else "waiting",
+                     waiting_since=None if held + k < session.capacity else now, confirmed_at=now)
+        for k, person in enumerate(people)
+    ], batch_size=500)
+    return measured, session
 
 
 def fill_chat(scale, room, author):
@@ -281,7 +368,10 @@ def main():
         words = sys.argv[1:]
         pages = [(name, url) for name, url in PAGES if not words or any(word in name for word in words)]
         with_agenda = any(name in AGENDA_PAGES for name, _url in pages)
-        with_others = any(name not in AGENDA_PAGES for name, _url in pages)
+        with_workshops = any(name in WORKSHOP_PAGES for name, _url in pages)
+        with_others = any(name not in AGENDA_PAGES | WORKSHOP_PAGES for name, _url in pages)
+        anonymous = Client()
+        workshop = workshop_session = None
         print(f"{'page':22} {'scale':>5} {'queries':>8} {'median ms':>10}")
         failures = []
         total = 0
@@ -293,6 +383,12 @@ def main():
             if with_agenda:
                 calendars, events, rows = fill_calendar(scale, agenda_member, today)
                 print(f"(agenda: {calendars} calendars, {events} events, {rows} rows with the exceptions)")
+            if with_workshops:
+                workshop, workshop_session = fill_workshops(scale, territory, venue, referent)
+                from workshops.models import Registration, Workshop
+
+                print(f"(workshops: {Workshop.objects.count()} workshops, "
+                      f"{Registration.objects.count()} registrations)")
             total = scale
             last_page = (forum_topic.__class__.objects.get(pk=forum_topic.pk).last_number + 19) // 20
             etag = None
@@ -313,7 +409,16 @@ def main():
                     "agenda-feed": f"/agenda/flux/{feed.token}.ics",
                     "agenda-feed-304": f"/agenda/flux/{feed.token}.ics",
                 }.get(url, url)
+                if workshop is not None:
+                    url = {
+                        "ateliers-workshop": f"/bureau/ateliers/{workshop.pk}/",
+                        "ateliers-session": f"/bureau/ateliers/sessions/{workshop_session.pk}/",
+                        "ateliers-registrations": f"/bureau/ateliers/sessions/{workshop_session.pk}/inscrits/",
+                        "ateliers-public-workshop": workshop.get_public_url(),
+                    }.get(url, url)
                 asker = agenda_client if name in AGENDA_PAGES else client
+                if name in PUBLIC_WORKSHOP_PAGES:
+                    asker = anonymous
                 status, headers = 200, None
                 if name == "agenda feed":
                     etag = fetch(asker, url).headers.get("ETag")

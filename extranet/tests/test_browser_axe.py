@@ -193,6 +193,28 @@ VISITS = [
     Visit("calendar-feeds", "coordinator"),
     Visit("public-agenda", "anonymous"),
     Visit("public-event", "anonymous"),
+    # --- Workshops (desk and public)
+    Visit("workshops", "coordinator"),
+    Visit("workshops-catalogue", "coordinator"),
+    Visit("workshops-proposals", "coordinator"),
+    Visit("workshop", "coordinator"),
+    Visit("workshop-propose", "member"),
+    Visit("workshop-propose-invalid", "member", submit="main form:has([name=title])"),
+    Visit("workshop-session", "coordinator"),
+    Visit("workshop-session-create", "coordinator"),
+    Visit("workshop-registrations", "coordinator"),
+    Visit("workshop-attendance", "coordinator"),
+    Visit("workshop-attendance-print", "coordinator"),
+    Visit("workshop-results", "coordinator"),
+    Visit("workshop-questions", "coordinator"),
+    Visit("workshop-demands", "member"),
+    Visit("workshop-demand", "coordinator"),
+    Visit("public-workshops", "anonymous"),
+    Visit("public-workshop", "anonymous"),
+    Visit("public-workshop-register", "anonymous"),
+    Visit("public-workshop-register-invalid", "anonymous", submit="main form:has([name=consent])"),
+    Visit("public-workshop-registration", "anonymous"),
+    Visit("public-workshop-cancelled", "anonymous", status=410),
 ]
 
 
@@ -226,6 +248,10 @@ def _build_demo():
     )
     from workgroups import demo as workgroups_demo
     from workgroups.models import Workgroup
+    from workshops import demo as workshops_demo
+    from workshops.models import Demand as WorkshopDemand
+    from workshops.models import Registration as WorkshopRegistration
+    from workshops.models import Workshop
 
     # Made by the migrations, gone when an earlier transactional test emptied the tables.
     ensure_home_page()
@@ -244,6 +270,7 @@ def _build_demo():
     chat_demo.seed(log=quiet)
     website_demo.seed_public_site(log=quiet)
     calendar_demo.seed(log=quiet)
+    workshops_demo.seed(log=quiet)
 
     # An invitation whose link is known (the e-mail gives it; the database keeps its hash).
     coordinator = User.objects.get(email="coordination@maillage.test")
@@ -267,7 +294,37 @@ def _build_demo():
     moved = AgendaEvent.objects.filter(series=series).order_by("pk").first()
     occurrence_url = (reverse("calendar:event", kwargs={"pk": series.pk})
                       + f"?occurrence={moved.recurrence_id.astimezone(ZoneInfo('UTC')):%Y%m%dT%H%M%SZ}")
+    held = Workshop.objects.filter(status="held").order_by("pk").first()
+    held_session = held.sessions.order_by("pk").first()
+    public_workshop = Workshop.objects.filter(audience="public", status="scheduled").order_by("pk").first()
+    public_session = public_workshop.sessions.filter(status="scheduled").order_by("start", "pk").first()
+    cancelled = Workshop.objects.filter(audience="public", status="cancelled").order_by("pk").first()
+    visitor = WorkshopRegistration.objects.filter(kind="visitor", session=public_session).order_by("pk").first() \
+        or WorkshopRegistration.objects.filter(kind="visitor").order_by("pk").first()
     return {
+        "workshops": reverse("workshops:index"),
+        "workshops-catalogue": reverse("workshops:catalogue"),
+        "workshops-proposals": reverse("workshops:proposals"),
+        "workshop": reverse("workshops:workshop", kwargs={"pk": public_workshop.pk}),
+        "workshop-propose": reverse("workshops:propose"),
+        "workshop-propose-invalid": reverse("workshops:propose"),
+        "workshop-session": reverse("workshops:session", kwargs={"pk": public_session.pk}),
+        "workshop-session-create": reverse("workshops:session-create", kwargs={"pk": public_workshop.pk}),
+        "workshop-registrations": reverse("workshops:registrations", kwargs={"pk": public_session.pk}),
+        "workshop-attendance": reverse("workshops:attendance", kwargs={
+            "pk": held_session.pk, "date_pk": held_session.dates.order_by("start").first().pk}),
+        "workshop-attendance-print": reverse("workshops:attendance-print", kwargs={
+            "pk": held_session.pk, "date_pk": held_session.dates.order_by("start").first().pk}),
+        "workshop-results": reverse("workshops:results", kwargs={"pk": held.pk}),
+        "workshop-questions": reverse("workshops:questions", kwargs={"pk": held.pk}),
+        "workshop-demands": reverse("workshops:demands"),
+        "workshop-demand": reverse("workshops:demand", kwargs={"pk": WorkshopDemand.objects.order_by("pk").first().pk}),
+        "public-workshops": reverse("ateliers:index"),
+        "public-workshop": public_workshop.get_public_url(),
+        "public-workshop-register": reverse("ateliers:register", kwargs={"pk": public_session.pk}),
+        "public-workshop-register-invalid": reverse("ateliers:register", kwargs={"pk": public_session.pk}),
+        "public-workshop-registration": visitor.get_token_url(),
+        "public-workshop-cancelled": cancelled.get_public_url(),
         "home": "/",
         "news-index": NewsIndexPage.objects.live().get().url,
         "news-page": NewsPage.objects.live().order_by("-date").first().url,

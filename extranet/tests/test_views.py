@@ -403,8 +403,9 @@ MAX_QUERIES = {
     # the member's territory, unread forum topics, the chat's rooms with their participants and
     # unread counts (three: rooms, participants of direct rooms, one grouped count), the
     # calendar's next events (two: the calendars seen, the events; a third, the exceptions,
-    # only when a recurring event is among them)
-    "dashboard": 16,
+    # only when a recurring event is among them; + the workshops' agenda source), "Mes ateliers"
+    # (two: the member's registrations and sessions they lead, their evaluations to fill in)
+    "dashboard": 19,
     "notifications": 6,  # + count and page of the list
     # + the desk navigation's count of waiting requests on the next two
     "pending": 8,  # + count, page, venues of the page (one prefetch)

@@ -8,6 +8,7 @@ from forum import demo as forum_demo
 from members import demo
 from website import demo as website_demo
 from workgroups import demo as workgroups_demo
+from workshops import demo as workshops_demo
 
 
 class Command(BaseCommand):
@@ -27,5 +28,6 @@ class Command(BaseCommand):
                 chat_demo.seed(log=self.stdout.write)
                 website_demo.seed_public_site(log=self.stdout.write)
                 calendar_demo.seed(log=self.stdout.write)
+                workshops_demo.seed(log=self.stdout.write)
         except demo.DemoRefused as exc:
             raise CommandError(str(exc)) from None
