@@ -133,7 +133,7 @@ def person_key(*, user_id: int | None, email: str, phone: str) -> tuple[str, Any
     return None
 
 
-def _phone_expression():
+def _phone_expression() -> Any:
     expression: Any = F("registration__phone")
     for separator in PHONE_SEPARATORS:
         expression = Replace(expression, Value(separator), Value(""))
@@ -260,9 +260,9 @@ def attendance_summary(session: Session) -> dict[str, Any]:
 def attendance_counts(sessions: Iterable[Session | int]) -> dict[int, dict[str, int]]:
     """{session id: {"present", "excused", "no_show", "recorded"}} over every date of each
     session (confirmed registrations only), in one query, for lists and reports."""
-    ids = [getattr(session, "pk", session) for session in sessions]
+    ids: list[int] = [session if isinstance(session, int) else session.pk for session in sessions]
     counts: dict[int, dict[str, int]] = {
-        pk: {"present": 0, "excused": 0, "no_show": 0, "recorded": 0} for pk in ids  # type: ignore[misc]
+        pk: {"present": 0, "excused": 0, "no_show": 0, "recorded": 0} for pk in ids
     }
     if not ids:
         return counts

@@ -117,7 +117,9 @@ def similar_open_demand(title: str, *, exclude_pk: int | None = None) -> Demand 
     key = normalized_title(title)
     if not key:
         return None
-    rows = Demand.objects.filter(status=Demand.Status.OPEN).exclude(pk=exclude_pk).order_by("created_at", "pk")
+    rows = Demand.objects.filter(status=Demand.Status.OPEN).order_by("created_at", "pk")
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
     for pk, other in rows.values_list("pk", "title"):
         if normalized_title(other) == key:
             return Demand.objects.get(pk=pk)
@@ -296,7 +298,7 @@ def demands_ranked(*, user: AnyUser, status: str | None = "open", theme: str | N
         queryset = queryset.filter(themes__has=theme)
     if territory is not None:
         queryset = queryset.filter(territory=territory)
-    user_id = getattr(user, "pk", None) if member_permissions.is_authenticated(user) else None
+    user_id = getattr(user, "pk", 0) if member_permissions.is_authenticated(user) else 0  # 0: nobody
     return queryset.annotate(
         voted=Exists(DemandVote.objects.filter(demand=OuterRef("pk"), user_id=user_id))
     ).order_by("-votes", "-created_at", "-pk")

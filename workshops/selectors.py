@@ -86,9 +86,10 @@ def registration_get_by_token(token: str) -> Registration:
 
 def own_registration(user: AnyUser, session: Session) -> Registration | None:
     """`user`'s live registration to `session` (one query), else their latest one, else None."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    user_id = getattr(user, "pk", None) if getattr(user, "is_authenticated", False) else None
+    if user_id is None:
         return None
-    rows = list(Registration.objects.filter(session=session, user=user).order_by("-created_at", "-pk")[:5])
+    rows = list(Registration.objects.filter(session=session, user_id=user_id).order_by("-created_at", "-pk")[:5])
     for row in rows:
         if row.is_active:
             return row
