@@ -121,6 +121,21 @@ def notify(*, recipient: "User | None", verb: str, target: models.Model | None =
     return notification
 
 
+def email_on_commit(*, to: str, subject: Any, template: str, context: dict[str, Any]) -> None:
+    """Send a transactional e-mail, in French, once the transaction commits (`subject` may be
+    lazy). A mail server failure is logged and never undoes (or 500s) what was committed."""
+
+    def send() -> None:
+        try:
+            with translation.override(settings.LANGUAGE_CODE):
+                body = render_to_string(template, context)
+                send_mail(f"[Maillage] {subject}", body, None, [to], fail_silently=False)
+        except Exception:
+            logger.exception("Could not send the e-mail %r to %s", template, to)
+
+    transaction.on_commit(send)
+
+
 def _send_notification_email_safely(notification_id: int) -> None:
     try:
         _send_notification_email(notification_id)

@@ -4,7 +4,6 @@ Each function checks permission (PermissionDenied), validates (ValidationError w
 French message), writes inside one transaction, records activity and notifies.
 """
 
-import logging
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
@@ -16,16 +15,14 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import realtime, roles, spaces
 from core.models import Activity, Notification
-from core.services import absolute_url, activity_record, notify
+from core.services import absolute_url, activity_record, email_on_commit, notify
 from members import permissions
 from members.models import Follow, Invitation, Territory, User, hash_token
 from members.spaces import TERRITORY
@@ -33,28 +30,16 @@ from members.spaces import TERRITORY
 if TYPE_CHECKING:
     from directory.models import Venue
 
-logger = logging.getLogger(__name__)
 
 COORDINATION_GROUP = "Coordination"  # created by migration members 0002: territories and venues at /cms/
 SITE_EDITORS_GROUP = permissions.SITE_EDITORS_GROUP  # created by Wagtail's migrations, holds wagtailadmin.access_admin
 
 
 def _email(*, to: str, subject: str, template: str, context: dict[str, Any]) -> None:
-    """Send a transactional e-mail once the transaction commits.
-
-    A mail server failure is logged and never undoes (or 500s) what was committed; the
-    invitation list lets the sender resend a link.
-    """
-
-    def send() -> None:
-        try:
-            with translation.override(settings.LANGUAGE_CODE):
-                body = render_to_string(template, context)
-                send_mail(f"[Maillage] {subject}", body, None, [to], fail_silently=False)
-        except Exception:
-            logger.exception("Could not send the e-mail %r to %s", template, to)
-
-    transaction.on_commit(send)
+    """A transactional e-mail after the commit (`core.services.email_on_commit`): a mail server
+    failure is logged and never undoes what was committed; the invitation list lets the
+    sender resend a link."""
+    email_on_commit(to=to, subject=subject, template=template, context=context)
 
 
 def _validate_venue(territory: Territory | None, venue: "Venue | None") -> None:

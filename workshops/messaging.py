@@ -9,36 +9,19 @@ visitors, and their e-mails always carry their personal link.
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import translation
-
-from core.services import absolute_url, notify
+from core.services import absolute_url, email_on_commit, notify
 
 if TYPE_CHECKING:
     from members.models import User
     from workshops.models import Registration
 
-logger = logging.getLogger(__name__)
 
 
 def email(*, to: str, subject: Any, template: str, context: dict[str, Any]) -> None:
     """Send an e-mail in French once the transaction commits (`subject` may be lazy)."""
-
-    def send() -> None:
-        try:
-            with translation.override(settings.LANGUAGE_CODE):
-                body = render_to_string(template, context)
-                send_mail(f"[Maillage] {subject}", body, None, [to], fail_silently=False)
-        except Exception:
-            logger.exception("Could not send the e-mail %r to %s", template, to)
-
-    transaction.on_commit(send)
+    email_on_commit(to=to, subject=subject, template=template, context=context)
 
 
 def tell(registration: Registration, *, verb: str, subject: Any, template: str, target: Any = None,
