@@ -118,7 +118,9 @@ def test_keyboard_reordering_moves_in_place_announces_and_saves(new_context, ani
 def test_drag_and_drop_by_the_handle(new_context, animatrice):
     from playwright.sync_api import expect
 
-    page = browser.log_in(new_context(), animatrice)
+    # Tall enough for the whole list: the hand drags from the last row to the first without
+    # scrolling (the mouse cannot press outside the viewport).
+    page = browser.log_in(new_context(viewport={"width": 1280, "height": 1600}), animatrice)
     page.goto(CUSTOMIZE)
     expect(page.locator("form[data-dashboard-layout]")).to_have_attribute("data-enhanced", "")
     first, last = DEFAULT[0], DEFAULT[-1]
