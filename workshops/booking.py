@@ -113,14 +113,20 @@ _PHONE_SEPARATORS = re.compile(r"[\s.\-/()]")
 
 def normalise_phone(value: str) -> str:
     """"06 12 34 56 78" from French formats (0612345678, 06.12.34.56.78, +33 6 12 34 56 78,
-    0033612345678); "" for an empty value; ValueError otherwise."""
+    0033612345678); an international number of another code (+262 692 12 34 56) as
+    "+262692123456"; "" for an empty value; ValueError otherwise."""
     text = _PHONE_SEPARATORS.sub("", value or "")
     if not text:
         return ""
+    if text.startswith("0033"):
+        text = "+" + text[2:]
     if text.startswith("+33"):
         text = "0" + text[3:]
-    elif text.startswith("0033"):
-        text = "0" + text[4:]
+    elif text.startswith("+"):
+        # Another country code (overseas: +262, +590, +594, +596, +269, +687...): kept as typed.
+        if re.fullmatch(r"\+[1-9][0-9]{7,14}", text):
+            return text
+        raise ValueError(value)
     if not re.fullmatch(r"0[1-9][0-9]{8}", text):
         raise ValueError(value)
     return " ".join(text[i:i + 2] for i in range(0, 10, 2))
@@ -145,7 +151,7 @@ def _clean_person(*, name: str, email: str, phone: str, note: str, contact_requi
     try:
         phone = normalise_phone(phone)
     except ValueError:
-        errors["phone"] = _("Enter a French phone number: 10 digits, or +33 then 9 digits.")
+        errors["phone"] = _("Enter a phone number: 10 digits (06 12 34 56 78), or + and the country code (+262 692 12 34 56).")
         phone = ""
     if contact_required and not email and not phone and "email" not in errors and "phone" not in errors:
         errors["email"] = _("Give an e-mail address or a phone number.")

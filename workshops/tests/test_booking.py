@@ -214,7 +214,8 @@ def test_a_visitor_with_a_phone_only_is_confirmed_at_once_and_the_phone_normalis
 @pytest.mark.parametrize("value, expected", [
     ("0612345678", "06 12 34 56 78"), ("06 12 34 56 78", "06 12 34 56 78"), ("06-12-34-56-78", "06 12 34 56 78"),
     ("+33612345678", "06 12 34 56 78"), ("+33 (0)6", None), ("061234567", None), ("0012345678", None),
-    ("+44 20 7946 0958", None), ("06123456789", None), ("", ""),
+    ("+44 20 7946 0958", "+442079460958"), ("+262 692 12 34 56", "+262692123456"), ("+26", None),
+    ("+0262692123456", None), ("06123456789", None), ("", ""),
 ])
 def test_phone_numbers(value, expected):
     if expected is None:
@@ -229,7 +230,7 @@ def test_phone_numbers(value, expected):
     ({"name": "R" * 151}, "name", "Give a name of at most 150 characters."),
     ({"email": "", "phone": ""}, "email", "Give an e-mail address or a phone number."),
     ({"email": "pas-une-adresse"}, "email", "Enter a valid e-mail address."),
-    ({"email": "", "phone": "12 34"}, "phone", "Enter a French phone number: 10 digits, or +33 then 9 digits."),
+    ({"email": "", "phone": "12 34"}, "phone", "Enter a phone number: 10 digits (06 12 34 56 78), or + and the country code (+262 692 12 34 56)."),
     ({"consent": False}, "consent", "Accept that your details are kept to manage your registration."),
     ({"note": "x" * 501}, "note", "Keep the note under 500 characters."),
 ])
