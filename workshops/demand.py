@@ -245,7 +245,7 @@ def demand_set_status(*, actor: User, demand: Demand, status: str, workshop: Wor
             raise ValidationError({"workshop": _("This workshop already answers another request.")},
                                   code="invalid")
     with transaction.atomic():
-        current = Demand.objects.select_for_update().select_related("territory").get(pk=demand.pk)
+        current = Demand.objects.select_for_update(of=("self",)).select_related("territory").get(pk=demand.pk)
         if current.status == status and workshop is None:
             raise ValidationError(
                 _("This request is already %(status)s.") % {"status": current.get_status_display().lower()},
