@@ -151,7 +151,8 @@ def _clean_person(*, name: str, email: str, phone: str, note: str, contact_requi
     try:
         phone = normalise_phone(phone)
     except ValueError:
-        errors["phone"] = _("Enter a phone number: 10 digits (06 12 34 56 78), or + and the country code (+262 692 12 34 56).")
+        errors["phone"] = _("Enter a phone number: 10 digits (06 12 34 56 78), "
+                             "or + and the country code (+262 692 12 34 56).")
         phone = ""
     if contact_required and not email and not phone and "email" not in errors and "phone" not in errors:
         errors["email"] = _("Give an e-mail address or a phone number.")

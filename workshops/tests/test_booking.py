@@ -230,7 +230,8 @@ def test_phone_numbers(value, expected):
     ({"name": "R" * 151}, "name", "Give a name of at most 150 characters."),
     ({"email": "", "phone": ""}, "email", "Give an e-mail address or a phone number."),
     ({"email": "pas-une-adresse"}, "email", "Enter a valid e-mail address."),
-    ({"email": "", "phone": "12 34"}, "phone", "Enter a phone number: 10 digits (06 12 34 56 78), or + and the country code (+262 692 12 34 56)."),
+    ({"email": "", "phone": "12 34"}, "phone", ("Enter a phone number: 10 digits (06 12 34 56 78), "
+      "or + and the country code (+262 692 12 34 56).")),
     ({"consent": False}, "consent", "Accept that your details are kept to manage your registration."),
     ({"note": "x" * 501}, "note", "Keep the note under 500 characters."),
 ])

@@ -358,7 +358,8 @@ def test_register_a_person_at_the_venue(world):
         "name", "phone", "email", "note"]
     response = client.post(url, {"name": "Marcel Vieux", "phone": "12", "email": "", "note": ""})
     assert response.status_code == 200
-    assert "Enter a phone number: 10 digits (06 12 34 56 78), or + and the country code (+262 692 12 34 56)." in text_of(soup(response))
+    assert ("Enter a phone number: 10 digits (06 12 34 56 78), "
+            "or + and the country code (+262 692 12 34 56).") in text_of(soup(response))
     response = client.post(url, {"name": "Marcel Vieux", "phone": "0565112233", "email": "", "note": ""},
                            follow=True)
     assert messages_of(response) == ["Marcel Vieux is registered."]
