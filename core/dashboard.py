@@ -38,6 +38,9 @@ class NavEntry:
     order: int = 100
     # callable(user) -> bool; None means every approved member sees the entry
     visible: Callable | None = field(default=None)
+    # Shown to partner organisations' accounts too (members.permissions.is_partner), who see
+    # only such entries, and only when `visible` also lets them.
+    partner: bool = False
 
 
 def register_widget(widget):
@@ -79,3 +82,7 @@ def arrange(order=(), hidden=()):
 
 def nav_for(user):
     return [e for e in sorted(NAV.values(), key=lambda e: (e.order, e.key)) if e.visible is None or e.visible(user)]
+
+
+def nav_for_partner(user):
+    return [e for e in nav_for(user) if e.partner]

@@ -65,6 +65,12 @@ def desk(request):
         # Lazy: read only when the footer is rendered (one query at most, cached).
         "footer_pages": lambda: footer.footer_pages(request),
     }
+    if permissions.is_partner(user):
+        # A prescriber's account: the entries registered for partners only (NavEntry.partner).
+        items = [NavItem(entry) for entry in dashboard.nav_for_partner(user)]
+        _mark_current(items, request.path)
+        context.update({"desk_member": False, "desk_partner": True, "desk_nav": items})
+        return context
     if not permissions.is_approved(user):
         context["desk_member"] = False
         return context

@@ -14,6 +14,10 @@ CMS_PREFIX = "/cms/"
 class DeskAccessMiddleware:
     """Every URL under /bureau/ is for approved members.
 
+    A partner organisation's account (`User.status = partner`, a voucher prescriber) reaches
+    only the desk pages under `settings.PARTNER_DESK_PREFIXES`; any other desk URL sends it
+    to the first of them.
+
     Anonymous visitors go to the login page; pending (or refused) members go to the
     "waiting for approval" page, whatever desk URL they open. New desk routes are
     protected without doing anything.
@@ -33,6 +37,11 @@ class DeskAccessMiddleware:
             if not permissions.is_authenticated(request.user):
                 # redirect_to_login encodes `next`: a query string with "&" survives whole.
                 return redirect_to_login(request.get_full_path())
+            if permissions.is_partner(request.user):
+                # A partner organisation's account (a voucher prescriber) reaches only its pages.
+                if not path.startswith(tuple(settings.PARTNER_DESK_PREFIXES)):
+                    return redirect(settings.PARTNER_DESK_PREFIXES[0])
+                return self.get_response(request)
             if not permissions.is_approved(request.user) and path != pending_url:
                 return redirect(pending_url)
         return self.get_response(request)

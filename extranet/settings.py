@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "chat",
     "calendar_app",
     "workshops",
+    "mediation",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -400,6 +401,19 @@ WORKSHOP_CONFIRM_HOURS = env_int("WORKSHOP_CONFIRM_HOURS", 48)
 # Visitors' names, e-mails and phones are erased this many days after their session
 # (purge_workshop_registrants); counts and statistics stay.
 WORKSHOP_RETENTION_DAYS = env_int("WORKSHOP_RETENTION_DAYS", 365)
+
+# --- Vouchers, activity records, reports (/bureau/tickets/, /bureau/activites/, /bureau/rapports/)
+# The only desk pages a partner organisation's account (a voucher prescriber) reaches; the
+# first is where it lands.
+PARTNER_DESK_PREFIXES = ("/bureau/tickets/",)
+# Failed voucher code lookups allowed per person (and per address) in VOUCHER_GUESS_WINDOW seconds.
+VOUCHER_GUESS_LIMIT = env_int("VOUCHER_GUESS_LIMIT", 10)
+VOUCHER_GUESS_WINDOW = env_int("VOUCHER_GUESS_WINDOW", 900)
+# How many days before a voucher's end its prescriber and venues are warned (run_voucher_tasks).
+VOUCHER_WARNING_DAYS = env_int("VOUCHER_WARNING_DAYS", 30)
+# Beneficiary data of vouchers ended (completed, expired, cancelled) this many days ago is
+# erased (purge_voucher_beneficiaries); counts and statements stay.
+VOUCHER_RETENTION_DAYS = env_int("VOUCHER_RETENTION_DAYS", 1095)
 
 # --- Wagtail ----------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Maillage"

@@ -38,10 +38,14 @@ urlpatterns = [
     path("bureau/discussions/", include("chat.urls")),
     path("bureau/agenda/", include("calendar_app.urls")),
     path("bureau/ateliers/", include("workshops.urls")),
+    path("bureau/tickets/", include("mediation.voucher_urls")),
+    path("bureau/activites/", include("mediation.activity_urls")),
+    path("bureau/rapports/", include("mediation.report_urls")),
     path("invitation/", include("members.invitation_urls")),
     path("annuaire/", include("directory.public_urls")),
     path("agenda/", include("calendar_app.public_urls")),
     path("ateliers/", include("workshops.public_urls")),
+    path("rapports/", include("mediation.share_urls")),
     # One way in: allauth's login (e-mail verification, two-factor, rate limits), never
     # Wagtail's own login form.
     path("cms/login/", RedirectView.as_view(pattern_name="account_login", query_string=True), name="cms-login"),

@@ -67,6 +67,9 @@ class User(AbstractUser):
         PENDING = "pending", _("Waiting for approval")
         APPROVED = "approved", _("Approved")
         REFUSED = "refused", _("Refused")
+        # An account of a partner organisation (a voucher prescriber): not a member of the
+        # network; reaches only the desk pages listed in settings.PARTNER_DESK_PREFIXES.
+        PARTNER = "partner", _("Partner organisation")
 
     class Visibility(models.TextChoices):
         PRIVATE = "private", _("Only me")

@@ -42,6 +42,11 @@ def is_approved(user: Any) -> "TypeGuard[User]":
 can_access_desk = is_approved
 
 
+def is_partner(user):
+    """An account of a partner organisation (a voucher prescriber), outside the network."""
+    return is_authenticated(user) and user.is_active and user.status == "partner"
+
+
 def is_coordinator(user):
     return is_approved(user) and (user.is_superuser or user.is_coordinator)
 

@@ -25,7 +25,7 @@ from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workshops import permissions
+from workshops import permissions, signals
 from workshops.models import Attendance, Registration, Session, SessionDate
 
 if TYPE_CHECKING:
@@ -107,6 +107,9 @@ def attendance_record(*, actor: User, date: SessionDate, marks: Mapping[int, Any
             Attendance.objects.bulk_create(
                 changed, update_conflicts=True, unique_fields=["registration", "date"],
                 update_fields=["status", "reason", "recorded_by", "recorded_at"],
+            )
+            transaction.on_commit(
+                lambda: signals.attendance_recorded.send(sender=SessionDate, date=date, actor=actor)
             )
     return len(changed)
 

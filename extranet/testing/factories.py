@@ -339,3 +339,104 @@ class DemandFactory(factory.django.DjangoModelFactory):
 
     title = factory.Sequence(lambda n: f"Demande {n}")
     created_by = factory.SubFactory(UserFactory)
+
+
+# --- Vouchers, activity records, reports (mediation, by label) -----------------------------------
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    """A network programme: 10 modules of 2 h ("Module 1"...), 150 € per completed voucher,
+    12 months + 30 days; `venues=[...]` sets the participating venues."""
+
+    class Meta:
+        model = "mediation.Programme"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Ticket déclic {n}")
+    funders = "Conseil départemental"
+    amount = __import__("decimal").Decimal("150.00")
+
+    @factory.post_generation
+    def modules(self, create, extracted, **kwargs):
+        from mediation.models import ProgrammeModule
+
+        if create:
+            count = 10 if extracted is None else extracted
+            ProgrammeModule.objects.bulk_create(
+                ProgrammeModule(programme=self, position=i, title=f"Module {i}") for i in range(1, count + 1)
+            )
+
+    @factory.post_generation
+    def venues(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.venues.set(extracted)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    """A prescribing organisation; `programmes=[...]` sets what it prescribes."""
+
+    class Meta:
+        model = "mediation.Organisation"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Mission locale {n}")
+    kind = "mission_locale"
+
+    @factory.post_generation
+    def programmes(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.programmes.set(extracted)
+
+
+class PartnerUserFactory(UserFactory):
+    """A partner organisation's account (outside the network), without territory."""
+
+    status = User.Status.PARTNER
+    territory = None
+
+
+class PrescriberSeatFactory(factory.django.DjangoModelFactory):
+    """A prescriber: a partner account (give `user=` for a member) in an organisation."""
+
+    class Meta:
+        model = "mediation.PrescriberSeat"
+
+    user = factory.SubFactory(PartnerUserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+class VoucherFactory(factory.django.DjangoModelFactory):
+    """An active voucher issued today, valid 12 months, to "Camille" (25-39, jobseeker)."""
+
+    class Meta:
+        model = "mediation.Voucher"
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    code = factory.LazyFunction(lambda: __import__("mediation.codes", fromlist=["generate"]).generate())
+    valid_from = factory.LazyFunction(lambda: __import__("django.utils.timezone", fromlist=["x"]).localdate())
+    valid_until = factory.LazyAttribute(
+        lambda o: __import__("mediation.validity", fromlist=["valid_until"]).valid_until(o.programme, o.valid_from)
+    )
+    first_name = "Camille"
+    age_bracket = "VingtCinqTrenteNeuf"
+    situation = "SansEmploi"
+    commune = "Cahors"
+    commune_insee = "46042"
+    consent_at = factory.LazyFunction(lambda: __import__("django.utils.timezone", fromlist=["x"]).now())
+
+
+class ActivityRecordFactory(factory.django.DjangoModelFactory):
+    """A manual individual record of 30 min at a venue, today, theme e-mail."""
+
+    class Meta:
+        model = "mediation.ActivityRecord"
+
+    kind = "Individuel"
+    date = factory.LazyFunction(lambda: __import__("django.utils.timezone", fromlist=["x"]).localdate())
+    duration_minutes = 30
+    place_type = "LieuActivite"
+    venue = factory.SubFactory(VenueFactory)
+    territory = factory.LazyAttribute(lambda o: o.venue.territory if o.venue else None)
+    themes = factory.LazyFunction(lambda: ["Email"])
+    recorded_by = factory.SubFactory(UserFactory)

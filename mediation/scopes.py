@@ -1,0 +1,116 @@
+"""What a report covers: a `Scope` (the network, a territory or a venue) and a `Period`
+(a month, quarter, semester or year), read from and written to the query string."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from directory.models import Venue
+    from members.models import Territory
+
+PERIOD_KINDS = ("month", "quarter", "semester", "year")
+MONTHS_IN = {"month": 1, "quarter": 3, "semester": 6, "year": 12}
+COUNT_IN_YEAR = {"month": 12, "quarter": 4, "semester": 2, "year": 1}
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # one of PERIOD_KINDS
+    year: int
+    number: int = 1  # month 1-12, quarter 1-4, semester 1-2; 1 for a year
+
+    def __post_init__(self) -> None:
+        if self.kind not in PERIOD_KINDS or not 1 <= self.number <= COUNT_IN_YEAR[self.kind]:
+            raise ValueError(f"not a period: {self.kind} {self.number}")
+        if not 2000 <= self.year <= 2100:
+            raise ValueError(f"not a year: {self.year}")
+
+    @property
+    def start(self) -> date:
+        return date(self.year, (self.number - 1) * MONTHS_IN[self.kind] + 1, 1)
+
+    @property
+    def end(self) -> date:
+        """The last day, included."""
+        month = self.number * MONTHS_IN[self.kind]
+        following = date(self.year + 1, 1, 1) if month == 12 else date(self.year, month + 1, 1)
+        return following - timedelta(days=1)
+
+    def previous_year(self) -> Period:
+        return Period(self.kind, self.year - 1, self.number)
+
+    def previous(self) -> Period:
+        if self.number > 1:
+            return Period(self.kind, self.year, self.number - 1)
+        return Period(self.kind, self.year - 1, COUNT_IN_YEAR[self.kind])
+
+    def next(self) -> Period:
+        if self.number < COUNT_IN_YEAR[self.kind]:
+            return Period(self.kind, self.year, self.number + 1)
+        return Period(self.kind, self.year + 1, 1)
+
+    @property
+    def label(self) -> str:
+        if self.kind == "month":
+            return formats.date_format(self.start, "F Y")
+        if self.kind == "quarter":
+            return _("quarter %(number)d %(year)d") % {"number": self.number, "year": self.year}
+        if self.kind == "semester":
+            if self.number == 1:
+                return _("first semester %(year)d") % {"year": self.year}
+            return _("second semester %(year)d") % {"year": self.year}
+        return str(self.year)
+
+    def as_query(self) -> dict[str, Any]:
+        return {"periode": self.kind, "annee": self.year, "numero": self.number}
+
+    @classmethod
+    def containing(cls, kind: str, day: date) -> Period:
+        return cls(kind, day.year, (day.month - 1) // MONTHS_IN[kind] + 1)
+
+    @classmethod
+    def from_query(cls, data: Any, today: date) -> Period:
+        """From `?periode=semester&annee=2026&numero=1`; what is missing or wrong falls back to
+        the period (of that kind, else a semester) containing `today`."""
+        kind = data.get("periode") if data.get("periode") in PERIOD_KINDS else "semester"
+        try:
+            return cls(kind, int(data.get("annee")), int(data.get("numero") or 1))
+        except (TypeError, ValueError):
+            return cls.containing(kind, today)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The network (no ids), a territory, or a venue (with its territory)."""
+
+    kind: str  # "network" | "territory" | "venue"
+    territory_id: int | None = None
+    venue_id: int | None = None
+    name: str = ""
+
+    @classmethod
+    def network(cls) -> Scope:
+        return cls("network", name=_("the whole network"))
+
+    @classmethod
+    def of_territory(cls, territory: Territory) -> Scope:
+        return cls("territory", territory_id=territory.pk, name=territory.name)
+
+    @classmethod
+    def of_venue(cls, venue: Venue) -> Scope:
+        return cls("venue", territory_id=venue.territory_id, venue_id=venue.pk, name=venue.name)
+
+    @property
+    def key(self) -> str:
+        """As the query string writes it: "reseau", "territoire-3", "lieu-12"."""
+        if self.kind == "territory":
+            return f"territoire-{self.territory_id}"
+        if self.kind == "venue":
+            return f"lieu-{self.venue_id}"
+        return "reseau"

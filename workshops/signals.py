@@ -1,0 +1,10 @@
+"""Domain signals of the workshops, for the apps above them.
+
+- `attendance_recorded(sender=SessionDate, date=SessionDate, actor=User)`: the attendance
+  sheet of one date of a session was saved (sent after the commit). The activity records
+  (mediation.activity) keep the session's record in step with it.
+"""
+
+from django.dispatch import Signal
+
+attendance_recorded = Signal()
