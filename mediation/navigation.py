@@ -4,6 +4,7 @@ query beyond the prescriber's seat, read once)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -15,11 +16,11 @@ from members import permissions as member_permissions
 @dataclass(frozen=True)
 class Tab:
     key: str
-    label: str
+    label: Any  # a lazy translation
     url: str
 
 
-def tickets_tabs(user: object) -> list[Tab]:
+def tickets_tabs(user: Any) -> list[Tab]:
     """Include `mediation/includes/tickets_nav.html` with `tabs` and `current` (a key)."""
     tabs = [Tab("index", _("Overview"), reverse("tickets:index"))]
     if permissions.is_prescriber(user):

@@ -47,16 +47,17 @@ if TYPE_CHECKING:
 def prescriber_organisation_id(user: AnyUser) -> int | None:
     """The organisation `user` prescribes for (active seat, active organisation), else None;
     read once per request (core.roles)."""
-    if not is_authenticated(user) or not user.is_active:
+    if user is None or not is_authenticated(user) or not user.is_active:
         return None
     if not (member_permissions.is_approved(user) or member_permissions.is_partner(user)):
         return None
+    user_id = int(user.pk)
 
     def load() -> int | None:
         from mediation.models import PrescriberSeat
 
         return (
-            PrescriberSeat.objects.filter(user_id=user.pk, organisation__is_active=True)
+            PrescriberSeat.objects.filter(user_id=user_id, organisation__is_active=True)
             .values_list("organisation_id", flat=True).first()
         )
 
@@ -232,7 +233,7 @@ def can_edit_record(user: AnyUser, record: ActivityRecord) -> Decision:
         return refused(_("Only its mediator and the coordinators change this record."))
     if record.source != record.Source.MANUAL:
         return conflict(_("This record follows its session or its voucher: change it there."))
-    if record.recorded_by_id == user.pk or member_permissions.is_coordinator(user):
+    if record.recorded_by_id == getattr(user, "pk", None) or member_permissions.is_coordinator(user):
         return ALLOWED
     return refused(_("Only its mediator and the coordinators change this record."))
 
@@ -266,7 +267,7 @@ def can_share_report(user: AnyUser, scope: Scope) -> Decision:
 
 def can_revoke_share(user: AnyUser, share: ReportShare) -> Decision:
     if member_permissions.is_approved(user) and (
-        share.created_by_id == user.pk or member_permissions.is_coordinator(user)
+        share.created_by_id == getattr(user, "pk", None) or member_permissions.is_coordinator(user)
     ):
         return ALLOWED
     return refused(_("Only who shared this link, or a coordinator, revokes it."))

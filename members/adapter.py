@@ -1,4 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.urls import reverse
 
 from members import permissions, services
@@ -18,6 +19,8 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def get_login_redirect_url(self, request):
+        if permissions.is_partner(request.user):
+            return settings.PARTNER_DESK_PREFIXES[0]  # a prescriber's account: its vouchers
         if not permissions.is_approved(request.user):
             return reverse("desk:pending")
         return super().get_login_redirect_url(request)
