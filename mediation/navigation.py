@@ -25,7 +25,9 @@ def tickets_tabs(user: Any) -> list[Tab]:
     tabs = [Tab("index", _("Overview"), reverse("tickets:index"))]
     if permissions.is_prescriber(user):
         tabs.append(Tab("issue", _("Issue a voucher"), reverse("tickets:issue")))
-    if member_permissions.is_approved(user) and permissions.attached_venue_ids(user):
+    if member_permissions.is_approved(user) and (
+        permissions.attached_venue_ids(user) or permissions.can_manage_any_programme(user)
+    ):
         tabs.append(Tab("enter", _("Record a module"), reverse("tickets:enter")))
     tabs.append(Tab("list", _("Vouchers"), reverse("tickets:list")))
     if permissions.can_manage_any_programme(user):
