@@ -13,6 +13,10 @@ The workshops' pages ("ateliers ...") hold 3 workshops per unit of scale (300 at
 in ten a proposal, the others with a session at the venue) and 10 registrations each (3,000
 at 100), and one session whose list grows by 10 registrations per unit; the desk pages are
 asked by the local admin (who manages the territory's workshops), the public ones anonymously.
+The vouchers' and reports' pages ("tickets ...") hold 20 vouchers per unit of scale (2,000 at
+100) of a programme of the territory, with modules recorded at the venue and 2 statements per
+unit, and 100 activity records per unit (10,000 at 100); asked by the local admin, the shared
+report anonymously (`make bench BENCH=tickets`).
 Prints the median time of 15 requests and the number of queries; the query count must
 not change with the scale.
 
@@ -303,6 +307,113 @@ def fill(scale, territory, venue, referent, group):
     )
 
 
+# --- Vouchers, activity records and reports ("tickets ...") ---------------------------------
+
+PAGES += [
+    ("tickets list", "/bureau/tickets/liste/"),
+    ("tickets venue vouchers", "tickets-venue"),
+    ("tickets settlements", "/bureau/tickets/reglements/"),
+    ("tickets activity list", "/bureau/activites/"),
+    ("tickets report", "tickets-report"),
+    ("tickets report CSV", "tickets-report-csv"),
+    ("tickets report XLSX", "tickets-report-xlsx"),
+    ("tickets shared report", "tickets-shared"),
+]
+TICKET_PAGES = {name for name, _url in PAGES if name.startswith("tickets ")}
+PUBLIC_TICKET_PAGES = {"tickets shared report"}
+
+
+def fill_tickets(scale, territory, venue, referent, today):
+    """Bring the territory's programme (10 modules, at the venue) to 20 vouchers per unit of
+    scale (2,000 at 100), voucher i with i % 11 modules recorded at the venue (10: completed),
+    2 statements per unit over the uses of the oldest vouchers, and 100 activity records per unit
+    (10,000 at 100, one in five collective, each describing one person) over the last 12 months.
+    Returns the URLs of the pages that name objects (the local admin asks them)."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from extranet.testing.factories import OrganisationFactory, PrescriberSeatFactory, ProgrammeFactory
+    from mediation import codes, coop
+    from mediation.models import (
+        ActivityBeneficiary,
+        ActivityRecord,
+        Programme,
+        ReportShare,
+        Settlement,
+        Voucher,
+        VoucherUse,
+    )
+    from mediation.scopes import Period, Scope
+
+    now = timezone.now()
+    programme = Programme.objects.filter(name="Ticket du banc").first()
+    if programme is None:
+        programme = ProgrammeFactory(name="Ticket du banc", territory=territory, venues=[venue])
+        organisation = OrganisationFactory(name="Mission locale du banc", territory=territory,
+                                           programmes=[programme])
+        PrescriberSeatFactory(organisation=organisation)
+    organisation = programme.organisations.get()
+    modules = list(programme.modules.order_by("position"))
+    first = programme.vouchers.count()
+    vouchers = Voucher.objects.bulk_create([
+        Voucher(programme=programme, organisation=organisation, code=codes.generate(),
+                valid_from=today - timedelta(days=i % 300), valid_until=today - timedelta(days=i % 300) + timedelta(
+                    days=364), first_name=f"Bénéficiaire {i}", age_bracket=coop.AgeBracket.AGE_25_39,
+                situation=coop.Situation.JOBSEEKER, commune="Cahors", commune_insee="46042", consent_at=now,
+                status="completed" if i % 11 == 10 else "active", modules_done=i % 11,
+                completed_at=now if i % 11 == 10 else None)
+        for i in range(first, 20 * scale)
+    ], batch_size=500)
+    VoucherUse.objects.bulk_create([
+        VoucherUse(voucher=voucher, module=modules[k], venue=venue, date=voucher.valid_from + timedelta(days=k),
+                   duration_minutes=120, recorded_by=referent)
+        for voucher in vouchers for k in range(voucher.modules_done)
+    ], batch_size=1000)
+    done = Settlement.objects.filter(programme=programme).count()
+    for k in range(done, 2 * scale):
+        settlement = Settlement.objects.create(
+            programme=programme, venue=venue, period_start=today - timedelta(days=400 - k),
+            period_end=today - timedelta(days=399 - k), created_by=referent,
+            paid_at=now if k % 2 else None)
+        ids = list(VoucherUse.objects.filter(voucher__programme=programme, settlement__isnull=True)
+                   .order_by("pk").values_list("pk", flat=True)[:5])
+        VoucherUse.objects.filter(pk__in=ids).update(settlement=settlement, amount=Decimal("15.00"))
+        Settlement.objects.filter(pk=settlement.pk).update(total=Decimal("15.00") * len(ids),
+                                                          modules_count=len(ids), vouchers_count=1)
+    themes = [coop.Theme.EMAIL, coop.Theme.WELFARE, coop.Theme.SECURITY, coop.Theme.EMPLOYMENT, coop.Theme.TAXES]
+    ages = [coop.AgeBracket.AGE_18_24, coop.AgeBracket.AGE_40_59, coop.AgeBracket.AGE_70, coop.AgeBracket.UNKNOWN]
+    mine = ActivityRecord.objects.filter(notes="banc")
+    records = ActivityRecord.objects.bulk_create([
+        ActivityRecord(kind=coop.Kind.COLLECTIVE if i % 5 == 0 else coop.Kind.INDIVIDUAL,
+                       date=today - timedelta(days=i % 365), duration_minutes=30 + i % 90, venue=venue,
+                       territory=territory, themes=[themes[i % 5], themes[(i + 2) % 5]],
+                       participants=6 if i % 5 == 0 else 1, title="Atelier du banc" if i % 5 == 0 else "",
+                       recorded_by=referent, notes="banc")
+        for i in range(mine.count(), 100 * scale)
+    ], batch_size=1000)
+    ActivityBeneficiary.objects.bulk_create([
+        ActivityBeneficiary(record=record, age_bracket=ages[i % 4], gender=coop.Gender.FEMALE if i % 2 else
+                            coop.Gender.MALE)
+        for i, record in enumerate(records)
+    ], batch_size=1000)
+    period = Period("year", today.year)
+    scope = Scope.of_territory(territory)
+    share = ReportShare.objects.filter(label="Financeur du banc").first() or ReportShare.objects.create(
+        label="Financeur du banc", territory=territory, period="year", year=today.year, created_by=referent)
+    query = f"perimetre={scope.key}&periode={period.kind}&annee={period.year}&numero={period.number}"
+    print(f"(tickets: {Voucher.objects.count()} vouchers, {VoucherUse.objects.count()} modules, "
+          f"{Settlement.objects.count()} statements, {ActivityRecord.objects.count()} activity records)")
+    return {
+        "tickets-venue": f"/bureau/tickets/lieux/{venue.pk}/",
+        "tickets-report": f"/bureau/rapports/?{query}",
+        "tickets-report-csv": f"/bureau/rapports/export.csv?{query}",
+        "tickets-report-xlsx": f"/bureau/rapports/export.xlsx?{query}",
+        "tickets-shared": share.get_absolute_url(),
+    }
+
+
 def fetch(client, url, headers=None):
     """GET `url` and read the whole body (a streamed export runs its queries while it is read)."""
     response = client.get(url, headers=headers)
@@ -369,7 +480,9 @@ def main():
         pages = [(name, url) for name, url in PAGES if not words or any(word in name for word in words)]
         with_agenda = any(name in AGENDA_PAGES for name, _url in pages)
         with_workshops = any(name in WORKSHOP_PAGES for name, _url in pages)
-        with_others = any(name not in AGENDA_PAGES | WORKSHOP_PAGES for name, _url in pages)
+        with_tickets = any(name in TICKET_PAGES for name, _url in pages)
+        with_others = any(name not in AGENDA_PAGES | WORKSHOP_PAGES | TICKET_PAGES for name, _url in pages)
+        ticket_urls = {}
         anonymous = Client()
         workshop = workshop_session = None
         print(f"{'page':22} {'scale':>5} {'queries':>8} {'median ms':>10}")
@@ -389,6 +502,8 @@ def main():
 
                 print(f"(workshops: {Workshop.objects.count()} workshops, "
                       f"{Registration.objects.count()} registrations)")
+            if with_tickets:
+                ticket_urls = fill_tickets(scale, territory, venue, referent, today)
             total = scale
             last_page = (forum_topic.__class__.objects.get(pk=forum_topic.pk).last_number + 19) // 20
             etag = None
@@ -416,8 +531,9 @@ def main():
                         "ateliers-registrations": f"/bureau/ateliers/sessions/{workshop_session.pk}/inscrits/",
                         "ateliers-public-workshop": workshop.get_public_url(),
                     }.get(url, url)
+                url = ticket_urls.get(url, url)
                 asker = agenda_client if name in AGENDA_PAGES else client
-                if name in PUBLIC_WORKSHOP_PAGES:
+                if name in PUBLIC_WORKSHOP_PAGES | PUBLIC_TICKET_PAGES:
                     asker = anonymous
                 status, headers = 200, None
                 if name == "agenda feed":

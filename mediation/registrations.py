@@ -11,3 +11,6 @@ register_nav(NavEntry(key="activity-records", label=gettext_lazy("Accompaniments
 register_nav(NavEntry(key="vouchers", label=gettext_lazy("Vouchers"), url_name="tickets:index", order=39,
                       partner=True))
 register_nav(NavEntry(key="reports", label=gettext_lazy("Reports"), url_name="rapports:index", order=40))
+
+# Each of these registers, on import, its verbs or its signal receivers.
+from mediation import activity, tasks  # noqa: E402, F401

@@ -114,3 +114,58 @@ class Scope:
         if self.kind == "venue":
             return f"lieu-{self.venue_id}"
         return "reseau"
+
+
+def scope_from_key(key: str | None) -> Scope | None:
+    """The scope a query string names ("reseau", "territoire-3", "lieu-12"), reading the
+    territory or the venue (one query); None when it names nothing that exists."""
+    if key == "reseau":
+        return Scope.network()
+    if not key or "-" not in key:
+        return None
+    prefix, _sep, number = key.partition("-")
+    if not number.isdigit() or len(number) > 12:
+        return None
+    if prefix == "territoire":
+        from members.models import Territory
+
+        territory = Territory.objects.filter(pk=int(number)).only("pk", "name").first()
+        return Scope.of_territory(territory) if territory is not None else None
+    if prefix == "lieu":
+        from directory.models import Venue
+
+        venue = Venue.objects.filter(pk=int(number)).only("pk", "name", "territory_id").first()
+        return Scope.of_venue(venue) if venue is not None else None
+    return None
+
+
+def available_scopes(user: Any) -> list[Scope]:
+    """The scopes `user` may read a report on (as `permissions.can_view_report` decides), the
+    network first, then territories and venues by name: coordinators every one; local admins
+    their territories and the venues in them; animators their venues. Two queries at most
+    (beyond the roles read once per request)."""
+    from directory.models import Venue
+    from members import permissions as member_permissions
+    from members.models import Territory
+
+    if not member_permissions.is_approved(user):
+        return []
+    if member_permissions.is_coordinator(user):
+        territories = list(Territory.objects.order_by("name", "pk").only("pk", "name"))
+        venues = list(Venue.objects.order_by("name", "pk").only("pk", "name", "territory_id"))
+        return [Scope.network(), *map(Scope.of_territory, territories), *map(Scope.of_venue, venues)]
+    territory_ids = member_permissions.referent_territory_ids(user)
+    venue_ids = member_permissions.attached_venue_ids(user)
+    scopes: list[Scope] = []
+    if territory_ids:
+        territories = list(Territory.objects.filter(pk__in=territory_ids).order_by("name", "pk").only("pk", "name"))
+        scopes += map(Scope.of_territory, territories)
+    if territory_ids or venue_ids:
+        from django.db.models import Q
+
+        venues = list(
+            Venue.objects.filter(Q(pk__in=venue_ids) | Q(territory_id__in=territory_ids))
+            .order_by("name", "pk").only("pk", "name", "territory_id")
+        )
+        scopes += map(Scope.of_venue, venues)
+    return scopes

@@ -49,12 +49,16 @@ from extranet.testing.factories import (
     CoordinatorFactory,
     DemandFactory,
     EventFactory,
+    OrganisationFactory,
     PendingUserFactory,
+    PrescriberSeatFactory,
+    ProgrammeFactory,
     RegistrationFactory,
     SessionFactory,
     TerritoryFactory,
     UserFactory,
     VenueFactory,
+    VoucherFactory,
     WorkshopFactory,
     network_calendar,
 )
@@ -71,6 +75,7 @@ from forum.models import (
     Topic,
     TopicSubscription,
 )
+from mediation.models import ActivityRecord, Programme, ReportShare, Settlement, Voucher, VoucherUse
 from members.models import Follow, Invitation, Territory, User, hash_token
 from members.spaces import network_space
 from workgroups import services as workgroup_services
@@ -82,7 +87,7 @@ from workshops.models import Workshop
 
 PROJECT_MODULES = (
     "extranet.", "members.", "directory.", "website.", "workgroups.", "forum.", "chat.",
-    "calendar_app.", "workshops.", "lending.", "resources.", "visio.",
+    "calendar_app.", "workshops.", "mediation.", "lending.", "resources.", "visio.",
 )
 PERSONAS = ("anonymous", "pending", "member", "coordinator")
 
@@ -361,6 +366,65 @@ def _feed_tokens_state(w):
     return sorted(FeedToken.objects.values_list("pk", "user_id", "calendar_id", "token"))
 
 
+# --- Vouchers, activity records, reports (mediation/): see the `world` fixture. A network
+# programme (w.programme) in which "member"'s venue takes part; a prescribing organisation
+# (w.organisation) whose prescriber is a partner account (the "prescriber" persona, outside
+# the network: every other desk page sends it to /bureau/tickets/); its voucher (w.voucher)
+# with one module recorded at "member"'s venue, and a statement for it (w.settlement); a
+# voucher of another organisation nobody of the walk served (w.other_voucher: a 404 for
+# "member" and for the prescriber); an accompaniment recorded by someone outside the
+# personas at the shared venue (w.record: a 404 for "member"); a shared report link
+# (w.share). Every route of /bureau/tickets/ also names the prescriber.
+TICKETS = Redirect("/bureau/tickets/", exact=True)
+_PRESCRIBER = ("prescriber",)
+
+
+def _tickets(member=200, coordinator=200, prescriber=200):
+    return {"anonymous": LOGIN, "pending": WAITING, "member": member, "coordinator": coordinator,
+            "prescriber": prescriber}
+
+
+def _tickets_post(**denied):
+    return {"anonymous": LOGIN, "pending": WAITING, **denied}
+
+
+def _vouchers_state(w):
+    return sorted(Voucher.objects.values_list("pk", "status", "first_name", "commune", "erased_at")), \
+        sorted(VoucherUse.objects.values_list("pk", "voucher_id", "module_id", "settlement_id"))
+
+
+def _programmes_state(w):
+    return sorted(Programme.objects.values_list("pk", "name", "amount", "is_active"))
+
+
+def _seats_state(w):
+    from mediation.models import PrescriberSeat
+
+    return sorted(PrescriberSeat.objects.values_list("pk", "user_id", "organisation_id")), \
+        sorted(User.objects.values_list("pk", "is_active"))
+
+
+def _settlements_state(w):
+    return sorted(Settlement.objects.values_list("pk", "total", "paid_at")), \
+        sorted(VoucherUse.objects.values_list("pk", "settlement_id"))
+
+
+def _records_state(w):
+    return sorted(ActivityRecord.objects.values_list("pk", "date", "duration_minutes", "notes"))
+
+
+def _shares_state(w):
+    return sorted(ReportShare.objects.values_list("pk", "label", "revoked_at"))
+
+
+_VOUCHER = {"kwargs": lambda w: {"pk": w.voucher.pk}, "extra_personas": _PRESCRIBER}
+_OTHER_VOUCHER = {"kwargs": lambda w: {"pk": w.other_voucher.pk}, "extra_personas": _PRESCRIBER}
+_PROGRAMME = {"kwargs": lambda w: {"pk": w.programme.pk}, "extra_personas": _PRESCRIBER}
+_ORGANISATION = {"kwargs": lambda w: {"pk": w.organisation.pk}, "extra_personas": _PRESCRIBER}
+_SETTLEMENT = {"kwargs": lambda w: {"pk": w.settlement.pk}, "extra_personas": _PRESCRIBER}
+_RECORD = {"kwargs": lambda w: {"pk": w.record.pk}}
+
+
 EXPECTATIONS = {
     "healthz": Expect(get={"anonymous": 200, "pending": 200, "member": 200, "coordinator": 200}),
     # --- Public site (website/): open to everyone, the search as to robots.
@@ -442,6 +506,74 @@ EXPECTATIONS = {
     "ateliers:session-ics": Expect(get=_EVERYONE, kwargs=lambda w: {"pk": w.ws_public_session.pk}),
     "ateliers:registration": Expect(get=_EVERYONE, **_WS_TOKEN),
     "ateliers:evaluate": Expect(get=_EVERYONE, **_WS_TOKEN),
+    # --- Vouchers (/bureau/tickets/), with the prescriber persona
+    "tickets:index": Expect(get=_tickets(), extra_personas=_PRESCRIBER),
+    "tickets:issue": Expect(get=_tickets(member=403, coordinator=403), extra_personas=_PRESCRIBER),
+    "tickets:list": Expect(get=_tickets(), extra_personas=_PRESCRIBER),
+    "tickets:list-csv": Expect(get=_tickets(), extra_personas=_PRESCRIBER),
+    "tickets:voucher": Expect(get=_tickets(), **_VOUCHER),
+    "tickets:card": Expect(get=_tickets(member=403), **_VOUCHER),
+    "tickets:qr": Expect(get=_tickets(), **_VOUCHER),
+    "tickets:cancel": Expect(get=_tickets(405, 405, 405), post_denied=_tickets_post(member=403),
+                             state=_vouchers_state, post_data=lambda w: {"reason": "Erreur"}, **_VOUCHER),
+    "tickets:erase": Expect(get=_tickets(405, 405, 405), post_denied=_tickets_post(member=403),
+                            state=_vouchers_state, **_VOUCHER),
+    "tickets:enter": Expect(get=_tickets(prescriber=403), extra_personas=_PRESCRIBER),
+    "tickets:code": Expect(get=_tickets(member=Redirect("/bureau/tickets/"), coordinator=Redirect("/bureau/tickets/"),
+                                        prescriber=403),
+                           kwargs=lambda w: {"code": w.voucher.code}, extra_personas=_PRESCRIBER),
+    "tickets:record-module": Expect(get=_tickets(prescriber=404), post_denied=_tickets_post(prescriber=404),
+                                    state=_vouchers_state, **_VOUCHER),
+    "tickets:venue": Expect(get=_tickets(prescriber=404), kwargs=lambda w: {"venue_pk": w.venue.pk},
+                            extra_personas=_PRESCRIBER),
+    "tickets:programmes": Expect(get=_tickets(member=403, prescriber=403), extra_personas=_PRESCRIBER),
+    "tickets:programme-create": Expect(get=_tickets(member=403, prescriber=403), extra_personas=_PRESCRIBER),
+    "tickets:programme": Expect(get=_tickets(member=404, prescriber=404), **_PROGRAMME),
+    "tickets:programme-edit": Expect(get=_tickets(member=404, prescriber=404), post_denied=_tickets_post(
+        member=404, prescriber=404), state=_programmes_state, **_PROGRAMME),
+    "tickets:modules-edit": Expect(get=_tickets(member=404, prescriber=404), post_denied=_tickets_post(
+        member=404, prescriber=404), state=_vouchers_state, **_PROGRAMME),
+    "tickets:organisations": Expect(get=_tickets(member=403, prescriber=403), extra_personas=_PRESCRIBER),
+    "tickets:organisation-create": Expect(get=_tickets(member=403, prescriber=403), extra_personas=_PRESCRIBER),
+    "tickets:organisation": Expect(get=_tickets(member=404, prescriber=404), **_ORGANISATION),
+    "tickets:organisation-edit": Expect(get=_tickets(member=404, prescriber=404), **_ORGANISATION),
+    "tickets:seat-add": Expect(get=_tickets(405, 405, 405), post_denied=_tickets_post(member=404, prescriber=404),
+                               state=_seats_state, post_data=lambda w: {"email": "nouvelle@exemple.test",
+                                                                        "display_name": "Nouvelle"},
+                               **_ORGANISATION),
+    "tickets:seat-remove": Expect(get=_tickets(405, 405, 405), post_denied=_tickets_post(member=404, prescriber=404),
+                                  state=_seats_state, kwargs=lambda w: {"pk": w.seat.pk},
+                                  extra_personas=_PRESCRIBER),
+    "tickets:settlements": Expect(get=_tickets(prescriber=403), extra_personas=_PRESCRIBER),
+    "tickets:settlement-create": Expect(get=_tickets(member=403, prescriber=403), extra_personas=_PRESCRIBER),
+    "tickets:settlement": Expect(get=_tickets(prescriber=404), post_denied=_tickets_post(member=403, prescriber=404),
+                                 state=_settlements_state, post_data=lambda w: {"action": "cancel"},
+                                 **_SETTLEMENT),
+    "tickets:settlement-csv": Expect(get=_tickets(prescriber=404), **_SETTLEMENT),
+    "tickets:settlement-paid": Expect(get=_tickets(405, 405, 405), post_denied=_tickets_post(
+        member=403, prescriber=404), state=_settlements_state, **_SETTLEMENT),
+    "tickets:closing": Expect(get=_tickets(member=403, prescriber=403), **_PROGRAMME),
+    "tickets:closing-csv": Expect(get=_tickets(member=403, prescriber=403), **_PROGRAMME),
+    # --- Accompaniments (/bureau/activites/) and reports (/bureau/rapports/)
+    "activites:index": Expect(get=_desk()),
+    "activites:create": Expect(get=_desk()),
+    "activites:export": Expect(get=_desk()),
+    "activites:record": Expect(get=_desk(member=404), **_RECORD),
+    "activites:edit": Expect(get=_desk(member=404), post_denied=_group_post(member=404), state=_records_state,
+                             **_RECORD),
+    "activites:delete": Expect(get=_desk(member=404), post_denied=_group_post(member=404), state=_records_state,
+                               **_RECORD),
+    "rapports:index": Expect(get=_desk()),
+    "rapports:export-csv": Expect(get=_desk()),
+    "rapports:export-xlsx": Expect(get=_desk()),
+    "rapports:shares": Expect(get=_desk(member=403)),
+    "rapports:share-create": Expect(get=_desk(member=403), post_denied=_group_post(member=403), state=_shares_state,
+                                    post_data=lambda w: {"label": "CAF", "perimetre": "reseau"}),
+    "rapports:share-revoke": Expect(get=_desk(405, 405), post_denied=_group_post(member=403), state=_shares_state,
+                                    kwargs=lambda w: {"pk": w.share.pk}),
+    "rapports-partages:report": Expect(get=_EVERYONE, kwargs=lambda w: {"token": w.share.token}),
+    "rapports-partages:export-csv": Expect(get=_EVERYONE, kwargs=lambda w: {"token": w.share.token}),
+    "rapports-partages:export-xlsx": Expect(get=_EVERYONE, kwargs=lambda w: {"token": w.share.token}),
     # --- Desk calendar (/bureau/agenda/)
     "calendar:index": Expect(get=_desk()),
     "calendar:month": Expect(kwargs=lambda w: {"year": 2026, "month": 3}, get=_desk()),
@@ -1138,6 +1270,7 @@ class World:
     chat_reply: ChatMessage = None
     chat_attachment: ChatAttachment = None
     chat_direct: ChatRoom = None
+    prescriber: User = None
     cleanup: list = field(default_factory=list)
 
     def user(self, persona):
@@ -1268,6 +1401,27 @@ def _build_world():
     w.ws_visitor = RegistrationFactory(session=w.ws_public_session, user=None, kind="visitor", name="Jeanne Roux",
                                        email="jeanne.roux@exemple.test")
     w.ws_demand = DemandFactory(title="Sécuriser son smartphone", created_by=w.outsider, territory=territory)
+    # Vouchers, accompaniments, reports (see TICKETS above).
+    w.programme = ProgrammeFactory(name="Ticket déclic", venues=[venue, w.shared_venue])
+    w.organisation = OrganisationFactory(name="Mission locale des Causses", programmes=[w.programme])
+    w.seat = PrescriberSeatFactory(organisation=w.organisation, user__display_name="Léa Conseillère")
+    w.prescriber = w.seat.user
+    w.voucher = VoucherFactory(programme=w.programme, organisation=w.organisation, issued_by=w.prescriber)
+    first = w.programme.modules.get(position=1)
+    use = VoucherUse.objects.create(voucher=w.voucher, module=first, venue=venue, date=timezone.localdate(),
+                                    duration_minutes=120, recorded_by=member)
+    Voucher.objects.filter(pk=w.voucher.pk).update(modules_done=1)
+    w.settlement = Settlement.objects.create(
+        programme=w.programme, venue=venue, period_start=timezone.localdate().replace(day=1),
+        period_end=timezone.localdate(), total=15, vouchers_count=1, modules_count=1, created_by=coordinator)
+    VoucherUse.objects.filter(pk=use.pk).update(settlement=w.settlement, amount=15)
+    w.other_voucher = VoucherFactory(programme=w.programme, organisation=OrganisationFactory(
+        name="CAF", programmes=[w.programme]), first_name="Bernard")
+    w.record = ActivityRecord.objects.create(
+        kind="Individuel", date=timezone.localdate(), duration_minutes=30, place_type="LieuActivite",
+        venue=w.shared_venue, territory=territory, themes=["Email"], recorded_by=w.outsider)
+    w.share = ReportShare.objects.create(label="CAF du Lot", year=timezone.localdate().year, number=1,
+                                         created_by=coordinator)
     return w
 
 
@@ -1364,6 +1518,7 @@ class _FakeWorld:
             name = "un-fichier.txt"  # forum:attachment
             stored_name = "un-fichier.txt"  # chat:attachment
             token = "un-jeton"  # agenda:private-feed, ateliers:registration
+            code = "ACEFHJKMNP"  # tickets:code
 
         return _Obj() if name != "invitation_token" else "x"
 
@@ -1405,6 +1560,17 @@ def test_pending_member_on_the_desk_lands_on_the_waiting_page(client, world, key
     page = client.get(url, follow=True)
     assert page.status_code == 200
     assert page.redirect_chain == [("/bureau/en-attente/", 302)]
+
+
+@pytest.mark.parametrize("key", [k for k in _desk_routes() if not k.startswith("tickets:")])
+def test_a_prescribers_account_on_the_rest_of_the_desk_lands_on_its_vouchers(client, world, key):
+    """A partner organisation's account reaches /bureau/tickets/ only (settings.PARTNER_DESK_PREFIXES)."""
+    client.force_login(world.prescriber)
+    url = reverse(key, kwargs=EXPECTATIONS[key].kwargs(world))
+    for method in (client.get, client.post):
+        response = method(url)
+        assert response.status_code == 302
+        assert response["Location"] == "/bureau/tickets/"
 
 
 def test_refused_member_on_the_desk_lands_on_the_waiting_page(client, world):
