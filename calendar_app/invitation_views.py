@@ -1,6 +1,5 @@
 """Views of invitations and answers: thin, they parse input, call `invitations` and render."""
 
-import csv
 import io
 from zoneinfo import ZoneInfo
 
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from calendar_app import invitations, permissions
 from calendar_app.models import Attendee
+from core import spreadsheets
 from core.forms import add_service_errors, error_text, safe_next
 from members import permissions as member_permissions
 from members.forms import clean_search_text
@@ -146,7 +146,7 @@ def event_answers_csv(request, pk):
     event = _may_see_answers(request, pk)
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = spreadsheets.writer(buffer)
     writer.writerows(invitations.answers_csv_rows(event))
     day = event.start.astimezone(ZoneInfo(event.tz)).date()
     response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")

@@ -52,9 +52,9 @@ BENEFICIARY_FIELDS = ("first_name", "gender", "age_bracket", "situation", "commu
 
 def record_from_use(use: VoucherUse) -> ActivityRecord:
     """The individual record of one voucher module (in the caller's transaction): at the
-    venue, the module's duration, the beneficiary described as on the voucher but without
-    their first name or commune name (the record outlives the voucher's erasure; the
-    commune's INSEE code stays, as the erased voucher keeps it)."""
+    venue, the module's duration, the beneficiary described by their age bracket only: the
+    record is read by more people than the voucher (the local admins of the venue's
+    territory), and outlives the voucher's erasure."""
     voucher = use.voucher
     record = ActivityRecord.objects.create(
         kind=coop.Kind.INDIVIDUAL, source=ActivityRecord.Source.VOUCHER, date=use.date,
@@ -62,10 +62,7 @@ def record_from_use(use: VoucherUse) -> ActivityRecord:
         territory_id=use.venue.territory_id, title=use.module.title, participants=1,
         recorded_by=use.recorded_by, voucher_use=use,
     )
-    ActivityBeneficiary.objects.create(
-        record=record, age_bracket=voucher.age_bracket, situation=voucher.situation,
-        commune_insee=voucher.commune_insee,
-    )
+    ActivityBeneficiary.objects.create(record=record, age_bracket=voucher.age_bracket)
     return record
 
 
@@ -388,12 +385,11 @@ def session_date_sync(*, date: SessionDate, actor: User | None) -> ActivityRecor
             "autonomy": "", "title": (session.title or workshop.title)[:TITLE_MAX], "participants": present,
             "updated_at": timezone.now(),
         }
-        if actor is not None:
-            values["recorded_by"] = actor
         if record is None:
             try:
                 with transaction.atomic():
-                    return ActivityRecord.objects.create(session_date=day, **values)
+                    # The mediator is who first filled the sheet; later saves keep them.
+                    return ActivityRecord.objects.create(session_date=day, recorded_by=actor, **values)
             except IntegrityError:  # made at the same moment by another save of the sheet
                 record = ActivityRecord.objects.select_for_update(of=("self",)).get(session_date_id=day.pk)
         for name, value in values.items():

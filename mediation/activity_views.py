@@ -24,7 +24,6 @@ opens it as is). One row per record; the values of the coded columns are the Coo
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from typing import Any
 
@@ -38,6 +37,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import spreadsheets
 from core.forms import add_service_errors, posted
 from mediation import activity, coop, permissions
 from mediation.activity_forms import FilterForm, RecordForm, initial_of
@@ -200,7 +200,7 @@ def export_row(record: ActivityRecord) -> list[Any]:
 
 
 def export_lines(records: Any) -> Iterator[str]:
-    writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
+    writer = spreadsheets.writer(_Echo())
     yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)
     for record in records:
         yield writer.writerow(export_row(record))

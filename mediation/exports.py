@@ -3,7 +3,6 @@ row) for French Excel, and XLSX (one sheet per view, numbers as numbers)."""
 
 from __future__ import annotations
 
-import csv
 import io
 from decimal import Decimal
 from typing import Any
@@ -12,6 +11,7 @@ from django.http import Http404, HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from core import spreadsheets
 from mediation.reports import Euros, Hours, Percent, Report, Score, View, cell_text
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,7 +38,7 @@ def csv_response(report: Report, view_key: str | None) -> HttpResponse:
         views = report.views
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = spreadsheets.writer(buffer)
     for index, view in enumerate(views):
         if view_key is None:
             if index:

@@ -32,6 +32,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from directory.fields import PipeListField
 from mediation import coop
@@ -154,10 +155,10 @@ class PrescriberSeat(models.Model):
 
 class Voucher(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", _("In progress")
-        COMPLETED = "completed", _("Completed")
-        EXPIRED = "expired", _("Expired")
-        CANCELLED = "cancelled", _("Cancelled")
+        ACTIVE = "active", pgettext_lazy("voucher status", "In progress")
+        COMPLETED = "completed", pgettext_lazy("voucher status", "Completed")
+        EXPIRED = "expired", pgettext_lazy("voucher status", "Expired")
+        CANCELLED = "cancelled", pgettext_lazy("voucher status", "Cancelled")
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="vouchers")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="vouchers")
@@ -305,8 +306,9 @@ class ActivityRecord(models.Model):
         USER, null=True, on_delete=models.SET_NULL, related_name="activity_records", verbose_name=_("mediator")
     )
     # Where it comes from, when not by hand (one record per session date, per voucher module).
+    # A date removed from its session takes its record with it (it did not take place).
     session_date = models.OneToOneField(
-        "workshops.SessionDate", null=True, blank=True, on_delete=models.SET_NULL, related_name="activity_record"
+        "workshops.SessionDate", null=True, blank=True, on_delete=models.CASCADE, related_name="activity_record"
     )
     voucher_use = models.OneToOneField(
         VoucherUse, null=True, blank=True, on_delete=models.SET_NULL, related_name="activity_record"

@@ -29,7 +29,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import roles
 from core.permissions import ALLOWED, Decision, refused
@@ -305,6 +307,17 @@ def modules_save(*, actor: User, programme: Programme, rows: Sequence[ModuleRow]
                 errors.add(field, _("A module lasts between %(min)d minutes and %(hours)d hours.")
                            % {"min": DURATION_MIN, "hours": DURATION_MAX // 60})
             clean.append((index, row, position or 0, title, objectives, duration or 0))
+        # A voucher's modules are those of the day it was issued: once a voucher exists, adding,
+        # removing or renumbering modules would change when it is complete and what each
+        # venue is owed (settlement.split_of), so only titles, objectives and durations change.
+        reshaped = bool(removed) or any(
+            row.pk is None or position != existing[row.pk].position for _i, row, position, *_rest in clean
+        )
+        if reshaped and Voucher.objects.filter(programme=programme).exists():
+            errors.add("modules", _(
+                "Vouchers were already issued for this programme: its modules can no longer be added, removed or "
+                "renumbered. Change their titles, objectives or durations, or create a new programme."
+            ))
         errors.raise_any()
         if removed:
             ProgrammeModule.objects.filter(pk__in=[module.pk for module in removed]).delete()
@@ -478,12 +491,14 @@ def seat_add(*, actor: User, organisation: Organisation, email: str, display_nam
         if created or reactivated:
             context["password_url"] = set_password_url(user)
             context["login_url"] = absolute_url(reverse("account_login"))
-            email_on_commit(to=user.email, subject=_("Your prescriber account for the vouchers"),
+            # Subjects stay lazy: e-mails go out in French (email_on_commit), whatever the
+            # language of the page that sent them.
+            email_on_commit(to=user.email, subject=gettext_lazy("Your prescriber account for the vouchers"),
                             template="mediation/email/prescriber_welcome.txt", context=context)
         else:
             email_on_commit(to=user.email,
-                            subject=_("You now prescribe vouchers for %(organisation)s")
-                            % {"organisation": organisation.name},
+                            subject=format_lazy(gettext_lazy("You now prescribe vouchers for {organisation}"),
+                                                organisation=organisation.name),
                             template="mediation/email/prescriber_added.txt", context=context)
     return seat
 

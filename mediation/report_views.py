@@ -11,11 +11,10 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from mediation import exports, permissions, reports
-from mediation.scopes import COUNT_IN_YEAR, PERIOD_KINDS, Period, Scope, available_scopes, scope_from_key
+from mediation.scopes import Period, Scope, available_scopes, period_choices, scope_from_key
 
 SCOPE_PARAM = "perimetre"
 VIEW_PARAM = "vue"
@@ -44,11 +43,6 @@ def _query(scope: Scope, period: Period, **extra: Any) -> str:
     return urlencode({SCOPE_PARAM: scope.key, **period.as_query(), **extra})
 
 
-def _period_choices() -> list[tuple[str, str]]:
-    labels = {"month": _("Month"), "quarter": _("Quarter"), "semester": _("Semester"), "year": _("Year")}
-    return [(kind, labels[kind]) for kind in PERIOD_KINDS]
-
-
 @require_GET
 def report(request: HttpRequest) -> HttpResponse:
     scope, period, scopes = _chosen(request)
@@ -61,13 +55,13 @@ def report(request: HttpRequest) -> HttpResponse:
         "territory_scopes": [s for s in scopes if s.kind == "territory"],
         "venue_scopes": [s for s in scopes if s.kind == "venue"],
         "network_scope": next((s for s in scopes if s.kind == "network"), None),
-        "period_kinds": _period_choices(),
-        "numbers": range(1, COUNT_IN_YEAR[period.kind] + 1),
+        "period_groups": period_choices(timezone.localdate(), period),
         "query": query,
         "previous_query": _query(scope, period.previous()),
         "next_query": _query(scope, period.next()),
         "view_queries": {view.key: _query(scope, period, **{VIEW_PARAM: view.key}) for view in built.views},
         "can_share": permissions.can_manage_any_programme(request.user),
+        "can_share_this": permissions.can_share_report(request.user, scope),
     })
 
 

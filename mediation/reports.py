@@ -514,7 +514,7 @@ def _views(current: Figures, previous: Figures) -> list[View]:
         View("ages", _("People accompanied by age"), [pgettext("report", "Age"), *two], [
             [str(bracket.label), current.by_age[bracket], previous.by_age[bracket]] for bracket in coop.AgeBracket
         ], description=_("The people described in the records; the other participants of a record count as "
-                         "\u201cnot given\u201d.")),
+                         "“not given”.")),
         View("places", _("Accompaniments by place"), [
             pgettext("report", "Place"), *two, _("People, %(period)s") % {"period": now_label},
             _("People, %(period)s") % {"period": before_label},

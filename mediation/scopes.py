@@ -9,12 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 if TYPE_CHECKING:
     from directory.models import Venue
     from members.models import Territory
 
 PERIOD_KINDS = ("month", "quarter", "semester", "year")
+# The years a query string may choose (its period's previous year and neighbours stay Periods).
+YEARS = range(2000, 2101)
 MONTHS_IN = {"month": 1, "quarter": 3, "semester": 6, "year": 12}
 COUNT_IN_YEAR = {"month": 12, "quarter": 4, "semester": 2, "year": 1}
 
@@ -28,7 +31,7 @@ class Period:
     def __post_init__(self) -> None:
         if self.kind not in PERIOD_KINDS or not 1 <= self.number <= COUNT_IN_YEAR[self.kind]:
             raise ValueError(f"not a period: {self.kind} {self.number}")
-        if not 2000 <= self.year <= 2100:
+        if not 1900 <= self.year <= 2999:  # wide: the year before or after a chosen one is a Period too
             raise ValueError(f"not a year: {self.year}")
 
     @property
@@ -57,18 +60,43 @@ class Period:
 
     @property
     def label(self) -> str:
+        """"novembre 2026", "4e trimestre 2026", "1er semestre 2026", "2026"."""
         if self.kind == "month":
             return formats.date_format(self.start, "F Y")
         if self.kind == "quarter":
-            return _("quarter %(number)d %(year)d") % {"number": self.number, "year": self.year}
+            return [
+                pgettext("period", "first quarter %(year)d"), pgettext("period", "second quarter %(year)d"),
+                pgettext("period", "third quarter %(year)d"), pgettext("period", "fourth quarter %(year)d"),
+            ][self.number - 1] % {"year": self.year}
         if self.kind == "semester":
             if self.number == 1:
-                return _("first semester %(year)d") % {"year": self.year}
-            return _("second semester %(year)d") % {"year": self.year}
+                return pgettext("period", "first semester %(year)d") % {"year": self.year}
+            return pgettext("period", "second semester %(year)d") % {"year": self.year}
         return str(self.year)
 
+    @property
+    def key(self) -> str:
+        """As the query string writes it: "semester-2026-2", "month-2026-11", "year-2026-1"."""
+        return f"{self.kind}-{self.year}-{self.number}"
+
+    @classmethod
+    def from_key(cls, key: Any) -> Period | None:
+        """The period `key` names ("semester-2026-2"), None when it names none."""
+        if not isinstance(key, str) or len(key) > 20:
+            return None
+        kind, _sep, rest = key.partition("-")
+        year, _sep, number = rest.partition("-")
+        if not (year.isdigit() and number.isdigit() and year.isascii() and number.isascii()):
+            return None
+        if int(year) not in YEARS:
+            return None
+        try:
+            return cls(kind, int(year), int(number))
+        except ValueError:
+            return None
+
     def as_query(self) -> dict[str, Any]:
-        return {"periode": self.kind, "annee": self.year, "numero": self.number}
+        return {"periode": self.key}
 
     @classmethod
     def containing(cls, kind: str, day: date) -> Period:
@@ -76,13 +104,41 @@ class Period:
 
     @classmethod
     def from_query(cls, data: Any, today: date) -> Period:
-        """From `?periode=semester&annee=2026&numero=1`; what is missing or wrong falls back to
-        the period (of that kind, else a semester) containing `today`."""
+        """From `?periode=semester-2026-1` (or the older `?periode=semester&annee=2026&numero=1`);
+        what is missing or wrong falls back to the period (of that kind, else a semester)
+        containing `today`."""
+        period = cls.from_key(data.get("periode"))
+        if period is not None:
+            return period
         kind = data.get("periode") if data.get("periode") in PERIOD_KINDS else "semester"
         try:
-            return cls(kind, int(data.get("annee")), int(data.get("numero") or 1))
+            year = int(data.get("annee"))
+            if year not in YEARS:
+                raise ValueError(year)
+            return cls(kind, year, int(data.get("numero") or 1))
         except (TypeError, ValueError):
             return cls.containing(kind, today)
+
+
+# How many periods of each kind the period select offers, the current one first.
+CHOICE_COUNTS = (("semester", 6), ("quarter", 8), ("month", 24), ("year", 5))
+
+
+def period_choices(today: date, selected: Period | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The periods one may choose, grouped by kind for `<optgroup>`s: the semester containing
+    `today` and the 5 before, 8 quarters, 24 months, 5 years; `selected`, when none of those,
+    is added to its group in date order. Each option is (key, label)."""
+    group_labels = {"semester": _("Semesters"), "quarter": _("Quarters"), "month": _("Months"), "year": _("Years")}
+    groups = []
+    for kind, count in CHOICE_COUNTS:
+        periods = [Period.containing(kind, today)]
+        while len(periods) < count:
+            periods.append(periods[-1].previous())
+        if selected is not None and selected.kind == kind and selected not in periods:
+            periods.append(selected)
+            periods.sort(key=lambda period: period.start, reverse=True)
+        groups.append((group_labels[kind], [(period.key, period.label) for period in periods]))
+    return groups
 
 
 @dataclass(frozen=True)

@@ -293,10 +293,12 @@ def statement_lines(settlement: Settlement) -> list[StatementLine]:
 
 def closing_vouchers(programme: Programme, *, today: date, ended_from: date | None = None,
                      ended_until: date | None = None) -> QuerySet[Voucher]:
-    """The vouchers of `programme` that ended unfinished: expired, or in progress past their
-    end (`valid_until` before `today`); optionally those whose validity ended in a window."""
+    """The vouchers of `programme` that ended unfinished: expired, cancelled, or in progress
+    past their end (`valid_until` before `today`); optionally those whose validity ended in a
+    window. (A cancelled voucher is not paid under the per-voucher rule: it is never complete.)"""
     vouchers = Voucher.objects.filter(programme=programme).filter(
-        Q(status=Voucher.Status.EXPIRED) | Q(status=Voucher.Status.ACTIVE, valid_until__lt=today)
+        Q(status__in=(Voucher.Status.EXPIRED, Voucher.Status.CANCELLED))
+        | Q(status=Voucher.Status.ACTIVE, valid_until__lt=today)
     )
     if ended_from is not None:
         vouchers = vouchers.filter(valid_until__gte=ended_from)

@@ -4,7 +4,6 @@ reason for what one sees but may not do."""
 
 from __future__ import annotations
 
-import csv
 import io
 from decimal import Decimal
 from typing import Any
@@ -20,9 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import spreadsheets
 from core.forms import add_service_errors, error_text, posted
 from directory.models import Venue
-from mediation import permissions, settlement, tasks  # noqa: F401  (tasks: registers its notification verb)
+from mediation import permissions, selectors, settlement
 from mediation.models import Programme, Settlement
 from mediation.navigation import tickets_tabs
 from mediation.scopes import Period
@@ -52,8 +52,9 @@ def _settlement(request: HttpRequest, pk: int) -> Settlement:
 
 def _month_or_quarter(request: HttpRequest) -> Period:
     today = timezone.localdate()
-    if request.GET.get("periode") in ("month", "quarter"):
-        return Period.from_query(request.GET, today)
+    period = Period.from_query(request.GET, today)
+    if period.kind in ("month", "quarter") and request.GET.get("periode"):
+        return period
     return Period.containing("month", today)
 
 
@@ -201,7 +202,7 @@ def _csv_response(rows: list[list[Any]], filename: str) -> HttpResponse:
     between fields, dates dd/mm/yyyy, amounts with a decimal comma."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = spreadsheets.writer(buffer)
     writer.writerows(rows)
     response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -223,10 +224,10 @@ def settlement_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _closing(request: HttpRequest, pk: int) -> tuple[Programme, ClosingFilterForm, Any]:
-    programme = Programme.objects.filter(pk=pk).first()
+    # Not a manager of it: a 404, as its other pages (programme ids are not probed).
+    programme = selectors.managed_programmes(request.user).filter(pk=pk).first()
     if programme is None:
         raise Http404
-    permissions.can_manage_programme(request.user, programme).check()
     form = ClosingFilterForm(request.GET or None)
     chosen = form.cleaned_data if form.is_bound and form.is_valid() else {}
     vouchers = settlement.closing_vouchers(

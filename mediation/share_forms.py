@@ -1,5 +1,6 @@
 """The form that shares a report: for whom, which scope (among those the member may share) and
-which period. It reads the report's own query string (`?portee=&periode=&annee=&numero=`),
+which period (one select of real periods, `periode=semester-2026-1`). It reads the report's
+own query string (`?perimetre=&periode=`, or the older `?portee=&periode=semester&annee=&numero=`),
 so that "Share this report" opens it filled in; `shares.py` decides who may share what."""
 
 from __future__ import annotations
@@ -7,18 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Venue
-from mediation.scopes import PERIOD_KINDS, Period, Scope
+from mediation.scopes import Period, Scope, period_choices
 from mediation.shares import LABEL_MAX
 from members import permissions as member_permissions
 from members.models import Territory
-
-PERIOD_CHOICES = [
-    ("month", _("Month")), ("quarter", _("Quarter")), ("semester", _("Semester")), ("year", _("Year")),
-]
-assert [key for key, _label in PERIOD_CHOICES] == list(PERIOD_KINDS)
 
 
 def shareable_scopes(user: Any) -> dict[str, Scope]:
@@ -49,12 +46,7 @@ class ShareForm(forms.Form):
                     "Only you and the coordination see it."),
     )
     portee = forms.ChoiceField(label=_("Scope"), choices=())
-    periode = forms.ChoiceField(label=_("Period"), choices=PERIOD_CHOICES, initial="semester")
-    annee = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    numero = forms.IntegerField(
-        label=_("Number"), min_value=1, max_value=12, initial=1,
-        help_text=_("The month (1 to 12), quarter (1 to 4) or semester (1 or 2); 1 for a year."),
-    )
+    periode = forms.CharField(label=_("Period"), widget=forms.Select)
 
     def __init__(self, *args: Any, scopes: dict[str, Scope], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -68,14 +60,30 @@ class ShareForm(forms.Form):
         if venues:
             choices.append((_("Venues"), venues))
         self.fields["portee"].choices = choices  # type: ignore[attr-defined]
+        # The older query and posts name the period in three fields: read them as one.
+        today = timezone.localdate()
+        if self.is_bound and self.data.get("annee") is not None:
+            data = self.data.copy()  # type: ignore[attr-defined]
+            data["periode"] = "-".join(str(self.data.get(name) or "") for name in ("periode", "annee", "numero"))
+            self.data = data
+        if "annee" in self.initial:
+            self.initial["periode"] = Period.from_query(self.initial, today).key
+        chosen = Period.from_key(self.data.get("periode") if self.is_bound else self.initial.get("periode"))
+        self.fields["periode"].widget.choices = period_choices(today, chosen)  # type: ignore[attr-defined]
+        if not self.is_bound and chosen is None:
+            self.initial["periode"] = Period.containing("semester", today).key
+
+    def clean_periode(self) -> str:
+        key = self.cleaned_data["periode"]
+        if Period.from_key(key) is None:
+            raise forms.ValidationError(_("Choose a period in the list."))
+        return str(key)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("periode") and data.get("annee") and data.get("numero"):
-            try:
-                data["period"] = Period(data["periode"], data["annee"], data["numero"])
-            except ValueError:
-                self.add_error("numero", _("This number does not exist for this period."))
+        period = Period.from_key(data.get("periode"))
+        if period is not None:
+            data["period"] = period
         if data.get("portee") in self.scopes:
             data["scope"] = self.scopes[data["portee"]]
         return data

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy, ngettext
 
 from core.notifications import register_verb
@@ -97,8 +97,9 @@ def _tell_venues(voucher_ids: list[int]) -> None:
                          .order_by("pk"), to_attr="animators")
     for venue in Venue.objects.filter(pk__in=served).prefetch_related(animators).order_by("pk"):
         count = len(served[venue.pk])
-        label = ngettext("%(count)d voucher served at %(venue)s", "%(count)d vouchers served at %(venue)s",
-                         count) % {"count": count, "venue": venue.name}
+        with translation.override(settings.LANGUAGE_CODE):  # stored: in the site's language
+            label = ngettext("%(count)d voucher served at %(venue)s", "%(count)d vouchers served at %(venue)s",
+                             count) % {"count": count, "venue": venue.name}
         for animator in venue.animators:  # type: ignore[attr-defined]
             notify(recipient=animator, verb="mediation.voucher_expiring",
                    url=reverse("tickets:venue", args=[venue.pk]), target_label=label)

@@ -13,8 +13,10 @@ if TYPE_CHECKING:
 
 
 def valid_until(programme: Programme, valid_from: date) -> date:
-    """The last day of validity: `validity_months` later, the day before (1 March → 28 February)."""
-    return valid_from + relativedelta(months=programme.validity_months) - timedelta(days=1)
+    """The last day of validity: the day before, `validity_months` later (1 March 2026 → 28
+    February 2027; 31 January, one month → 28 February; 29 February 2028 → 28 February 2029).
+    Counted from the day before, so a month shorter than the start's day is not cut short."""
+    return valid_from - timedelta(days=1) + relativedelta(months=programme.validity_months)
 
 
 def last_use_day(voucher: Voucher) -> date:

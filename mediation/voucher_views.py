@@ -6,7 +6,6 @@ the reason."""
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -23,6 +22,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import spreadsheets
 from core.forms import add_service_errors, error_text, posted
 from core.permissions import Conflict
 from core.services import absolute_url
@@ -125,7 +125,7 @@ def voucher_list_csv(request: HttpRequest) -> HttpResponse:
     _form, chosen = _filtered(request)
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = spreadsheets.writer(buffer)
     writer.writerow([
         _("Code"), _("First name or pseudonym"), _("Programme"), _("Prescriber"), _("Issued on"),
         _("Valid from"), _("Valid until"), _("Modules done"), _("Modules"), _("Status"), _("Age"),

@@ -121,7 +121,9 @@ def voucher_issue(
 
 
 def voucher_cancel(*, actor: AnyUser, voucher: Voucher, reason: str) -> Voucher:
-    """Cancel a voucher in progress (its modules done stay, and are still settled)."""
+    """Cancel a voucher in progress. Its modules done stay recorded: paid when the programme
+    pays per module; under the per-voucher rule a cancelled voucher is never complete, so not
+    paid (the closing statement lists it)."""
     permissions.can_cancel_voucher(actor, voucher).check()
     reason = " ".join((reason or "").split())
     if not reason:

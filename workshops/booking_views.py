@@ -3,7 +3,6 @@ render. 404 for who may not see the workshop, 403 with the reason for who sees b
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime
 from typing import Any
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import spreadsheets
 from core.forms import add_service_errors, error_text, posted
 from core.templatetags.timefmt import hour_text
 from workshops import booking, evaluation, permissions, selectors
@@ -252,7 +252,7 @@ def registrations_csv(request: HttpRequest, pk: int) -> HttpResponse:
     rows = registration_rows(session)
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = spreadsheets.writer(buffer)
     writer.writerow([_("Status"), _("Position"), _("Name"), pgettext("registration kind", "Kind"),
                      _("E-mail address"), _("Phone"), _("Note"), _("Registered on"), _("No-shows")])
     zone = ZoneInfo(session.tz)

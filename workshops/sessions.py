@@ -32,7 +32,7 @@ from core.activity import register_activity
 from core.notifications import register_verb
 from core.services import absolute_url, activity_record, notify
 from members import permissions as member_permissions
-from workshops import messaging, permissions
+from workshops import messaging, permissions, signals
 from workshops.models import DEFAULT_TZ, Registration, Session, SessionDate, Workshop
 
 if TYPE_CHECKING:
@@ -385,6 +385,11 @@ def session_update(*, actor: User, session: Session, dates: Any = UNSET, venue: 
             activity_record(actor=actor, verb="workshops.session_changed", target=locked.workshop,
                             space=_space(locked.workshop), url=url)
             _tell_changed(locked, actor=actor)
+            # What was recorded of its dates (attendance, activity records) follows the change.
+            dates_now = list(locked.dates.all())
+            transaction.on_commit(lambda: [
+                signals.attendance_recorded.send(sender=SessionDate, date=date, actor=actor) for date in dates_now
+            ])
         if raised:
             from workshops import booking
 

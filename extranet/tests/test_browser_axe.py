@@ -102,7 +102,7 @@ class Visit:
     """A page to audit: who opens it, and what must be on screen before axe runs."""
 
     name: str
-    who: str  # "anonymous", "member", "coordinator" or "pending"
+    who: str  # "anonymous", "member", "coordinator", "pending" or "prescriber" (a partner account)
     status: int = 200
     ready: str = ""  # a CSS selector that must be visible before the audit
     show_map: bool = False  # on a narrow screen, audit the list, then switch to the map
@@ -215,6 +215,40 @@ VISITS = [
     Visit("public-workshop-register-invalid", "anonymous", submit="main form:has([name=consent])"),
     Visit("public-workshop-registration", "anonymous"),
     Visit("public-workshop-cancelled", "anonymous", status=410),
+    # --- Vouchers, accompaniments, reports
+    Visit("tickets", "coordinator"),
+    Visit("tickets-prescriber", "prescriber", open_menus=True),
+    Visit("voucher-issue", "prescriber"),
+    Visit("voucher-issue-invalid", "prescriber", submit="main form:has([name=first_name])"),
+    Visit("vouchers", "coordinator"),
+    Visit("voucher", "coordinator"),
+    Visit("voucher-card", "coordinator"),
+    Visit("tickets-enter", "member"),
+    Visit("tickets-enter-invalid", "member", submit="main form:has([name=code])"),
+    Visit("voucher-record", "member"),
+    Visit("venue-vouchers", "member"),
+    Visit("programmes", "coordinator"),
+    Visit("programme", "coordinator"),
+    Visit("programme-create", "coordinator"),
+    Visit("programme-edit", "coordinator"),
+    Visit("programme-modules", "coordinator"),
+    Visit("organisations", "coordinator"),
+    Visit("organisation", "coordinator"),
+    Visit("organisation-create", "coordinator"),
+    Visit("settlements", "coordinator"),
+    Visit("settlement", "coordinator"),
+    Visit("settlement-create", "coordinator"),
+    Visit("closing", "coordinator"),
+    Visit("activity-records", "coordinator"),
+    Visit("activity-create", "member"),
+    Visit("activity-create-invalid", "member", submit="main form:has([name=duration_minutes])"),
+    Visit("activity-record", "coordinator"),
+    Visit("activity-edit", "coordinator"),
+    Visit("reports", "coordinator"),
+    Visit("report-shares", "coordinator"),
+    Visit("report-share-create", "coordinator"),
+    Visit("shared-report", "anonymous"),
+    Visit("shared-report-gone", "anonymous", status=404, served=True),
 ]
 
 
@@ -234,6 +268,8 @@ def _build_demo():
     from directory.models import Venue
     from forum import demo as forum_demo
     from forum.models import Category, Topic
+    from mediation import demo as mediation_demo
+    from mediation.models import ActivityRecord, Programme, ReportShare, Settlement, Voucher
     from members import demo as members_demo
     from members.models import Invitation, Territory, User, hash_token
     from website import demo as website_demo
@@ -271,6 +307,7 @@ def _build_demo():
     website_demo.seed_public_site(log=quiet)
     calendar_demo.seed(log=quiet)
     workshops_demo.seed(log=quiet)
+    mediation_demo.seed(log=quiet)
 
     # An invitation whose link is known (the e-mail gives it; the database keeps its hash).
     coordinator = User.objects.get(email="coordination@maillage.test")
@@ -294,6 +331,17 @@ def _build_demo():
     moved = AgendaEvent.objects.filter(series=series).order_by("pk").first()
     occurrence_url = (reverse("calendar:event", kwargs={"pk": series.pk})
                       + f"?occurrence={moved.recurrence_id.astimezone(ZoneInfo('UTC')):%Y%m%dT%H%M%SZ}")
+    # Vouchers, accompaniments, reports (mediation.demo), and two shared links, one revoked.
+    programme = Programme.objects.order_by("pk").first()
+    voucher = Voucher.objects.filter(status="active", modules_done__gt=0).order_by("pk").first()
+    settlement = Settlement.objects.order_by("pk").first()
+    animator = User.objects.get(email="animateur@maillage.test")
+    animator_venue = animator.venues.filter(voucher_programmes=programme).order_by("pk").first()
+    record = ActivityRecord.objects.filter(source="manual").order_by("pk").first()
+    share = ReportShare.objects.create(label="CAF du Lot", year=timezone.localdate().year, number=1,
+                                       created_by=coordinator)
+    gone = ReportShare.objects.create(label="Ancien lien", year=timezone.localdate().year, number=1,
+                                      created_by=coordinator, revoked_at=timezone.now())
     held = Workshop.objects.filter(status="held").order_by("pk").first()
     held_session = held.sessions.order_by("pk").first()
     public_workshop = Workshop.objects.filter(audience="public", status="scheduled").order_by("pk").first()
@@ -302,6 +350,39 @@ def _build_demo():
     visitor = WorkshopRegistration.objects.filter(kind="visitor", session=public_session).order_by("pk").first() \
         or WorkshopRegistration.objects.filter(kind="visitor").order_by("pk").first()
     return {
+        "tickets": reverse("tickets:index"),
+        "tickets-prescriber": reverse("tickets:index"),
+        "voucher-issue": reverse("tickets:issue"),
+        "voucher-issue-invalid": reverse("tickets:issue"),
+        "vouchers": reverse("tickets:list"),
+        "voucher": reverse("tickets:voucher", kwargs={"pk": voucher.pk}),
+        "voucher-card": reverse("tickets:card", kwargs={"pk": voucher.pk}),
+        "tickets-enter": reverse("tickets:enter"),
+        "tickets-enter-invalid": reverse("tickets:enter"),
+        "voucher-record": reverse("tickets:record-module", kwargs={"pk": voucher.pk}),
+        "venue-vouchers": reverse("tickets:venue", kwargs={"venue_pk": animator_venue.pk}),
+        "programmes": reverse("tickets:programmes"),
+        "programme": reverse("tickets:programme", kwargs={"pk": programme.pk}),
+        "programme-create": reverse("tickets:programme-create"),
+        "programme-edit": reverse("tickets:programme-edit", kwargs={"pk": programme.pk}),
+        "programme-modules": reverse("tickets:modules-edit", kwargs={"pk": programme.pk}),
+        "organisations": reverse("tickets:organisations"),
+        "organisation": reverse("tickets:organisation", kwargs={"pk": voucher.organisation_id}),
+        "organisation-create": reverse("tickets:organisation-create"),
+        "settlements": reverse("tickets:settlements"),
+        "settlement": reverse("tickets:settlement", kwargs={"pk": settlement.pk}),
+        "settlement-create": reverse("tickets:settlement-create"),
+        "closing": reverse("tickets:closing", kwargs={"pk": programme.pk}),
+        "activity-records": reverse("activites:index"),
+        "activity-create": reverse("activites:create"),
+        "activity-create-invalid": reverse("activites:create"),
+        "activity-record": reverse("activites:record", kwargs={"pk": record.pk}),
+        "activity-edit": reverse("activites:edit", kwargs={"pk": record.pk}),
+        "reports": reverse("rapports:index"),
+        "report-shares": reverse("rapports:shares"),
+        "report-share-create": reverse("rapports:share-create"),
+        "shared-report": share.get_absolute_url(),
+        "shared-report-gone": gone.get_absolute_url(),
         "workshops": reverse("workshops:index"),
         "workshops-catalogue": reverse("workshops:catalogue"),
         "workshops-proposals": reverse("workshops:proposals"),
@@ -430,6 +511,8 @@ def _error_pages(urls):
         error = defaults.server_error(RequestFactory().get(urls["server-error"]))
         error["Content-Security-Policy"] = missing["Content-Security-Policy"]
         pages["server-error"] = error
+        # A revoked report link: the share's own 404 page, with the policy production sends.
+        pages["shared-report-gone"] = Client().get(urls["shared-report-gone"])
     return {name: (response.status_code, dict(response.items()), response.content) for name, response in pages.items()}
 
 
@@ -458,15 +541,16 @@ class Browsing:
             page = context.new_page()
         else:
             email = {"coordinator": "coordination@maillage.test", "member": "animateur@maillage.test",
-                     "pending": "en-attente@maillage.test"}[who]
+                     "pending": "en-attente@maillage.test", "prescriber": "prescription@maillage.test"}[who]
             user = SimpleNamespace(email=email)
-            if who == "pending":
+            if who in ("pending", "prescriber"):
+                landing = r"/bureau/en-attente/$" if who == "pending" else r"/bureau/tickets/$"
                 page = context.new_page()
                 page.goto(reverse("account_login"))
                 page.locator('input[name="login"]').fill(user.email)
                 page.locator('input[name="password"]').fill(DEMO_PASSWORD)
                 page.locator('form:has(input[name="password"]) [type="submit"]').first.click()
-                page.wait_for_url(re.compile(r"/bureau/en-attente/$"))
+                page.wait_for_url(re.compile(landing))
             else:
                 page = log_in(context, user, password=DEMO_PASSWORD)
         errors = []

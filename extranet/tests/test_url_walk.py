@@ -552,8 +552,8 @@ EXPECTATIONS = {
     "tickets:settlement-csv": Expect(get=_tickets(prescriber=404), **_SETTLEMENT),
     "tickets:settlement-paid": Expect(get=_tickets(405, 405, 405), post_denied=_tickets_post(
         member=403, prescriber=404), state=_settlements_state, **_SETTLEMENT),
-    "tickets:closing": Expect(get=_tickets(member=403, prescriber=403), **_PROGRAMME),
-    "tickets:closing-csv": Expect(get=_tickets(member=403, prescriber=403), **_PROGRAMME),
+    "tickets:closing": Expect(get=_tickets(member=404, prescriber=404), **_PROGRAMME),
+    "tickets:closing-csv": Expect(get=_tickets(member=404, prescriber=404), **_PROGRAMME),
     # --- Accompaniments (/bureau/activites/) and reports (/bureau/rapports/)
     "activites:index": Expect(get=_desk()),
     "activites:create": Expect(get=_desk()),

@@ -322,7 +322,7 @@ def test_an_approved_member_becomes_prescriber_and_is_told(people, django_captur
     people.member.refresh_from_db()
     assert people.member.status == "approved"
     with translation.override("fr"):
-        expected = gettext("You now prescribe vouchers for %(organisation)s") % {"organisation": "CCAS de Figeac"}
+        expected = gettext("You now prescribe vouchers for {organisation}").format(organisation="CCAS de Figeac")
     assert [m.subject for m in mail.outbox] == ["[Maillage] " + expected]
     assert "/compte/password/reset/key/" not in mail.outbox[0].body
 

@@ -127,9 +127,13 @@ def test_default_scope_and_period(world):
     page = soup(english_client(world["coordinator"]).get(INDEX))
     assert page.select_one("#report-scope option[selected]")["value"] == "reseau"
     today = date.today()
-    assert page.select_one("#report-kind option[selected]")["value"] == "semester"
-    assert page.select_one("#report-year")["value"] == str(today.year)
-    assert page.select_one("#report-number")["value"] == str(1 if today.month <= 6 else 2)
+    period = page.select_one("#report-period")
+    assert period.select_one("option[selected]")["value"] == f"semester-{today.year}-{1 if today.month <= 6 else 2}"
+    assert [group["label"] for group in period.select("optgroup")] == [
+        "Semesters", "Quarters", "Months", "Years"]
+    assert [len(group.select("option")) for group in period.select("optgroup")] == [6, 8, 24, 5]
+    assert period.select("optgroup")[3].select_one("option")["value"] == f"year-{today.year}-1"
+    assert not page.select("#report-year, #report-number, input[name=annee], input[name=numero]")
     page = soup(english_client(world["local_admin"]).get(INDEX))
     assert page.select_one("#report-scope option[selected]")["value"] == world["keys"]["t1"]
     options = [option["value"] for option in page.select("#report-scope option")]
@@ -137,9 +141,47 @@ def test_default_scope_and_period(world):
 
 
 def test_wrong_period_falls_back(world):
+    today = date.today()
     response = english_client(world["coordinator"]).get(INDEX + "?periode=quarter&annee=abc&numero=9")
     assert response.status_code == 200
-    assert soup(response).select_one("#report-kind option[selected]")["value"] == "quarter"
+    quarter = (today.month - 1) // 3 + 1
+    assert soup(response).select_one("#report-period option[selected]")["value"] == f"quarter-{today.year}-{quarter}"
+    response = english_client(world["coordinator"]).get(INDEX + "?periode=semester-2026-3")
+    assert soup(response).select_one("#report-period option[selected]")["value"].startswith("semester-")
+
+
+def test_single_period_parameter_and_old_links(world):
+    client = english_client(world["coordinator"])
+    new = soup(client.get(INDEX + "?perimetre=reseau&periode=quarter-2025-3"))
+    old = soup(client.get(INDEX + "?perimetre=reseau&periode=quarter&annee=2025&numero=3"))
+    for page in (new, old):
+        assert text_of(page.select_one("h1")) == "Report: the whole network, third quarter 2025"
+        assert page.select_one("a[rel=prev]")["href"] == "?perimetre=reseau&periode=quarter-2025-2"
+        assert page.select_one("a[rel=next]")["href"] == "?perimetre=reseau&periode=quarter-2025-4"
+
+
+def test_period_outside_the_list_is_added_selected(world):
+    page = soup(english_client(world["coordinator"]).get(INDEX + "?periode=month-2019-2"))
+    selected = page.select("#report-period option[selected]")
+    assert [(option["value"], text_of(option)) for option in selected] == [("month-2019-2", "February 2019")]
+    months = [option["value"] for option in page.select("#report-period optgroup")[2].select("option")]
+    assert len(months) == 25 and months[-1] == "month-2019-2"  # in date order, the latest first
+
+
+def test_period_labels_and_keys():
+    assert [Period("quarter", 2026, n).label for n in (1, 2, 3, 4)] == [
+        "first quarter 2026", "second quarter 2026", "third quarter 2026", "fourth quarter 2026"]
+    with translation.override("fr"):
+        assert Period("month", 2026, 11).label == "novembre 2026"
+    assert Period("semester", 2026, 2).key == "semester-2026-2"
+    assert Period("semester", 2026, 2).as_query() == {"periode": "semester-2026-2"}
+    assert Period.from_key("year-2026-1") == Period("year", 2026, 1)
+    for wrong in (None, "", "semester-2026-3", "week-2026-1", "semester-2026", "semester-٢٠٢٦-1", "x" * 30):
+        assert Period.from_key(wrong) is None, wrong
+    today = date(2026, 12, 3)
+    assert Period.from_query({"periode": "month-2026-2"}, today) == Period("month", 2026, 2)
+    assert Period.from_query({"periode": "month", "annee": "2026", "numero": "2"}, today) == Period("month", 2026, 2)
+    assert Period.from_query({}, today) == Period("semester", 2026, 2)
 
 
 # --- The page: what it shows -----------------------------------------------------------------------
@@ -157,13 +199,17 @@ def test_page_figures_charts_and_tables(world):
     assert cards["Amount paid to venues"] == "375,50 €"
     sessions_card = page.select(".report-card")[0]
     assert text_of(sessions_card.select_one(".report-card__previous")) == "first semester 2024: 1 (+200 %)"
-    # Each chart is hidden, its table right after it says the same.
+    # Each chart is hidden, its table right after it, in a disclosure, says the same.
     workshops = page.select_one("section[aria-labelledby=report-view-workshops]")
-    assert workshops.select_one(".report-chart")["aria-hidden"] == "true"
+    assert workshops.select_one(".report-chart > div")["aria-hidden"] == "true"
+    source = text_of(workshops.select_one(".report-chart__source"))
+    assert source == "Source: Maillage, the workshops, vouchers and accompaniments recorded; scope: the whole network."
+    assert text_of(workshops.select_one("details > summary")) == "See the table of figures"
+    assert len(page.select("details.report-details table")) == len(page.select("table.report-table")) == 10
     widths = [bar["class"][-1] for bar in workshops.select(".report-bar")]
     # The largest value (6 registrations) is 100 %; 3 sessions, 1 the year before...
     assert widths[:4] == ["report-bar--w50", "report-bar--w15", "report-bar--w100", "report-bar--w15"]
-    table = workshops.select_one(".table-wrap table")
+    table = workshops.select_one("details .table-wrap table")
     assert text_of(table.caption) == "Workshops, the whole network"
     assert [text_of(th) for th in table.select("thead th")] == ["Figure", "first semester 2025", "first semester 2024"]
     assert all(th["scope"] == "row" for th in table.select("tbody th"))
@@ -173,10 +219,12 @@ def test_page_figures_charts_and_tables(world):
     assert not page.select("[style]")
     assert page.select_one('nav.contact-tabs a[aria-current="page"]')["href"] == INDEX
     links = [a["href"] for a in page.select(".report-downloads a")]
-    assert f"{XLSX}?perimetre=reseau&periode=semester&annee=2025&numero=1" in links
-    assert f"{CSV}?perimetre=reseau&periode=semester&annee=2025&numero=1&vue=themes" in links
-    assert page.select_one("a[rel=prev]")["href"] == "?perimetre=reseau&periode=semester&annee=2024&numero=2"
-    assert page.select_one("a[rel=next]")["href"] == "?perimetre=reseau&periode=semester&annee=2025&numero=2"
+    assert f"{XLSX}?perimetre=reseau&periode=semester-2025-1" in links
+    assert f"{CSV}?perimetre=reseau&periode=semester-2025-1&vue=themes" in links
+    assert page.select_one("a[rel=prev]")["href"] == "?perimetre=reseau&periode=semester-2024-2"
+    assert page.select_one("a[rel=next]")["href"] == "?perimetre=reseau&periode=semester-2025-2"
+    share = reverse("rapports:share-create") + "?perimetre=reseau&periode=semester-2025-1"
+    assert page.select_one(f'a[href="{share}"]') is not None
 
 
 def test_body_has_no_desk_link_nor_form(world):
@@ -201,6 +249,7 @@ def test_empty_period_page(world):
     assert "Nothing recorded in either period." in text_of(page)
     # Not a coordinator nor a local admin: no "Shared links" tab.
     assert not page.select(f'nav.contact-tabs a[href="{reverse("rapports:shares")}"]')
+    assert not page.select(f'a[href^="{reverse("rapports:share-create")}"]')  # an animator shares nothing
 
 
 def _grow(world, factor):
@@ -254,6 +303,7 @@ def test_csv_every_view(world):
     rows = _csv(response)
     assert rows[0] == ["Key figures"]
     assert rows[1] == ["Figure", "first semester 2025", "first semester 2024", "Change"]
+    # Signed figures stay as they are (core.spreadsheets neutralises only formula-like text).
     assert ["Attendance rate", "67 %", "100 %", "-33 pts"] in rows
     assert ["Amount paid to venues", "375,50 €", "40,00 €", "+839 %"] in rows
     titles = [row[0] for index, row in enumerate(rows) if index == 0 or (rows[index - 1] == [] and row)]

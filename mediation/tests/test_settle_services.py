@@ -14,6 +14,13 @@ from mediation.tests.settle_data import paris, split_six_four, voucher_with_uses
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are checked in English (the msgids); one test checks the French too."""
+    with translation.override("en"):
+        yield
+
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))
 APRIL = (date(2026, 4, 1), date(2026, 4, 30))
 Q1 = (date(2026, 1, 1), date(2026, 3, 31))
@@ -275,20 +282,21 @@ def test_closing_summary_per_voucher_and_per_module(w):
     voucher_with_uses(w["programme"], w["organisation"], [])
     voucher_with_uses(w["programme"], caf, [(w["venue_b"], p, date(2026, 4, p)) for p in range(1, 8)],
                       status=Voucher.Status.EXPIRED)
-    # Not in it: completed, cancelled, still valid.
-    split_six_four(w)
+    # Cancelled (never complete, so never paid per voucher): in it too, CAF's, 0 modules.
     voucher_with_uses(w["programme"], caf, [], status=Voucher.Status.CANCELLED)
+    # Not in it: completed, still valid.
+    split_six_four(w)
     voucher_with_uses(w["programme"], caf, [], valid_from=date(2027, 1, 1))
     vouchers = settlement.closing_vouchers(w["programme"], today=today)
     closing = settlement.closing_summary(w["programme"], vouchers)
     assert [(r.organisation_name, r.vouchers, r.modules_done, r.modules_left, str(r.unspent))
-            for r in closing.rows] == [("CAF du Lot", 1, 7, 3, "150.00"), ("Mission locale du Lot", 2, 3, 17, "300.00")]
-    assert (closing.vouchers, closing.modules_done, closing.modules_left, str(closing.unspent)) == (3, 10, 20, "450.00")
+            for r in closing.rows] == [("CAF du Lot", 2, 7, 13, "300.00"), ("Mission locale du Lot", 2, 3, 17, "300.00")]
+    assert (closing.vouchers, closing.modules_done, closing.modules_left, str(closing.unspent)) == (4, 10, 30, "600.00")
     Programme.objects.filter(pk=w["programme"].pk).update(payment_rule="module", amount=Decimal("15.00"))
     w["programme"].refresh_from_db()
     per_module = settlement.closing_summary(w["programme"], vouchers)
-    assert [str(r.unspent) for r in per_module.rows] == ["45.00", "255.00"]
-    assert str(per_module.unspent) == "300.00"
+    assert [str(r.unspent) for r in per_module.rows] == ["195.00", "255.00"]
+    assert str(per_module.unspent) == "450.00"
 
 
 def test_settlement_create_rolls_back_when_another_statement_took_a_use_meanwhile(w, monkeypatch):

@@ -29,15 +29,15 @@ def test_warnings_one_email_per_prescriber_listing_their_vouchers_once(
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.expiry_warnings_send() == 3
     by_person = {message.to[0]: message.body for message in mail.outbox
-                 if message.subject == "[Maillage] Vouchers of your organisation expire soon"}
+                 if message.subject == "[Maillage] Des tickets de votre structure expirent bientôt"}
     assert sorted(by_person) == ["anne@ml.test", "bob@ml.test", "chloe@caf.test"]
     assert "AAAA-AAAA-AA" in by_person["anne@ml.test"] and "BBBB-BBBB-BB" in by_person["anne@ml.test"]
     assert "CCCC" not in by_person["anne@ml.test"] and "DDDD" not in by_person["anne@ml.test"]
-    assert "9 modules left" in by_person["anne@ml.test"]
+    assert "9\u00a0modules restants" in by_person["anne@ml.test"] or "9 modules restants" in by_person["anne@ml.test"]
     assert "EEEE-EEEE-EE" in by_person["chloe@caf.test"] and "AAAA" not in by_person["chloe@caf.test"]
     assert Voucher.objects.filter(expiry_warned_at__isnull=False).count() == 3
     notes = Notification.objects.filter(verb="mediation.voucher_expiring")
-    assert [(n.recipient, n.target_label) for n in notes] == [(w["animator_a"], "1 voucher served at Espace Cahors")]
+    assert [(n.recipient, n.target_label) for n in notes] == [(w["animator_a"], "1 ticket accueilli à Espace Cahors")]
     # Run again (cron, or twice at once): nothing more.
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

@@ -304,10 +304,11 @@ def test_closing_filtered_by_end_of_validity(w):
     assert [text_of(row.th) for row in rows] == ["BBBB-BBBB-BB"]
 
 
-def test_closing_denied_to_an_animator(w):
-    assert english_client(w["animator_a"]).get(reverse("tickets:closing", args=[w["programme"].pk])).status_code == 403
+def test_closing_is_a_404_for_an_animator(w):
+    """Not a manager of the programme: as its other pages, a 404 (its id is not probed)."""
+    assert english_client(w["animator_a"]).get(reverse("tickets:closing", args=[w["programme"].pk])).status_code == 404
     assert english_client(w["animator_a"]).get(
-        reverse("tickets:closing-csv", args=[w["programme"].pk])).status_code == 403
+        reverse("tickets:closing-csv", args=[w["programme"].pk])).status_code == 404
 
 
 def test_closing_queries_stay_flat(w):

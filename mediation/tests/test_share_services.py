@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import translation
 
 from extranet.testing.concurrency import outcomes, run_together
 from extranet.testing.factories import CoordinatorFactory, TerritoryFactory, UserFactory, VenueFactory
@@ -13,6 +14,13 @@ from mediation.scopes import Period, Scope
 pytestmark = pytest.mark.django_db
 
 SEMESTER = Period("semester", 2026, 1)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages matched below are the English msgids, whatever locale/ has compiled."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

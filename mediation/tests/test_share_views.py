@@ -5,6 +5,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from extranet.testing.factories import (
     ActivityRecordFactory,
@@ -103,15 +104,33 @@ def test_list_queries_do_not_grow(coordinator, lot, venue):
 # --- Creating ---------------------------------------------------------------------------------
 
 
-def test_create_form_is_prefilled_from_the_report(local_admin, venue):
-    url = f"{CREATE}?perimetre=lieu-{venue.pk}&periode=quarter&annee=2025&numero=3"
+@pytest.mark.parametrize("period", ["periode=quarter-2025-3", "periode=quarter&annee=2025&numero=3"])
+def test_create_form_is_prefilled_from_the_report(local_admin, venue, period):
+    url = f"{CREATE}?perimetre=lieu-{venue.pk}&{period}"
     page = soup(english_client(local_admin).get(url))
     assert page.select_one(f'#id_portee option[value="lieu-{venue.pk}"]').has_attr("selected")
-    assert page.select_one('#id_periode option[value="quarter"]').has_attr("selected")
-    assert page.select_one("#id_annee")["value"] == "2025"
-    assert page.select_one("#id_numero")["value"] == "3"
+    selected = page.select("#id_periode option[selected]")
+    assert [(option["value"], text_of(option)) for option in selected] == [("quarter-2025-3", "third quarter 2025")]
+    assert [group["label"] for group in page.select("#id_periode optgroup")] == [
+        "Semesters", "Quarters", "Months", "Years"]
+    assert not page.select("#id_annee, #id_numero")
     offered = [option["value"] for option in page.select("#id_portee option")]
     assert "reseau" not in offered  # a local admin does not share the network
+
+
+def test_create_form_defaults_to_the_current_semester(local_admin):
+    today = timezone.localdate()
+    page = soup(english_client(local_admin).get(CREATE))
+    selected = page.select("#id_periode option[selected]")
+    assert [option["value"] for option in selected] == [f"semester-{today.year}-{1 if today.month <= 6 else 2}"]
+
+
+def test_create_posts_one_period(local_admin, lot):
+    english_client(local_admin).post(CREATE, {
+        "label": "CAF du Lot", "portee": f"territoire-{lot.pk}", "periode": "month-2019-2",
+    })
+    share = ReportShare.objects.get()
+    assert (share.territory_id, share.period, share.year, share.number) == (lot.pk, "month", 2019, 2)
 
 
 def test_create_posts_and_lists(local_admin, lot):
@@ -132,8 +151,10 @@ def test_create_invalid_keeps_the_input(local_admin, lot):
     })
     assert response.status_code == 200
     page = soup(response)
-    assert "This number does not exist for this period." in text_of(page.select_one(".field--error"))
+    assert "Choose a period in the list." in text_of(page.select_one(".field--error"))
     assert page.select_one("#id_label")["value"] == "CAF du Lot"
+    response = client.post(CREATE, {"label": "CAF du Lot", "portee": f"territoire-{lot.pk}", "periode": "week-2025-1"})
+    assert "Choose a period in the list." in text_of(soup(response).select_one(".field--error"))
     assert not ReportShare.objects.exists()
     response = client.post(CREATE, {"label": " ", "portee": f"territoire-{lot.pk}", "periode": "year",
                                     "annee": "2025", "numero": "1"})
