@@ -290,7 +290,8 @@ def test_closing_summary_per_voucher_and_per_module(w):
     vouchers = settlement.closing_vouchers(w["programme"], today=today)
     closing = settlement.closing_summary(w["programme"], vouchers)
     assert [(r.organisation_name, r.vouchers, r.modules_done, r.modules_left, str(r.unspent))
-            for r in closing.rows] == [("CAF du Lot", 2, 7, 13, "300.00"), ("Mission locale du Lot", 2, 3, 17, "300.00")]
+            for r in closing.rows] == [
+        ("CAF du Lot", 2, 7, 13, "300.00"), ("Mission locale du Lot", 2, 3, 17, "300.00")]
     assert (closing.vouchers, closing.modules_done, closing.modules_left, str(closing.unspent)) == (4, 10, 30, "600.00")
     Programme.objects.filter(pk=w["programme"].pk).update(payment_rule="module", amount=Decimal("15.00"))
     w["programme"].refresh_from_db()
