@@ -112,6 +112,13 @@ def can_manage_programme(user: AnyUser, programme: Programme) -> Decision:
     return refused(_("Only the coordinators and the local admins of its territory run this programme."))
 
 
+def can_create_organisation(user: AnyUser) -> Decision:
+    """Coordinators and local admins add prescribing organisations (of their territories)."""
+    if can_manage_any_programme(user):
+        return ALLOWED
+    return refused(_("Only coordinators and local admins manage prescribers."))
+
+
 def can_manage_organisation(user: AnyUser, organisation: Organisation) -> Decision:
     """Coordinators; local admins for an organisation of their territory."""
     if not member_permissions.is_approved(user):
@@ -175,6 +182,28 @@ def can_record_module(user: AnyUser, voucher: Voucher, venue: Venue, on: date) -
     if on < voucher.valid_from:
         return conflict(_("This voucher is valid from %(date)s.") % {"date": voucher.valid_from.strftime("%d/%m/%Y")})
     return ALLOWED
+
+
+def may_look_up(user: AnyUser) -> bool:
+    """Approved members who animate a venue, and those who run programmes."""
+    return bool(member_permissions.is_approved(user)) and (
+        bool(attached_venue_ids(user)) or can_manage_any_programme(user)
+    )
+
+
+def has_participating_venue(user: AnyUser, voucher: Voucher) -> bool:
+    """One of the venues `user` works in takes part in the voucher's programme (1 query)."""
+    venues = attached_venue_ids(user)
+    return bool(venues) and voucher.programme.venues.filter(pk__in=venues).exists()
+
+
+def may_record_for(user: AnyUser, voucher: Voucher) -> bool:
+    """Opens the voucher's "record a module" page (reached through its code): a manager of its
+    programme, or an approved animator of a venue taking part in its programme. Whether a
+    module may actually be recorded is `can_record_module`."""
+    if not member_permissions.is_approved(user):
+        return False
+    return is_programme_manager(user, voucher.programme) or has_participating_venue(user, voucher)
 
 
 def can_follow_voucher(user: AnyUser, voucher: Voucher) -> Decision:

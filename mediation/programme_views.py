@@ -141,7 +141,7 @@ def modules_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    _allowed(services.can_create_organisation(request.user))
+    _allowed(permissions.can_create_organisation(request.user))
     page = _page(request, services.organisations_with_counts(request.user))
     return render(request, "mediation/programmes/organisation_list.html", {
         "page": page, "organisations": page.object_list, **_tabs(request, "organisations"),
@@ -150,7 +150,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def organisation_create(request: HttpRequest) -> HttpResponse:
-    _allowed(services.can_create_organisation(request.user))
+    _allowed(permissions.can_create_organisation(request.user))
     form = OrganisationForm(posted(request), user=request.user)
     if form.is_bound and form.is_valid():
         try:

@@ -34,7 +34,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import roles
-from core.permissions import ALLOWED, Decision, refused
 from core.services import absolute_url, email_on_commit
 from mediation import permissions, selectors
 from mediation.models import Organisation, PrescriberSeat, Programme, ProgrammeModule, Voucher, VoucherUse
@@ -64,13 +63,6 @@ Status = Voucher.Status
 
 
 # --- A rule of this slice ----------------------------------------------------------------------
-
-
-def can_create_organisation(user: AnyUser) -> Decision:
-    """Coordinators and local admins add prescribing organisations (of their territories)."""
-    if permissions.can_manage_any_programme(user):
-        return ALLOWED
-    return refused(_("Only coordinators and local admins manage prescribers."))
 
 
 # --- Validation ------------------------------------------------------------------------------
@@ -373,7 +365,7 @@ def organisation_create(
     *, actor: User, name: str, kind: str = Organisation.Kind.OTHER, territory: Territory | None = None,
     programmes: Iterable[Programme | int] = (), is_active: bool = True,
 ) -> Organisation:
-    can_create_organisation(actor).check()
+    permissions.can_create_organisation(actor).check()
     clean, wanted = _validate_organisation(actor=actor, name=name, kind=kind, territory=territory,
                                            programmes=programmes)
     with transaction.atomic():

@@ -1,7 +1,7 @@
 """Using a voucher: enter or scan the code, record a module, a venue's vouchers.
 
 403 with the reason for who may not look codes up at all; 404 for a voucher's page when the
-actor neither runs its programme nor works at one of its venues (`uses.may_record_for`), and
+actor neither runs its programme nor works at one of its venues (`permissions.may_record_for`), and
 for a venue's list when `permissions.can_view_venue_vouchers` says no."""
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def _client_key(request: HttpRequest) -> str:
 
 
 def _require_lookup(request: HttpRequest) -> None:
-    if not uses.may_look_up(request.user):
+    if not permissions.may_look_up(request.user):
         raise PermissionDenied(_("Only the animators of a participating venue and the coordinators look up vouchers."))
 
 
@@ -85,7 +85,7 @@ class ModuleRow:
 
 def _voucher_for_use(request: HttpRequest, pk: int) -> Voucher:
     voucher = Voucher.objects.select_related("programme", "organisation").filter(pk=pk).first()
-    if voucher is None or not uses.may_record_for(request.user, voucher):
+    if voucher is None or not permissions.may_record_for(request.user, voucher):
         raise Http404
     return voucher
 

@@ -7,7 +7,7 @@ module once; complete when every module is done.
 - `module_record`: exactly once per (voucher, module), also when two animators record at
   once: the voucher row is locked, the unique constraint is the net. Every module is also an
   activity record (`mediation.activity.record_from_use`), in the same transaction.
-- `may_record_for` (a rule of this slice): who opens a voucher's "record a module" page.
+- who opens a voucher's "record a module" page: `permissions.may_record_for`.
 - `venue_vouchers`: a venue's vouchers in progress (or completed), in one query.
 """
 
@@ -42,28 +42,6 @@ DURATION_MAX = 480
 # --- Rules of this slice ---------------------------------------------------------------------
 
 
-def may_look_up(user: AnyUser) -> bool:
-    """Approved members who animate a venue, and those who run programmes."""
-    return bool(member_permissions.is_approved(user)) and (
-        bool(permissions.attached_venue_ids(user)) or permissions.can_manage_any_programme(user)
-    )
-
-
-def has_participating_venue(user: AnyUser, voucher: Voucher) -> bool:
-    """One of the venues `user` works in takes part in the voucher's programme (1 query)."""
-    venues = permissions.attached_venue_ids(user)
-    return bool(venues) and voucher.programme.venues.filter(pk__in=venues).exists()
-
-
-def may_record_for(user: AnyUser, voucher: Voucher) -> bool:
-    """Opens the voucher's "record a module" page (reached through its code): a manager of its
-    programme, or an approved animator of a venue taking part in its programme. Whether a
-    module may actually be recorded is `permissions.can_record_module`."""
-    if not member_permissions.is_approved(user):
-        return False
-    return permissions.is_programme_manager(user, voucher.programme) or has_participating_venue(user, voucher)
-
-
 # --- Looking a code up -----------------------------------------------------------------------
 
 
@@ -83,7 +61,7 @@ def voucher_lookup(*, actor: AnyUser, typed: str, client_key: str) -> Voucher:
     unknown (counted: beyond settings.VOUCHER_GUESS_LIMIT failures in VOUCHER_GUESS_WINDOW
     seconds, per person or per address, every lookup is refused, even of a good code), or of
     a programme none of the actor's venues takes part in (managers excepted)."""
-    if not may_look_up(actor):
+    if not permissions.may_look_up(actor):
         raise PermissionDenied(_("Only the animators of a participating venue and the coordinators look up vouchers."))
     code = codes.normalise(typed)
     if not code:
@@ -101,7 +79,8 @@ def voucher_lookup(*, actor: AnyUser, typed: str, client_key: str) -> Voucher:
         if any(beyond):
             raise _too_many()
         raise ValidationError(_("No voucher has this code: check it on the card."), code="unknown")
-    if not permissions.is_programme_manager(actor, voucher.programme) and not has_participating_venue(actor, voucher):
+    if not (permissions.is_programme_manager(actor, voucher.programme)
+            or permissions.has_participating_venue(actor, voucher)):
         raise ValidationError(
             _("None of your venues takes part in %(programme)s.") % {"programme": voucher.programme.name},
             code="outside_programme",

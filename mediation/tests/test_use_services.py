@@ -18,7 +18,7 @@ from extranet.testing.factories import (
     VenueFactory,
     VoucherFactory,
 )
-from mediation import uses
+from mediation import permissions, uses
 from mediation.models import ActivityRecord, Voucher, VoucherUse
 
 pytestmark = pytest.mark.django_db
@@ -148,12 +148,12 @@ def test_successful_lookups_are_not_counted(world, settings):
 
 def test_may_record_for(world):
     voucher = world["voucher"]
-    assert uses.may_record_for(world["animator"], voucher)
-    assert uses.may_record_for(world["colleague"], voucher)
-    assert uses.may_record_for(CoordinatorFactory(), voucher)
-    assert not uses.may_record_for(world["stranger"], voucher)
-    assert not uses.may_record_for(UserFactory(), voucher)
-    assert not uses.may_record_for(UserFactory(status="pending", venues=[world["venue"]]), voucher)
+    assert permissions.may_record_for(world["animator"], voucher)
+    assert permissions.may_record_for(world["colleague"], voucher)
+    assert permissions.may_record_for(CoordinatorFactory(), voucher)
+    assert not permissions.may_record_for(world["stranger"], voucher)
+    assert not permissions.may_record_for(UserFactory(), voucher)
+    assert not permissions.may_record_for(UserFactory(status="pending", venues=[world["venue"]]), voucher)
 
 
 # --- Recording a module --------------------------------------------------------------------------
