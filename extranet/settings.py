@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "chat",
     "calendar_app",
     "workshops",
+    "lending",
     "mediation",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -414,6 +415,17 @@ VOUCHER_WARNING_DAYS = env_int("VOUCHER_WARNING_DAYS", 30)
 # Beneficiary data of vouchers ended (completed, expired, cancelled) this many days ago is
 # erased (purge_voucher_beneficiaries); counts and statements stay.
 VOUCHER_RETENTION_DAYS = env_int("VOUCHER_RETENTION_DAYS", 1095)
+
+# --- Equipment lending (/bureau/materiel/)
+# How long a period freed by a cancellation is held for the first request waiting for it.
+LENDING_OFFER_HOURS = env_int("LENDING_OFFER_HOURS", 48)
+# How many days before the pick-up and before the return their reminders go out (run_lending_tasks).
+LENDING_REMINDER_DAYS = env_int("LENDING_REMINDER_DAYS", 2)
+# The longest loan, in days (pick-up and return included), and how far ahead one may book.
+LENDING_MAX_DAYS = env_int("LENDING_MAX_DAYS", 90)
+LENDING_MAX_ADVANCE_DAYS = env_int("LENDING_MAX_ADVANCE_DAYS", 365)
+# How many times a loan may be extended.
+LENDING_MAX_RENEWALS = env_int("LENDING_MAX_RENEWALS", 2)
 
 # --- Wagtail ----------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Maillage"

@@ -41,6 +41,7 @@ urlpatterns = [
     path("bureau/tickets/", include("mediation.voucher_urls")),
     path("bureau/activites/", include("mediation.activity_urls")),
     path("bureau/rapports/", include("mediation.report_urls")),
+    path("bureau/materiel/", include("lending.urls")),
     path("invitation/", include("members.invitation_urls")),
     path("annuaire/", include("directory.public_urls")),
     path("agenda/", include("calendar_app.public_urls")),

@@ -23,6 +23,7 @@ from core.templatetags.timefmt import hour_text
 from workshops import booking, evaluation, permissions, selectors
 from workshops.booking_forms import OfferAnswerForm, OnSiteForm
 from workshops.models import Registration, Session
+from workshops.pages import session_sections
 
 Status = Registration.Status
 
@@ -115,6 +116,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
                            if own is not None and own.status == Status.CONFIRMED and session.end <= timezone.now()
                            else None),
     }
+    context["sections"] = session_sections(session, user)
     if own is not None and is_active and own.status == Status.OFFERED and own.offer_expires_at:
         context["offer_until"] = moment_text(own.offer_expires_at, session.tz)
     return render(request, "workshops/booking_session.html", context)

@@ -440,3 +440,84 @@ class ActivityRecordFactory(factory.django.DjangoModelFactory):
     territory = factory.LazyAttribute(lambda o: o.venue.territory if o.venue else None)
     themes = factory.LazyFunction(lambda: ["Email"])
     recorded_by = factory.SubFactory(UserFactory)
+
+
+# --- Equipment lending ------------------------------------------------------------------------
+
+
+class EquipmentCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "lending.Category"
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Catégorie {n}")
+
+
+class ItemFactory(factory.django.DjangoModelFactory):
+    """An item of the resource centre (give `owner_venue=` for a venue's), in service, no buffers.
+
+    `accessories=["Chargeur", "Télécommande"]` adds its accessories."""
+
+    class Meta:
+        model = "lending.Item"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Vidéoprojecteur {n}")
+    category = factory.SubFactory(EquipmentCategoryFactory, name="Vidéoprojecteurs")
+    inventory_number = factory.Sequence(lambda n: f"MAT-{n:05d}")
+
+    @factory.post_generation
+    def accessories(self, create, extracted, **kwargs):
+        if create and extracted:
+            from lending.models import Accessory
+
+            for position, name in enumerate(extracted):
+                Accessory.objects.create(item=self, name=name, position=position)
+
+
+class KitFactory(factory.django.DjangoModelFactory):
+    """A kit of the resource centre; `items=[item, ...]` (default: two new items of the same owner)."""
+
+    class Meta:
+        model = "lending.Kit"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Kit visio {n}")
+
+    @factory.post_generation
+    def items(self, create, extracted, **kwargs):
+        if not create:
+            return
+        if extracted is None:
+            extracted = [ItemFactory(owner_venue=self.owner_venue) for _ in range(2)]
+        self.items.set(extracted)
+
+
+def reservation_make(*, item=None, kit=None, venue=None, requester=None, pickup=None, return_date=None,
+                     status="approved", **fields):
+    """A reservation with its bookings, consistent with the rules (`holds` follows the status),
+    written directly (no check: use the services to test them). Dates default to a week from
+    today for three days; `venue` to a new venue; `requester` to a member working there."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lending.models import Booking, Reservation
+
+    if item is None and kit is None:
+        item = ItemFactory()
+    pickup = pickup or timezone.localdate() + timedelta(days=7)
+    return_date = return_date or pickup + timedelta(days=2)
+    if venue is None:
+        venue = VenueFactory()
+    if requester is None:
+        requester = UserFactory()
+        requester.venues.add(venue)
+    reservation = Reservation.objects.create(item=item, kit=kit, venue=venue, requester=requester,
+                                             pickup_date=pickup, return_date=return_date, status=status, **fields)
+    items = [item] if item is not None else list(kit.items.all())
+    holds = status in Reservation.HOLDING
+    for one in items:
+        start, end = one.blocked_range(pickup, return_date)
+        Booking.objects.create(reservation=reservation, item=one, blocked_start=start, blocked_end=end, holds=holds)
+    return reservation
