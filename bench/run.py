@@ -17,6 +17,10 @@ The vouchers' and reports' pages ("tickets ...") hold 20 vouchers per unit of sc
 100) of a programme of the territory, with modules recorded at the venue and 2 statements per
 unit, and 100 activity records per unit (10,000 at 100); asked by the local admin, the shared
 report anonymously (`make bench BENCH=tickets`).
+The equipment lending pages ("materiel ...") hold 20 items per unit of scale (2,000 at 100,
+a kit of two of them per unit) owned by a venue of the territory, 200 past loans per unit
+(20,000 at 100) and 10 open reservations per unit (pending, approved, offered, out, overdue,
+waiting), all asked by the local admin for the bench venue (`make bench BENCH=materiel`).
 Prints the median time of 15 requests and the number of queries; the query count must
 not change with the scale.
 
@@ -414,6 +418,164 @@ def fill_tickets(scale, territory, venue, referent, today):
     }
 
 
+# --- Equipment lending ("materiel ...") -------------------------------------------------------
+
+PAGES += [
+    ("materiel catalogue", "/bureau/materiel/"),
+    ("materiel catalogue, free", "materiel-available"),
+    ("materiel item", "materiel-item"),
+    ("materiel reservations", "/bureau/materiel/reservations/"),
+    ("materiel requests", "/bureau/materiel/demandes/"),
+    ("materiel stats", "/bureau/materiel/statistiques/"),
+]
+MATERIEL_PAGES = {name for name, _url in PAGES if name.startswith("materiel ")}
+# The open reservations, in turn (one per unit of scale and status slot): what the item is
+# doing now. "overdue" is out with its return date passed; waiting holds nothing.
+OPEN_CYCLE = ["pending", "approved", "approved", "out", "pending", "waiting", "offered", "approved", "overdue",
+              "pending"]
+
+
+def fill_materiel(scale, territory, venue, referent, today):
+    """Bring the equipment lent in the territory to 20 items per unit of scale (2,000 at 100:
+    18 single items and a kit of 2 items per unit), owned by a lending venue of the territory
+    (the local admin manages them all), each with 2 accessories; 200 past loans per unit (20,000
+    at 100, returned, one in twenty refused or cancelled: no holding booking), one in ten of
+    them of the measured item, each returned loan with its two history lines; and 10 open
+    reservations per unit (1,000 at 100: pending, approved, offered, out, overdue, waiting,
+    each on its own item so that holding bookings never overlap) and one approved kit loan per
+    unit. The local admin asks for them all, for the bench venue. Returns the URLs of the pages
+    that name objects."""
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from lending.models import Accessory, Booking, Category, Item, ItemEvent, Kit, Reservation
+
+    paris = ZoneInfo("Europe/Paris")
+    now = timezone.now()
+    lender = lending_venue(territory)
+    categories = list(Category.objects.order_by("position", "pk")) or [Category.objects.create(name="Matériel")]
+    singles = Item.objects.filter(inventory_number__startswith="BANC-I-")
+    first = singles.count()
+    new_items = Item.objects.bulk_create([
+        Item(name=f"Vidéoprojecteur du banc {i}", category=categories[i % len(categories)],
+             description="Un objet pour mesurer les pages du matériel.", owner_venue=lender, home_venue=lender,
+             inventory_number=f"BANC-I-{i:06d}", buffer_before=i % 2, buffer_after=i % 3 % 2,
+             auto_approve=i % 4 == 0, status="repair" if i % 50 == 49 else "available",
+             condition="good" if i % 7 else "worn", created_by=referent)
+        for i in range(first, 18 * scale)
+    ], batch_size=500)
+    kits_made = Kit.objects.filter(name__startswith="Kit du banc ").count()
+    kit_items = Item.objects.bulk_create([
+        Item(name=f"Élément de kit du banc {k}-{j}", category=categories[j % len(categories)], owner_venue=lender,
+             home_venue=lender, inventory_number=f"BANC-K-{k:05d}-{j}", created_by=referent)
+        for k in range(kits_made, scale) for j in range(2)
+    ], batch_size=500)
+    kits = Kit.objects.bulk_create([Kit(name=f"Kit du banc {k}", owner_venue=lender)
+                                    for k in range(kits_made, scale)])
+    Kit.items.through.objects.bulk_create([
+        Kit.items.through(kit_id=kit.pk, item_id=kit_items[2 * n + j].pk)
+        for n, kit in enumerate(kits) for j in range(2)
+    ])
+    Accessory.objects.bulk_create([
+        Accessory(item=item, name=name, position=position)
+        for item in [*new_items, *kit_items] for position, name in enumerate(("Câble HDMI", "Sacoche"))
+    ], batch_size=1000)
+    singles = list(singles.order_by("inventory_number").only("pk", "buffer_before", "buffer_after"))
+    measured = singles[0]
+
+    def booking(reservation, item, holds):
+        start, end = item.blocked_range(reservation.pickup_date, reservation.return_date)
+        return Booking(reservation=reservation, item=item, blocked_start=start, blocked_end=end, holds=holds)
+
+    # Past loans: returned (one in twenty refused or cancelled), nothing held.
+    past = Reservation.objects.filter(purpose="Prêt passé du banc")
+    done = past.count()
+    reservations, items = [], []
+    for k in range(done, 200 * scale):
+        item = measured if k % 10 == 0 else singles[k % len(singles)]
+        pickup = today - timedelta(days=4 + k % 700)
+        back = pickup + timedelta(days=2)
+        status = "refused" if k % 40 == 19 else "cancelled" if k % 40 == 39 else "returned"
+        reservations.append(Reservation(
+            item=item, requester=referent, venue=venue, pickup_date=pickup, return_date=back,
+            purpose="Prêt passé du banc", status=status, decided_by=referent, decided_at=now,
+            created_at=datetime.combine(pickup - timedelta(days=7), time(10), paris),
+            handed_over_at=datetime.combine(pickup, time(9), paris) if status == "returned" else None,
+            handed_over_by=referent if status == "returned" else None,
+            returned_at=datetime.combine(back, time(17), paris) if status == "returned" else None,
+            returned_by=referent if status == "returned" else None,
+            return_condition="good" if status == "returned" else ""))
+        items.append(item)
+    reservations = Reservation.objects.bulk_create(reservations, batch_size=1000)
+    Booking.objects.bulk_create([booking(r, item, False) for r, item in zip(reservations, items, strict=True)],
+                                batch_size=1000)
+    ItemEvent.objects.bulk_create([
+        ItemEvent(item=item, kind=kind, at=at, actor=referent, reservation=r, condition="good")
+        for r, item in zip(reservations, items, strict=True) if r.status == "returned"
+        for kind, at in (("handed_over", r.handed_over_at), ("returned", r.returned_at))
+    ], batch_size=1000)
+    # Open reservations: the k-th on single item k (never two holding bookings on one item).
+    current = Reservation.objects.filter(purpose="Prêt en cours du banc")
+    done = current.count()
+    reservations, items = [], []
+    for k in range(done, 10 * scale):
+        item = singles[k]
+        kind = OPEN_CYCLE[k % len(OPEN_CYCLE)]
+        if kind == "out":
+            pickup, back = today - timedelta(days=2), today + timedelta(days=3)
+        elif kind == "overdue":
+            pickup, back = today - timedelta(days=10), today - timedelta(days=3)
+        else:
+            pickup = today + timedelta(days=3 + k % 60)
+            back = pickup + timedelta(days=1 + k % 4)
+        status = "out" if kind == "overdue" else kind
+        out = status == "out"
+        reservations.append(Reservation(
+            item=item, requester=referent, venue=venue, pickup_date=pickup, return_date=back,
+            purpose="Prêt en cours du banc", status=status, created_at=now - timedelta(days=5),
+            decided_by=referent if status in ("approved", "out") else None,
+            decided_at=now if status in ("approved", "out") else None,
+            waiting_since=now - timedelta(days=3) if status in ("waiting", "offered") else None,
+            offer_expires_at=now + timedelta(hours=30) if status == "offered" else None,
+            handed_over_at=datetime.combine(pickup, time(9), paris) if out else None,
+            handed_over_by=referent if out else None, handover_condition="good" if out else ""))
+        items.append(item)
+    for n, kit in enumerate(kits):
+        pickup = today + timedelta(days=5 + n % 30)
+        reservations.append(Reservation(kit=kit, requester=referent, venue=venue, pickup_date=pickup,
+                                        return_date=pickup + timedelta(days=1), purpose="Prêt en cours du banc",
+                                        status="approved", decided_by=referent, decided_at=now))
+        items.append(kit)
+    reservations = Reservation.objects.bulk_create(reservations, batch_size=1000)
+    bookings = []
+    for r, thing in zip(reservations, items, strict=True):
+        holds = r.status in Reservation.HOLDING
+        if isinstance(thing, Kit):
+            bookings += [booking(r, kit_items[2 * kits.index(thing) + j], holds) for j in range(2)]
+        else:
+            bookings.append(booking(r, thing, holds))
+    Booking.objects.bulk_create(bookings, batch_size=1000)
+    print(f"(materiel: {Item.objects.count()} items, {Kit.objects.count()} kits, "
+          f"{Reservation.objects.count()} reservations, {Booking.objects.filter(holds=True).count()} holding "
+          f"bookings, {ItemEvent.objects.count()} history lines)")
+    free_from = today + timedelta(days=20)
+    return {
+        "materiel-available": f"/bureau/materiel/?du={free_from:%Y-%m-%d}&au={free_from + timedelta(days=2):%Y-%m-%d}",
+        "materiel-item": measured.get_absolute_url(),
+    }
+
+
+def lending_venue(territory):
+    """The territory's venue that lends the bench's equipment (made once)."""
+    from directory.models import Venue
+    from extranet.testing.factories import VenueFactory
+
+    return Venue.objects.filter(slug="lieu-preteur-du-banc").first() or VenueFactory(
+        name="Lieu prêteur du banc", slug="lieu-preteur-du-banc", territory=territory)
+
+
 def fetch(client, url, headers=None):
     """GET `url` and read the whole body (a streamed export runs its queries while it is read)."""
     response = client.get(url, headers=headers)
@@ -481,8 +643,11 @@ def main():
         with_agenda = any(name in AGENDA_PAGES for name, _url in pages)
         with_workshops = any(name in WORKSHOP_PAGES for name, _url in pages)
         with_tickets = any(name in TICKET_PAGES for name, _url in pages)
-        with_others = any(name not in AGENDA_PAGES | WORKSHOP_PAGES | TICKET_PAGES for name, _url in pages)
+        with_materiel = any(name in MATERIEL_PAGES for name, _url in pages)
+        with_others = any(name not in AGENDA_PAGES | WORKSHOP_PAGES | TICKET_PAGES | MATERIEL_PAGES
+                          for name, _url in pages)
         ticket_urls = {}
+        materiel_urls = {}
         anonymous = Client()
         workshop = workshop_session = None
         print(f"{'page':22} {'scale':>5} {'queries':>8} {'median ms':>10}")
@@ -504,6 +669,8 @@ def main():
                       f"{Registration.objects.count()} registrations)")
             if with_tickets:
                 ticket_urls = fill_tickets(scale, territory, venue, referent, today)
+            if with_materiel:
+                materiel_urls = fill_materiel(scale, territory, venue, referent, today)
             total = scale
             last_page = (forum_topic.__class__.objects.get(pk=forum_topic.pk).last_number + 19) // 20
             etag = None
@@ -532,6 +699,7 @@ def main():
                         "ateliers-public-workshop": workshop.get_public_url(),
                     }.get(url, url)
                 url = ticket_urls.get(url, url)
+                url = materiel_urls.get(url, url)
                 asker = agenda_client if name in AGENDA_PAGES else client
                 if name in PUBLIC_WORKSHOP_PAGES | PUBLIC_TICKET_PAGES:
                     asker = anonymous
@@ -545,7 +713,12 @@ def main():
                         failures.append(name)
                         continue
                     status, headers = 304, {"If-None-Match": etag}
-                result = measure(asker, url, status, headers)
+                try:
+                    result = measure(asker, url, status, headers)
+                except Exception as error:  # a page that fails (500) is reported, the others still measured
+                    print(f"{name:22} {scale:>5}   error {type(error).__name__}: {error}: {url}")
+                    failures.append(name)
+                    continue
                 if result is None:
                     got = fetch(asker, url, headers).status_code
                     print(f"{name:22} {scale:>5}   HTTP {got} (expected {status}): {url}")

@@ -25,3 +25,4 @@ register_verb("lending.return_reminder", _("Return soon: {target}"))
 register_verb("lending.overdue", _("Please return it: {target}"))
 
 # Each of these registers, on import, its source, widget or section (added by their slices).
+from lending import agenda, sections, widgets  # noqa: E402, F401

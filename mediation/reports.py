@@ -26,9 +26,14 @@ time):
   (participants beyond those described) counting as "Not given"; by place, by kind and by
   duration bucket (`coop.DURATION_BUCKETS`). Scope: the record's venue; the record's
   territory (`ActivityRecord.territory`: the venue's, else its mediator's); all.
+- **Equipment loans** (`lending.stats.loan_summary`, whose docstring says how they count):
+  the loans handed over with days lent in the period, their days lent (the days inside the
+  period only, from the hand-over to the return, buffers excluded; a kit counting for each
+  of its items), and both by category. Scope: the borrowing venue; the venues of the
+  territory; all.
 
-Everything is aggregated in SQL: `build` makes the same number of queries (9 per period, 18
-in all) whatever the data.
+Everything is aggregated in SQL: `build` makes the same number of queries (11 per period,
+22 in all) whatever the data.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from lending import stats as lending_stats
 from mediation import coop
 from mediation.models import ActivityBeneficiary, ActivityRecord, Settlement, Voucher, VoucherUse
 from mediation.scopes import Period, Scope
@@ -157,6 +163,9 @@ class Figures:
     by_place: dict[str, tuple[int, int]] = field(default_factory=dict)
     by_kind: dict[str, tuple[int, int]] = field(default_factory=dict)
     by_duration: list[int] = field(default_factory=list)  # records per coop.DURATION_BUCKETS
+    loans: int = 0  # equipment loans
+    loan_days: int = 0  # days of items lent
+    loans_by_category: dict[str, tuple[int, int]] = field(default_factory=dict)  # category: (loans, days lent)
 
     @property
     def marked(self) -> int:
@@ -256,8 +265,17 @@ def _duration_bucket() -> Case:
     return Case(*whens, default=Value(len(coop.DURATION_BUCKETS) - 1), output_field=IntegerField())
 
 
+def _borrowers(scope: Scope) -> Q | None:
+    """A filter on Venue for the borrowing venues of `scope` (None: every one)."""
+    if scope.kind == "venue":
+        return Q(pk=_pk(scope.venue_id))
+    if scope.kind == "territory":
+        return Q(territory_id=_pk(scope.territory_id))
+    return None
+
+
 def figures(*, scope: Scope, period: Period, now: datetime | None = None) -> Figures:
-    """The figures of `scope` over `period`: nine queries, whatever the data."""
+    """The figures of `scope` over `period`: eleven queries, whatever the data."""
     now = now or timezone.now()
     result = Figures(period=period)
     start, end = _bounds(period)
@@ -338,6 +356,11 @@ def figures(*, scope: Scope, period: Period, now: datetime | None = None) -> Fig
     # The people of each record beyond those described: "Not given".
     ages[str(coop.AgeBracket.UNKNOWN)] += max(0, result.people - sum(described.values()))
     result.by_age = ages
+
+    # Equipment loans (2 queries).
+    loans = lending_stats.loan_summary(start=first, end=last, borrowers_q=_borrowers(scope),
+                                       today=timezone.localdate(now))
+    result.loans, result.loan_days, result.loans_by_category = loans.loans, loans.days, loans.by_category
     return result
 
 
@@ -460,6 +483,8 @@ def _headline(current: Figures, previous: Figures) -> list[Headline]:
         ("records", _("Accompaniments"), "records"),
         ("people", _("People accompanied"), "people"),
         ("hours", _("Hours of accompaniment"), "hours"),
+        ("loans", _("Equipment loans"), "loans"),
+        ("loan_days", _("Days of equipment lent"), "loan_days"),
     ]
     headline = []
     for key, label, attribute in pairs:
@@ -468,6 +493,17 @@ def _headline(current: Figures, previous: Figures) -> list[Headline]:
             value, before = Euros(value), Euros(before)
         headline.append(Headline(key, label, value, before))
     return headline
+
+
+def _loan_rows(current: Figures, previous: Figures) -> list[list[Any]]:
+    """One row per category lent in either period: the loans, then the days lent."""
+    names = set(current.loans_by_category) | set(previous.loans_by_category)
+    rows = []
+    for name in names:
+        now_loans, now_days = current.loans_by_category.get(name, (0, 0))
+        before_loans, before_days = previous.loans_by_category.get(name, (0, 0))
+        rows.append([name, now_loans, before_loans, now_days, before_days])
+    return sorted(rows, key=lambda row: (-row[1], -row[2], row[0]))
 
 
 def _views(current: Figures, previous: Figures) -> list[View]:
@@ -533,12 +569,19 @@ def _views(current: Figures, previous: Figures) -> list[View]:
             [str(label), current.by_duration[i], previous.by_duration[i]]
             for i, (label, _low, _high) in enumerate(coop.DURATION_BUCKETS)
         ]),
+        View("loans", _("Equipment loans"), [
+            pgettext("equipment", "Category"), *two, _("Days lent, %(period)s") % {"period": now_label},
+            _("Days lent, %(period)s") % {"period": before_label},
+        ], _loan_rows(current, previous), description=_(
+            "The loans of equipment handed over to the venues, by category. Days lent: from the hand-over to the "
+            "return, the days inside the period only, the days kept free for transport excluded; a kit counts for "
+            "each of its items, so the categories may add up to more loans than the total.")),
     ]
     return views
 
 
 def build(*, scope: Scope, period: Period, now: datetime | None = None) -> Report:
-    """The report of `scope` over `period`, beside the same period a year before: eighteen
+    """The report of `scope` over `period`, beside the same period a year before: twenty-two
     queries, whatever the data; zeros (and no rate) over an empty period."""
     now = now or timezone.now()
     current = figures(scope=scope, period=period, now=now)

@@ -20,7 +20,7 @@ from mediation.tests.rep_world import PARIS, at, build_world
 pytestmark = pytest.mark.django_db
 
 S1_2025 = Period("semester", 2025, 1)
-QUERIES = 18  # 9 per period
+QUERIES = 22  # 11 per period (2 of them the equipment loans)
 
 
 @pytest.fixture(autouse=True)
@@ -181,10 +181,11 @@ def test_empty_period_zeros_and_dashes(world):
     assert texts == {
         "sessions": "0", "registrations": "0", "attendance_rate": "—", "satisfaction": "—",
         "satisfied_share": "—", "vouchers_issued": "0", "vouchers_completed": "0", "paid_amount": "0,00\u00a0€",
-        "records": "0", "people": "0", "hours": "0,0\u00a0h",
+        "records": "0", "people": "0", "hours": "0,0\u00a0h", "loans": "0", "loan_days": "0",
     }
     assert {figure.change for figure in report.headline} == {"—"}
     assert view_rows(report, "themes") == []
+    assert view_rows(report, "loans") == []
     assert all(bar.step == 0 for view in report.views for bar in view.bars)
     assert view_rows(report, "ages")[-1] == ["Not given", "0", "0"]
 

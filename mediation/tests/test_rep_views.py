@@ -205,7 +205,10 @@ def test_page_figures_charts_and_tables(world):
     source = text_of(workshops.select_one(".report-chart__source"))
     assert source == "Source: Maillage, the workshops, vouchers and accompaniments recorded; scope: the whole network."
     assert text_of(workshops.select_one("details > summary")) == "See the table of figures"
+    # 11 views; no equipment was lent in rep_world: the loans view says so, without a table.
     assert len(page.select("details.report-details table")) == len(page.select("table.report-table")) == 10
+    loans = page.select_one("section[aria-labelledby=report-view-loans]")
+    assert text_of(loans.select_one(".empty")) == "Nothing recorded in either period."
     widths = [bar["class"][-1] for bar in workshops.select(".report-bar")]
     # The largest value (6 registrations) is 100 %; 3 sessions, 1 the year before...
     assert widths[:4] == ["report-bar--w50", "report-bar--w15", "report-bar--w100", "report-bar--w15"]
@@ -269,7 +272,7 @@ def _grow(world, factor):
 ])
 def test_page_queries_flat(world, who, scope, email):
     queries, page = queries_flat(english_client(world[who]), url(INDEX, world, scope), lambda f: _grow(world, f))
-    assert queries == 24  # the report 18, the session and user, the scopes, the desk menu
+    assert queries == 28  # the report 22, the session and user, the scopes, the desk menu
     themes = page.select_one("section[aria-labelledby=report-view-themes] table")
     assert [text_of(td) for td in themes.select("tbody tr")[0].select("td")] == email
 
@@ -309,7 +312,7 @@ def test_csv_every_view(world):
     titles = [row[0] for index, row in enumerate(rows) if index == 0 or (rows[index - 1] == [] and row)]
     assert titles == ["Key figures", "Workshops", "Satisfaction", "Vouchers", "Statements and payments",
                       "Accompaniments by theme", "People accompanied by age", "Accompaniments by place",
-                      "Accompaniments by kind", "Accompaniments by duration"]
+                      "Accompaniments by kind", "Accompaniments by duration", "Equipment loans"]
 
 
 def test_xlsx(world):
@@ -319,7 +322,7 @@ def test_xlsx(world):
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["Key figures", "Workshops", "Satisfaction", "Vouchers", "Statements and payments",
                                "Accompaniments by theme", "People accompanied by age", "Accompaniments by place",
-                               "Accompaniments by kind", "Accompaniments by duration"]
+                               "Accompaniments by kind", "Accompaniments by duration", "Equipment loans"]
     summary = book["Key figures"]
     assert [cell.value for cell in summary[1]] == ["Figure", "first semester 2025", "first semester 2024", "Change"]
     assert all(cell.font.bold for cell in summary[1])

@@ -5,6 +5,7 @@ from calendar_app import demo as calendar_demo
 from chat import demo as chat_demo
 from directory import demo as directory_demo
 from forum import demo as forum_demo
+from lending import demo as lending_demo
 from mediation import demo as mediation_demo
 from members import demo
 from website import demo as website_demo
@@ -30,6 +31,7 @@ class Command(BaseCommand):
                 website_demo.seed_public_site(log=self.stdout.write)
                 calendar_demo.seed(log=self.stdout.write)
                 workshops_demo.seed(log=self.stdout.write)
+                lending_demo.seed(log=self.stdout.write)
                 mediation_demo.seed(log=self.stdout.write)
         except demo.DemoRefused as exc:
             raise CommandError(str(exc)) from None
