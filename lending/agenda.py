@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -61,7 +61,7 @@ def concerning(user: AnyUser) -> Q:
     managed_items = permissions.managed_q(user, "item__")
     if not managed_items:  # Q(): manages every piece of equipment
         return Q()
-    return (Q(requester_id=getattr(user, "pk", None)) | Q(venue_id__in=member_permissions.attached_venue_ids(user))
+    return (Q(requester_id=getattr(user, "pk", None)) | Q(venue_id__in=permissions.own_venues(user))
             | managed_items | permissions.managed_q(user, "kit__"))
 
 
@@ -80,6 +80,7 @@ def reservations_for(user: AnyUser, start: datetime, end: datetime) -> list[Rese
                                    pickup_date__lte=end.astimezone(zone).date(),
                                    return_date__gte=start.astimezone(zone).date() - timedelta(days=1))
         .select_related("item", "kit", "venue", "item__home_venue", "kit__owner_venue")
+        .annotate(borrowed=Exists(permissions.own_venues(user).filter(pk=OuterRef("venue_id"))))
         .order_by("pickup_date", "pk")
     )
     found = []
@@ -123,10 +124,9 @@ def items(user: AnyUser, start: datetime, end: datetime) -> list[registry.Item]:
 def _items(user: User, start: datetime, end: datetime) -> list[registry.Item]:
     labels = _labels()
     today = timezone.localdate()
-    venues = member_permissions.attached_venue_ids(user)
     found = []
     for reservation in reservations_for(user, start, end):
-        why = BORROWED if reservation.requester_id == user.pk or reservation.venue_id in venues else LENT
+        why = BORROWED if reservation.requester_id == user.pk or reservation.borrowed else LENT
         first, after = bounds(reservation.pickup_date, reservation.return_date)
         description = "\n".join(part for part in (str(reservation.get_status_display()), reservation.purpose)
                                 if part)
@@ -167,7 +167,6 @@ def version(user: AnyUser) -> str:
         **{status: Count("pk", filter=Q(status=status)) for status in HOLDING},
     )
     found["today"] = timezone.localdate()
-    found["who"] = str(where)  # the member's venues and territories: joining one changes the agenda
     text = "|".join(f"{key}={found[key]}" for key in sorted(found))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from lending.dates import period_text
 from lending.models import MAX_BUFFER_DAYS, Booking, Item, Reservation
 
 if TYPE_CHECKING:
@@ -159,12 +160,11 @@ def item_locations(item_ids: Iterable[int]) -> dict[int, Venue]:
 
 
 def describe(booking: Booking) -> str:
-    """"booked from 3 to 7 March for Médiathèque X", in French, for refusals."""
+    """« Vidéoprojecteur 3 » is booked from 3 to 7 March for Médiathèque X (for refusals)."""
     reservation = booking.reservation
-    return _("« %(item)s » is booked from %(start)s to %(end)s for %(venue)s.") % {
+    return _("« %(item)s » is booked %(period)s for %(venue)s.") % {
         "item": booking.item.name,
-        "start": reservation.pickup_date.strftime("%d/%m/%Y"),
-        "end": reservation.return_date.strftime("%d/%m/%Y"),
+        "period": period_text(reservation.pickup_date, reservation.return_date),
         "venue": reservation.venue.name,
     }
 

@@ -16,9 +16,9 @@ Who is who:
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,15 +58,24 @@ def is_manager(user: AnyUser, thing: Item | Kit) -> bool:
 
 
 def managed_q(user: AnyUser, prefix: str = "") -> Q:
-    """Filter on Item or Kit (or through `prefix`, e.g. "item__") for the equipment `user` manages."""
+    """Filter on Item or Kit (or through `prefix`, e.g. "item__") for the equipment `user`
+    manages; the member's venues and territories are subqueries (no query of its own)."""
     if not member_permissions.is_approved(user):
         return Q(pk__in=[])
     field = f"{prefix}owner_venue"
     if member_permissions.is_coordinator(user):
         return Q()
-    territories = member_permissions.referent_territory_ids(user)
-    venues = member_permissions.attached_venue_ids(user)
-    return Q(**{f"{field}__territory_id__in": territories}) | Q(**{f"{field}_id__in": venues})
+    territories = user.referent_territories.values("pk")
+    return Q(**{f"{field}__territory_id__in": territories}) | Q(**{f"{field}_id__in": own_venues(user)})
+
+
+def own_venues(user: AnyUser) -> QuerySet[Any]:
+    """The ids of the venues `user` works in, as a subquery (no query of its own)."""
+    if not member_permissions.is_approved(user):
+        from directory.models import Venue
+
+        return Venue.objects.none().values("pk")
+    return user.venues.values("pk")
 
 
 def manages_any(user: AnyUser) -> bool:

@@ -76,7 +76,7 @@ def linkable_sessions(user: AnyUser, today: date | None = None) -> QuerySet[Sess
     today = today or timezone.localdate()
     where = permissions.borrowing_venues_q(user)
     if where is None:
-        venues = Q(venue_id__in=member_permissions.attached_venue_ids(user))
+        venues = Q(venue_id__in=permissions.own_venues(user))
     else:
         from directory.models import Venue
 
@@ -97,7 +97,7 @@ def _mine(user: AnyUser) -> QuerySet[Reservation]:
     user_id = getattr(user, "pk", None)
     if not member_permissions.is_approved(user):
         return Reservation.objects.none()
-    return _rows().filter(Q(requester_id=user_id) | Q(venue_id__in=member_permissions.attached_venue_ids(user)))
+    return _rows().filter(Q(requester_id=user_id) | Q(venue_id__in=permissions.own_venues(user)))
 
 
 def my_reservations(user: AnyUser, today: date | None = None) -> dict[str, QuerySet[Reservation]]:

@@ -42,7 +42,7 @@ def loans_and_offers(user: Any, now: datetime) -> QuerySet[Reservation]:
     first, annotated `late`), and the slots offered to `user` (they alone answer) still open;
     at most NEXT_COUNT + 1 of each (`rank` in its group)."""
     today = timezone.localdate(now)
-    mine = Q(requester_id=user.pk) | Q(venue_id__in=member_permissions.attached_venue_ids(user))
+    mine = Q(requester_id=user.pk) | Q(venue_id__in=permissions.own_venues(user))
     live = Q(status=Status.OUT) | Q(status__in=[Status.PENDING, Status.APPROVED], return_date__gte=today)
     offered = (Q(requester_id=user.pk, status=Status.OFFERED)
                & (Q(offer_expires_at__isnull=True) | Q(offer_expires_at__gt=now)))
@@ -85,7 +85,9 @@ def _my_loans(user: Any) -> dict[str, Any]:
     rows = list(loans_and_offers(user, now))
     loans = [reservation for reservation in rows if reservation.status != Status.OFFERED]
     offers = [reservation for reservation in rows if reservation.status == Status.OFFERED][:OFFERS_COUNT]
-    counts = manager_counts(user, today) if permissions.manages_any(user) else None
+    # Always one query (the managed equipment as subqueries): cheaper than asking first whether
+    # the member manages any (two role queries); the block shows only when something counts.
+    counts = manager_counts(user, today)
     context: dict[str, Any] = {
         "loans": loans[:NEXT_COUNT],
         "more_loans": len(loans) > NEXT_COUNT,

@@ -466,12 +466,13 @@ def test_the_large_world_is_what_it_says(worlds):
 # referent territories, 1) and header (unread notifications, 1), then the calendars the member
 # sees (1), the events of the window (1) and their exceptions (1), and the workshops' agenda
 # source (1: the sessions of the window).
-MONTH_QUERIES = 8
-WEEK_QUERIES = 8
-LIST_QUERIES = 8
+# Each + the loans of the lending source (one query).
+MONTH_QUERIES = 9
+WEEK_QUERIES = 9
+LIST_QUERIES = 9
 CALENDARS_QUERIES = 5  # the calendars alone
 DETAIL_QUERIES = 8  # one calendar, its events and exceptions, and may the member post in its space (1)
-WIDGET_QUERIES = 4  # the calendars, the events, their exceptions, the workshops' sessions
+WIDGET_QUERIES = 5  # the calendars, the events, their exceptions, the workshops' sessions, the loans
 
 
 @pytest.mark.parametrize("url,expected", [

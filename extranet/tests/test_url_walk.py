@@ -44,11 +44,14 @@ from core.models import Notification, Space
 from directory import services as venue_services
 from directory.models import Venue, VenueRevision
 from extranet.models import DashboardLayout
+from extranet.testing.assertions import png
 from extranet.testing.factories import (
     AttendeeFactory,
     CoordinatorFactory,
     DemandFactory,
     EventFactory,
+    ItemFactory,
+    KitFactory,
     OrganisationFactory,
     PendingUserFactory,
     PrescriberSeatFactory,
@@ -61,6 +64,7 @@ from extranet.testing.factories import (
     VoucherFactory,
     WorkshopFactory,
     network_calendar,
+    reservation_make,
 )
 from extranet.testing.shared import building, shared_transaction
 from forum import services as forum_services
@@ -75,6 +79,8 @@ from forum.models import (
     Topic,
     TopicSubscription,
 )
+from lending.models import Category as EquipmentCategory
+from lending.models import DamagePhoto, Item, ItemEvent, ItemPhoto, Kit, Reservation
 from mediation.models import ActivityRecord, Programme, ReportShare, Settlement, Voucher, VoucherUse
 from members.models import Follow, Invitation, Territory, User, hash_token
 from members.spaces import network_space
@@ -366,6 +372,24 @@ def _feed_tokens_state(w):
     return sorted(FeedToken.objects.values_list("pk", "user_id", "calendar_id", "token"))
 
 
+# --- Equipment lending (lending/): see the `world` fixture. An item of the resource centre
+# with an accessory and a photo (w.lend_item: the coordinators manage it; "member", an
+# animator of another venue, sees it and may borrow it but not change it), a kit of the
+# resource centre (w.lend_kit), and a loan of the item handed over to the shared venue by
+# someone outside the personas, with a damage photo (w.lend_reservation, w.lend_damage: a 404
+# for "member").
+def _lending_state(w):
+    return (sorted(Item.objects.values_list("pk", "name", "status", "condition", "owner_venue_id")),
+            sorted(Kit.objects.values_list("pk", "name", "is_active")),
+            sorted(EquipmentCategory.objects.values_list("pk", "name")),
+            sorted(Reservation.objects.values_list("pk", "status", "return_date", "renewals")),
+            ItemEvent.objects.count())
+
+
+_LEND_ITEM = {"kwargs": lambda w: {"pk": w.lend_item.pk}, "state": _lending_state}
+_LEND_RES = {"kwargs": lambda w: {"pk": w.lend_reservation.pk}, "state": _lending_state}
+
+
 # --- Vouchers, activity records, reports (mediation/): see the `world` fixture. A network
 # programme (w.programme) in which "member"'s venue takes part; a prescribing organisation
 # (w.organisation) whose prescriber is a partner account (the "prescriber" persona, outside
@@ -574,6 +598,47 @@ EXPECTATIONS = {
     "rapports-partages:report": Expect(get=_EVERYONE, kwargs=lambda w: {"token": w.share.token}),
     "rapports-partages:export-csv": Expect(get=_EVERYONE, kwargs=lambda w: {"token": w.share.token}),
     "rapports-partages:export-xlsx": Expect(get=_EVERYONE, kwargs=lambda w: {"token": w.share.token}),
+    # --- Equipment lending (/bureau/materiel/)
+    "materiel:index": Expect(get=_desk()),
+    "materiel:item": Expect(get=_desk(), kwargs=lambda w: {"pk": w.lend_item.pk}),
+    "materiel:item-label": Expect(get=_desk(member=403), kwargs=lambda w: {"pk": w.lend_item.pk}),
+    "materiel:item-qr": Expect(get=_desk(), kwargs=lambda w: {"pk": w.lend_item.pk}),
+    "materiel:item-photo": Expect(get=_desk(), kwargs=lambda w: {"pk": w.lend_item.pk, "photo_pk": w.lend_photo.pk}),
+    "materiel:kits": Expect(get=_desk()),
+    "materiel:kit": Expect(get=_desk(), kwargs=lambda w: {"pk": w.lend_kit.pk}),
+    "materiel:item-create": Expect(get=_desk()),
+    "materiel:item-edit": Expect(get=_desk(member=403), post_denied=_group_post(member=403),
+                                 post_data=lambda w: {"name": "Renommé"}, **_LEND_ITEM),
+    "materiel:item-repair": Expect(get=_desk(member=403), post_denied=_group_post(member=403),
+                                   post_data=lambda w: {"note": "Lampe", "action": "start"}, **_LEND_ITEM),
+    "materiel:item-retire": Expect(get=_desk(member=403), post_denied=_group_post(member=403),
+                                   post_data=lambda w: {"note": "Trop vieux"}, **_LEND_ITEM),
+    "materiel:kit-create": Expect(get=_desk()),
+    "materiel:kit-edit": Expect(get=_desk(member=403), post_denied=_group_post(member=403), state=_lending_state,
+                                post_data=lambda w: {"name": "Renommé"}, kwargs=lambda w: {"pk": w.lend_kit.pk}),
+    "materiel:categories": Expect(get=_desk(member=403), post_denied=_group_post(member=403), state=_lending_state,
+                                  post_data=lambda w: {"action": "create", "name": "Imprimantes 3D"}),
+    "materiel:reserve-item": Expect(get=_desk(), kwargs=lambda w: {"pk": w.lend_item.pk}),
+    "materiel:reserve-kit": Expect(get=_desk(), kwargs=lambda w: {"pk": w.lend_kit.pk}),
+    "materiel:reservations": Expect(get=_desk()),
+    "materiel:requests": Expect(get=_desk()),
+    "materiel:reservation": Expect(get=_desk(member=404), kwargs=lambda w: {"pk": w.lend_reservation.pk}),
+    "materiel:approve": Expect(get=_desk(405, 405), post_denied=_group_post(member=404), **_LEND_RES),
+    "materiel:refuse": Expect(get=_desk(405, 405), post_denied=_group_post(member=404),
+                              post_data=lambda w: {"reason": "Non"}, **_LEND_RES),
+    "materiel:cancel": Expect(get=_desk(405, 405), post_denied=_group_post(member=404), **_LEND_RES),
+    "materiel:renew": Expect(get=_desk(405, 405), post_denied=_group_post(member=404), post_data=lambda w: {
+        "return_date": (w.lend_reservation.return_date + timedelta(days=3)).isoformat()}, **_LEND_RES),
+    "materiel:offer": Expect(get=_desk(405, 405), post_denied=_group_post(member=404),
+                             post_data=lambda w: {"answer": "accept"}, **_LEND_RES),
+    "materiel:hand-over": Expect(get=_desk(member=404), post_denied=_group_post(member=404), **_LEND_RES),
+    "materiel:take-back": Expect(get=_desk(member=404), post_denied=_group_post(member=404), **_LEND_RES),
+    "materiel:damage-photo": Expect(get=_desk(member=404), kwargs=lambda w: {
+        "pk": w.lend_reservation.pk, "photo_pk": w.lend_damage.pk}),
+    "materiel:item-history": Expect(get=_desk(member=403), kwargs=lambda w: {"pk": w.lend_item.pk}),
+    "materiel:venue-history": Expect(get=_desk(member=404), kwargs=lambda w: {"pk": w.shared_venue.pk}),
+    "materiel:stats": Expect(get=_desk()),
+    "materiel:stats-csv": Expect(get=_desk()),
     # --- Desk calendar (/bureau/agenda/)
     "calendar:index": Expect(get=_desk()),
     "calendar:month": Expect(kwargs=lambda w: {"year": 2026, "month": 3}, get=_desk()),
@@ -1422,6 +1487,17 @@ def _build_world():
         venue=w.shared_venue, territory=territory, themes=["Email"], recorded_by=w.outsider)
     w.share = ReportShare.objects.create(label="CAF du Lot", year=timezone.localdate().year, number=1,
                                          created_by=coordinator)
+    # Equipment lending (see _lending_state above).
+    w.lend_item = ItemFactory(name="Vidéoprojecteur du centre", accessories=["Câble HDMI"])
+    w.lend_photo = ItemPhoto(item=w.lend_item, name="photo.png", stored_name="photo-walk.png", size=10,
+                             content_type="image/png", is_image=True)
+    w.lend_photo.file.save("photo-walk.png", png(), save=True)
+    w.lend_kit = KitFactory(name="Kit visio du centre")
+    w.lend_reservation = reservation_make(item=w.lend_item, venue=w.shared_venue, requester=w.outsider,
+                                          pickup=timezone.localdate(), status="out")
+    w.lend_damage = DamagePhoto(reservation=w.lend_reservation, item=w.lend_item, name="casse.png",
+                                stored_name="casse-walk.png", size=10, content_type="image/png", is_image=True)
+    w.lend_damage.file.save("casse-walk.png", png(), save=True)
     return w
 
 

@@ -404,8 +404,10 @@ MAX_QUERIES = {
     # unread counts (three: rooms, participants of direct rooms, one grouped count), the
     # calendar's next events (two: the calendars seen, the events; a third, the exceptions,
     # only when a recurring event is among them; + the workshops' agenda source), "Mes ateliers"
-    # (two: the member's registrations and sessions they lead, their evaluations to fill in)
-    "dashboard": 19,
+    # (two: the member's registrations and sessions they lead, their evaluations to fill in),
+    # the lending source of the calendar widget (one: the loans), "Mes prêts" (two: the loans
+    # and offers, the counts of the equipment the member manages)
+    "dashboard": 22,
     "notifications": 6,  # + count and page of the list
     # + the desk navigation's count of waiting requests on the next two
     "pending": 8,  # + count, page, venues of the page (one prefetch)

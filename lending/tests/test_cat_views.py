@@ -187,7 +187,7 @@ def test_item_page_for_a_member(world):
     assert not page.select("main form[method=post]")
     # Next loans: dates and venue, not who asked.
     row = text_of(page.select_one(".cat-upcoming tbody tr"))
-    assert "10 March 2099 to 11 March 2099" in row and "Médiathèque de Gourdon" in row
+    assert "from 10 to 11 March 2099" in row and "Médiathèque de Gourdon" in row
     assert "Paul Emprunteur" not in main
     # The calendar: the day before is kept, the two after.
     states = day_states(page)

@@ -40,6 +40,17 @@ D = TODAY + timedelta(days=20)  # a pick-up day well ahead
 def days(n):
     return D + timedelta(days=n)
 
+def period(start, end):
+    """A loan's dates as the English messages write them (lending/tests/test_dates.py pins the rule)."""
+    if start == end:
+        return f"on {start.day} {start:%B %Y}"
+    if start.year != end.year:
+        return f"from {start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
+    if start.month != end.month:
+        return f"from {start.day} {start:%B} to {end.day} {end:%B %Y}"
+    return f"from {start.day} to {end.day} {end:%B %Y}"
+
+
 
 def state():
     return {
@@ -132,7 +143,7 @@ def test_buffers_keep_the_next_request_off(w):
     ask(w, item=w.tablet, start=0, end=2)  # holds D-1 .. D+4
     # Starting D+5 needs D+4 free (buffer before): taken.
     with override("en"), refused(availability.Unavailable, "No longer available for these dates. « Tablette "
-                                 f"Samsung » is booked from {days(0):%d/%m/%Y} to {days(2):%d/%m/%Y} for EPN de "
+                                 f"Samsung » is booked {period(days(0), days(2))} for EPN de "
                                  "Gourdon."):
         ask(w, who=w.coordinator, item=w.tablet, venue=w.cahors, start=5, end=6)
     # Starting D+6: free.
@@ -244,7 +255,7 @@ def test_one_item_taken_makes_the_kit_unavailable(w):
     kit = kit_of(w, w.projector, w.tablet)
     reservation_make(item=w.tablet, venue=w.cahors, pickup=days(1), return_date=days(1))  # approved elsewhere
     with override("en"), refused(availability.Unavailable, "No longer available for these dates. « Tablette "
-                                 f"Samsung » is booked from {days(1):%d/%m/%Y} to {days(1):%d/%m/%Y} for Tiers-lieu "
+                                 f"Samsung » is booked {period(days(1), days(1))} for Tiers-lieu "
                                  "de Cahors."):
         ask(w, kit=kit, start=0, end=2)
     # The projector alone stays free.
@@ -305,8 +316,8 @@ def test_approving_when_the_item_went_to_repair_is_refused_with_the_reason(w):
 def test_approving_a_waiting_request_whose_days_are_taken_is_refused_with_the_reason(w):
     ask(w, start=0, end=2)
     waiting = ask(w, who=w.coordinator, venue=w.cahors, start=1, end=3, wait=True)
-    with override("en"), refused(ValidationError, f"Cannot be approved: « Vidéoprojecteur Epson » is booked from "
-                                 f"{days(0):%d/%m/%Y} to {days(2):%d/%m/%Y} for EPN de Gourdon."):
+    with override("en"), refused(ValidationError, f"Cannot be approved: « Vidéoprojecteur Epson » is booked "
+                                 f"{period(days(0), days(2))} for EPN de Gourdon."):
         services.reservation_approve(actor=w.manager, reservation=waiting)
 
 

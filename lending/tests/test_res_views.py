@@ -29,6 +29,17 @@ D = TODAY + timedelta(days=20)
 def days(n):
     return D + timedelta(days=n)
 
+def period(start, end):
+    """A loan's dates as the English messages write them (lending/tests/test_dates.py pins the rule)."""
+    if start == end:
+        return f"on {start.day} {start:%B %Y}"
+    if start.year != end.year:
+        return f"from {start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
+    if start.month != end.month:
+        return f"from {start.day} {start:%B} to {end.day} {end:%B %Y}"
+    return f"from {start.day} to {end.day} {end:%B %Y}"
+
+
 
 @pytest.fixture
 def w():
@@ -107,7 +118,7 @@ def test_a_taken_slot_shows_the_reason_the_next_dates_and_the_waiting_list(w):
     clean_page(page)
     box = page.select_one(".res-unavailable")
     assert box.select_one("h2").text == "No longer available for these dates"
-    assert (f"« Vidéoprojecteur Epson » is booked from {days(0):%d/%m/%Y} to {days(2):%d/%m/%Y} for Tiers-lieu "
+    assert (f"« Vidéoprojecteur Epson » is booked {period(days(0), days(2))} for Tiers-lieu "
             "de Cahors.") in text_of(box)
     # Blocked D-1..D+4; our loan needs one day before: the first free pick-up is D+6.
     assert [b["value"] for b in box.select("button[name=use_dates]")] == [
