@@ -83,7 +83,7 @@ def reservations_for(user: AnyUser, start: datetime, end: datetime) -> list[Rese
         .annotate(borrowed=Exists(permissions.own_venues(user).filter(pk=OuterRef("venue_id"))))
         .order_by("pickup_date", "pk")
     )
-    found = []
+    found: list[Reservation] = []
     for reservation in rows:
         first, after = bounds(reservation.pickup_date, reservation.return_date)
         if first < end and after > start:
@@ -126,7 +126,7 @@ def _items(user: User, start: datetime, end: datetime) -> list[registry.Item]:
     today = timezone.localdate()
     found = []
     for reservation in reservations_for(user, start, end):
-        why = BORROWED if reservation.requester_id == user.pk or reservation.borrowed else LENT
+        why = BORROWED if reservation.requester_id == user.pk or getattr(reservation, "borrowed", False) else LENT
         first, after = bounds(reservation.pickup_date, reservation.return_date)
         description = "\n".join(part for part in (str(reservation.get_status_display()), reservation.purpose)
                                 if part)

@@ -38,7 +38,8 @@ from django.utils.translation import ngettext, pgettext
 
 from core import uploads
 from core.permissions import conflict
-from lending import permissions
+from lending import permissions, reservations
+from lending.dates import period_text
 from lending.models import (
     MAX_BUFFER_DAYS,
     Accessory,
@@ -131,11 +132,10 @@ def owner_choices(user: AnyUser) -> list[tuple[str, str]]:
 
 
 def describe_loan(reservation: Reservation) -> str:
-    """"Médiathèque X, du 3/03/2026 au 7/03/2026"."""
-    return _("%(venue)s, from %(start)s to %(end)s") % {
+    """"Médiathèque X, du 3 au 7 mars 2026"."""
+    return _("%(venue)s, %(period)s") % {
         "venue": reservation.venue.name,
-        "start": reservation.pickup_date.strftime("%d/%m/%Y"),
-        "end": reservation.return_date.strftime("%d/%m/%Y"),
+        "period": period_text(reservation.pickup_date, reservation.return_date),
     }
 
 
@@ -483,6 +483,9 @@ def item_end_repair(*, actor: AnyUser, item: Item, condition: str, note: str = "
         _event(fresh, ItemEvent.Kind.REPAIR_END, actor, condition=condition, note=text)
     item.status = Item.Status.AVAILABLE
     item.condition = condition
+    # Bookable again: its free periods go to the waiting list (after the item's lock is let
+    # go: `offer_freed` locks every item concerned in id order).
+    reservations.offer_freed([item])
     return item
 
 
@@ -537,9 +540,10 @@ def _clean_kit_items(items: Iterable[Item], owner_venue: Venue | None) -> list[I
 
 
 def kit_loans_to_come(kit: Kit) -> list[Reservation]:
-    """The kit's reservations holding days that are not over (under way included). One query."""
+    """The kit's reservations holding days or waiting for them (`Reservation.OPEN`) that are
+    not over (under way included): a waiting request was made for these items. One query."""
     today = timezone.localdate()
-    return list(Reservation.objects.filter(kit=kit, status__in=Reservation.HOLDING)
+    return list(Reservation.objects.filter(kit=kit, status__in=Reservation.OPEN)
                 .filter(Q(return_date__gte=today) | Q(status=Reservation.Status.OUT))
                 .select_related("venue").order_by("pickup_date", "pk"))
 

@@ -21,6 +21,12 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+# The days the catalogue searches (availability reads a few days around them: kept far
+# from the limits of `date`).
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+
+
 class CatalogueFilterForm(forms.Form):
     """The catalogue's filters; the field names are the page's query parameters."""
 
@@ -51,6 +57,9 @@ class CatalogueFilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("du"), data.get("au")
+        for name, value in (("du", start), ("au", end)):
+            if value and not FIRST_DAY <= value <= LAST_DAY:
+                self.add_error(name, _("Choose days between 2000 and 2100."))
         if "du" in self.errors or "au" in self.errors:
             return data
         if start and not end:

@@ -43,13 +43,35 @@ class Card:
     loan: Reservation | None
     free: bool | None
     reserve_url: str
+    item_url: str = ""
 
 
-def _reserve_url(name: str, pk: int, period: tuple[date, date] | None) -> str:
-    url = reverse(name, args=[pk])
+def _carried(request: HttpRequest, period: tuple[date, date] | None = None) -> dict[str, str]:
+    """What a page passes on to the item, kit and reserve pages: the dates asked for (`du`,
+    `au`) and the workshop session (`seance`), so the reserve form is filled in."""
+    carried: dict[str, str] = {}
     if period is not None:
-        url += "?" + urlencode({"du": period[0].isoformat(), "au": period[1].isoformat()})
-    return url
+        carried = {"du": period[0].isoformat(), "au": period[1].isoformat()}
+    else:
+        for key in ("du", "au"):
+            try:
+                carried[key] = date.fromisoformat(request.GET.get(key, "")).isoformat()
+            except ValueError:
+                continue
+    seance = request.GET.get("seance", "")
+    if seance.isdecimal() and seance.isascii():
+        carried["seance"] = seance
+    return carried
+
+
+def _with(url: str, carried: dict[str, str]) -> str:
+    return f"{url}?{urlencode(carried)}" if carried else url
+
+
+def _reserve_url(name: str, pk: int, period: tuple[date, date] | None, carried: dict[str, str] | None = None) -> str:
+    if carried is None:
+        carried = {"du": period[0].isoformat(), "au": period[1].isoformat()} if period is not None else {}
+    return _with(reverse(name, args=[pk]), carried)
 
 
 def _owner_choices() -> list[tuple[int, str]]:
@@ -74,8 +96,10 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     rows: list[Item] = list(page.object_list)
     loans = selectors.current_loans(item.pk for item in rows)
+    carried = _carried(request, period)
     cards = [Card(item, loans.get(item.pk), None if period is None else item.pk not in unavailable,
-                  _reserve_url("materiel:reserve-item", item.pk, period)) for item in rows]
+                  _reserve_url("materiel:reserve-item", item.pk, period, carried),
+                  _with(item.get_absolute_url(), carried)) for item in rows]
     query = {key: request.GET[key] for key in FILTERS if request.GET.get(key)}
     manager = permissions.manages_any(user)
     return render(request, "lending/catalogue/index.html", {
@@ -106,7 +130,9 @@ def buffers_text(item: Item) -> str:
 
 def _calendar_context(request: HttpRequest, items: list[Item], *, single: Item | None) -> dict[str, Any]:
     today = timezone.localdate()
-    first = selectors.parse_month(request.GET.get("mois"), today)
+    carried = _carried(request)
+    # The month asked for, else the one of the dates carried from the catalogue.
+    first = selectors.parse_month(request.GET.get("mois") or carried.get("du", "")[:7] or None, today)
     _first, last = selectors.month_bounds(first)
     if single is not None:
         busy = availability.calendar(single, first, last)
@@ -114,7 +140,8 @@ def _calendar_context(request: HttpRequest, items: list[Item], *, single: Item |
         busy = selectors.kit_calendar(items, first, last)
     month = selectors.month_grid(first, busy, today)
     return {"month": month, "today": today,
-            "previous_month": f"?mois={month.previous:%Y-%m}", "next_month": f"?mois={month.next:%Y-%m}",
+            "previous_month": "?" + urlencode({"mois": f"{month.previous:%Y-%m}", **carried}),
+            "next_month": "?" + urlencode({"mois": f"{month.next:%Y-%m}", **carried}),
             "this_month": today.replace(day=1) != first}
 
 
@@ -130,7 +157,8 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "photos": list(item.photos.filter(is_image=True).order_by("pk")),
         "accessories": list(item.accessories.all()), "kits": selectors.kits_of(item, user),
         "loan": selectors.current_loans([item.pk]).get(item.pk), "upcoming": upcoming,
-        "buffers": buffers_text(item), "reserve_url": reverse("materiel:reserve-item", args=[item.pk]),
+        "buffers": buffers_text(item),
+        "reserve_url": _reserve_url("materiel:reserve-item", item.pk, None, _carried(request)),
         "repair_form": RepairForm(auto_id="repair_%s"), "retire_form": RetireForm(auto_id="retire_%s"),
         "repair_label": repair_label(item), "repair_action": "end" if item.status == Item.Status.REPAIR else "start",
     })
@@ -182,6 +210,8 @@ class KitCard:
     kit: Kit
     items: list[Item]
     not_lendable: list[Item]
+    # Not in service but hidden from the reader (retired): the kit cannot be booked either.
+    hidden_unbookable: int = 0
 
 
 @require_GET
@@ -191,7 +221,9 @@ def kit_list(request: HttpRequest) -> HttpResponse:
     cards = []
     for kit in page.object_list:
         members: list[Item] = kit.members  # type: ignore[attr-defined]
-        cards.append(KitCard(kit, members, [item for item in members if not item.is_bookable]))
+        blocked = [item for item in members if not item.is_bookable]
+        hidden = max(0, kit.unbookable_count - len(blocked))  # type: ignore[attr-defined]
+        cards.append(KitCard(kit, members, blocked, hidden))
     return render(request, "lending/catalogue/kits.html", {
         "tabs": lending_tabs(user), "page": page, "cards": cards, "can_add": permissions.manages_any(user),
     })
@@ -212,6 +244,6 @@ def kit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": [{"item": item, "visible": item.pk in visible, "loan": loans.get(item.pk)} for item in items],
         "blocked": blocked, "lendable": kit.is_active and bool(items) and not blocked,
         "upcoming": selectors.upcoming_reservations(items, context["today"]),
-        "reserve_url": reverse("materiel:reserve-kit", args=[kit.pk]),
+        "reserve_url": _reserve_url("materiel:reserve-kit", kit.pk, None, _carried(request)),
         "items_count": ngettext("%(count)d item", "%(count)d items", len(items)) % {"count": len(items)},
     })

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -49,9 +50,19 @@ DAMAGED = {str(Condition.DAMAGED), str(Condition.BROKEN)}
 
 def reservation_items(reservation: Reservation) -> list[Item]:
     """The items a reservation lends (its bookings: the item, or the kit's items as booked),
-    with their accessories; two queries."""
+    with their accessories, each with `handed_out` (recorded present at the hand-over of this
+    reservation); two queries."""
+    handed = AccessoryCheck.objects.filter(reservation=reservation, accessory=OuterRef("pk"),
+                                           moment=AccessoryCheck.Moment.OUT, present=True)
+    accessories = Accessory.objects.annotate(handed_out=Exists(handed))
     return list(Item.objects.filter(bookings__reservation=reservation).select_related("owner_venue")
-                .prefetch_related("accessories").order_by("name", "pk"))
+                .prefetch_related(Prefetch("accessories", queryset=accessories)).order_by("name", "pk"))
+
+
+def handed_out(item: Item) -> list[Accessory]:
+    """The accessories of `item` (from `reservation_items`) that left with it: the ones
+    checked at the return."""
+    return [accessory for accessory in item.accessories.all() if getattr(accessory, "handed_out", False)]
 
 
 def worst(conditions: Collection[str]) -> str:
@@ -105,9 +116,12 @@ def _clean_conditions(items: Sequence[Item], conditions: Mapping[int, str]) -> d
     return cleaned
 
 
-def _clean_accessories(items: Sequence[Item], accessories_present: Collection[int]) -> set[int]:
+def _clean_accessories(items: Sequence[Item], accessories_present: Collection[int],
+                       only: Collection[int] | None = None) -> set[int]:
+    """The accessories ticked, among those of `items` (and of `only` when given)."""
     present = {int(pk) for pk in accessories_present}
-    known = {accessory.pk for item in items for accessory in item.accessories.all()}
+    known = {accessory.pk for item in items for accessory in item.accessories.all()
+             if only is None or accessory.pk in only}
     if present - known:
         raise ValidationError({"accessories": _("An accessory ticked is not one of this loan's equipment.")})
     return present
@@ -120,18 +134,33 @@ def _clean_text(value: str, field: str, maximum: int) -> str:
     return text
 
 
+def _lock_items_then(reservation: Reservation) -> tuple[Reservation, list[Item]]:
+    """The reservation's items' rows locked first (from its bookings), then its own row: the
+    order of every reservation service (`lending.reservations`), so that none waits for the
+    other in a circle. Returns the reservation read fresh and its locked items (with their
+    accessories, `reservation_items`)."""
+    ids = list(Booking.objects.filter(reservation=reservation).values_list("item_id", flat=True))
+    fresh = availability.lock_items([Item(pk=pk) for pk in ids])
+    locked = _lock(reservation)
+    return locked, _with_accessories(fresh, reservation_items(locked))
+
+
 def _lock(reservation: Reservation) -> Reservation:
     """The reservation's row, locked until the end of the transaction, read fresh."""
     return (Reservation.objects.select_for_update(of=("self",))
             .select_related("item__owner_venue", "kit__owner_venue", "venue").get(pk=reservation.pk))
 
 
-def _write_checks(reservation: Reservation, items: Sequence[Item], present: set[int], moment: str) -> list[Accessory]:
-    """An AccessoryCheck for every accessory of `items`; returns the missing ones."""
+def _write_checks(reservation: Reservation, items: Sequence[Item], present: set[int], moment: str,
+                  only: Collection[int] | None = None) -> list[Accessory]:
+    """An AccessoryCheck for every accessory of `items` (of `only` when given: at the return,
+    the ones that left); returns the missing ones."""
     missing = []
     rows = []
     for item in items:
         for accessory in item.accessories.all():
+            if only is not None and accessory.pk not in only:
+                continue
             rows.append(AccessoryCheck(reservation=reservation, accessory=accessory, moment=moment,
                                        present=accessory.pk in present))
             if accessory.pk not in present:
@@ -175,10 +204,8 @@ def hand_over(*, actor: User, reservation: Reservation, handed_to: str, conditio
         raise ValidationError({"handed_to": _("Keep this text under %(max)d characters.") % {"max": HANDED_TO_MAX}})
     note = _clean_text(note, "note", NOTE_MAX)
     with transaction.atomic():
-        locked = _lock(reservation)
+        locked, items = _lock_items_then(reservation)
         permissions.can_hand_over(actor, locked, today).check()
-        items = reservation_items(locked)
-        items = _with_accessories(availability.lock_items(items), items)
         cleaned = _clean_conditions(items, conditions)
         present = _clean_accessories(items, accessories_present)
         for item in items:
@@ -263,12 +290,12 @@ def take_back(*, actor: User, reservation: Reservation, conditions: Mapping[int,
     permissions.can_take_back(actor, reservation).check()
     damage_note = _clean_text(damage_note, "damage_note", NOTE_MAX)
     with transaction.atomic():
-        locked = _lock(reservation)
+        locked, items = _lock_items_then(reservation)
         permissions.can_take_back(actor, locked).check()
-        items = reservation_items(locked)
-        items = _with_accessories(availability.lock_items(items), items)
+        # Only what left at the hand-over comes back (or goes missing).
+        gone = {accessory.pk for item in items for accessory in handed_out(item)}
         cleaned = _clean_conditions(items, conditions)
-        present = _clean_accessories(items, accessories_present)
+        present = _clean_accessories(items, accessories_present, only=gone)
         repair = {int(pk) for pk in send_to_repair}
         if repair - {item.pk for item in items}:
             raise ValidationError({"send_to_repair": _("Only the equipment of this loan can be sent to repair.")})
@@ -278,7 +305,7 @@ def take_back(*, actor: User, reservation: Reservation, conditions: Mapping[int,
             return_condition=worst(cleaned.values()), damage_note=damage_note, updated_at=now)
         if not updated:
             raise ValidationError(_("This return has already been recorded."))
-        missing = _write_checks(locked, items, present, AccessoryCheck.Moment.BACK)
+        missing = _write_checks(locked, items, present, AccessoryCheck.Moment.BACK, only=gone)
         events: list[ItemEvent] = []
         _set_conditions(items, cleaned, actor=actor, reservation=locked, now=now, events=events)
         missing_note = ""

@@ -11,8 +11,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import MultipleFileField, MultipleFileInput
-from lending.handover import HANDED_TO_MAX, NOTE_MAX
-from lending.models import Condition, Item
+from lending.handover import HANDED_TO_MAX, NOTE_MAX, handed_out
+from lending.models import Accessory, Condition, Item
 
 
 @dataclass
@@ -26,6 +26,7 @@ class ItemRow:
     present: forms.BoundField | None = None
     repair: forms.BoundField | None = None
     photos: forms.BoundField | None = None
+    not_handed_over: Sequence[Accessory] = ()
 
 
 class _ItemsForm(forms.Form):
@@ -37,11 +38,15 @@ class _ItemsForm(forms.Form):
         for item in self.items:
             self.fields[f"condition_{item.pk}"] = forms.ChoiceField(
                 label=_("Condition"), choices=Condition.choices, initial=item.condition)
-            accessories = list(item.accessories.all())
+            accessories = self.checked_accessories(item)
             if accessories:
                 self.fields[f"accessories_{item.pk}"] = forms.TypedMultipleChoiceField(
                     label=_("Accessories present"), required=False, coerce=int,
                     choices=[(a.pk, a.name) for a in accessories], widget=forms.CheckboxSelectMultiple)
+
+    def checked_accessories(self, item: Item) -> list[Accessory]:
+        """The accessories of `item` to tick: all of them."""
+        return list(item.accessories.all())
 
     def _row(self, item: Item) -> ItemRow:
         def bound(name: str) -> forms.BoundField | None:
@@ -50,8 +55,10 @@ class _ItemsForm(forms.Form):
 
         condition = bound("condition")
         assert condition is not None
+        checked = {accessory.pk for accessory in self.checked_accessories(item)}
         return ItemRow(item=item, condition=condition, accessories=bound("accessories"), present=bound("present"),
-                       repair=bound("repair"), photos=bound("photos"))
+                       repair=bound("repair"), photos=bound("photos"),
+                       not_handed_over=[a for a in item.accessories.all() if a.pk not in checked])
 
     def rows(self) -> list[ItemRow]:
         return [self._row(item) for item in self.items]
@@ -96,6 +103,11 @@ class ReturnForm(_ItemsForm):
             self.fields[f"photos_{item.pk}"] = MultipleFileField(
                 label=_("Photos of the damage (optional)"), required=False,
                 widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}))
+
+    def checked_accessories(self, item: Item) -> list[Accessory]:
+        """Only the accessories that left with `item` at the hand-over come back (or go
+        missing); the others are shown as not handed over."""
+        return handed_out(item)
 
     def send_to_repair(self) -> set[int]:
         return {item.pk for item in self.items if self.cleaned_data.get(f"repair_{item.pk}")}

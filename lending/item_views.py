@@ -294,7 +294,7 @@ def categories(request: HttpRequest) -> HttpResponse:
                 return redirect("materiel:categories")
     elif action in ("rename", "delete"):
         raw = request.POST.get("category", "")
-        category = get_object_or_404(Category, pk=int(raw) if raw.isdigit() else 0)
+        category = get_object_or_404(Category, pk=int(raw) if raw.isdecimal() and raw.isascii() else 0)
         failed = {"pk": category.pk, "errors": []}
         try:
             if action == "rename":

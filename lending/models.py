@@ -233,7 +233,10 @@ class Reservation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.subject} ({self.pickup_date:%d/%m/%Y} – {self.return_date:%d/%m/%Y})"
+        from lending.dates import period_text
+
+        # "Vidéoprojecteur 3, du 17 au 19 décembre 2026": the label of the loan's notifications.
+        return f"{self.subject}, {period_text(self.pickup_date, self.return_date)}"
 
     def get_absolute_url(self) -> str:
         return reverse("materiel:reservation", args=[self.pk])

@@ -56,7 +56,7 @@ def _prefill(request: HttpRequest, sessions: QuerySet[Any]) -> dict[str, Any]:
     if (back := _day(request.GET.get("au"))) is not None:
         initial["return_date"] = back
     seance = request.GET.get("seance") or ""
-    if seance.isdigit():
+    if seance.isdecimal() and seance.isascii():
         session = sessions.filter(pk=int(seance)).first()
         if session is not None:
             initial["session"] = session.pk

@@ -167,9 +167,11 @@ def _check_session(session: Session | None, pickup_date: date, return_date: date
         raise ValidationError({"session": message})
 
 
-def _check_still_bookable(reservation: Reservation, items: Sequence[Item]) -> None:
+def _check_still_bookable(reservation: Reservation, items: Sequence[Item], refusal: str | None = None,
+                          field: str | None = None) -> None:
     """The rule of `permissions.can_request` about the items (in repair, retired, a kit no
-    longer lent), on the locked rows: a Conflict refuses the approval with its reason."""
+    longer lent), on the locked rows: a Conflict refuses the approval (or what `refusal`, a
+    "…: %(reason)s" sentence, says, on `field` when given) with its reason."""
     thing: Item | Kit
     if reservation.item_id:
         thing = items[0]
@@ -177,7 +179,10 @@ def _check_still_bookable(reservation: Reservation, items: Sequence[Item]) -> No
         thing = Kit.objects.get(pk=reservation.kit_id or 0)
     decision = permissions.can_request(reservation.requester, thing, reservation.venue)
     if not decision and isinstance(decision, Conflict):
-        raise ValidationError(_("Cannot be approved: %(reason)s") % {"reason": decision.reason}, code="unbookable")
+        message = (refusal or _("Cannot be approved: %(reason)s")) % {"reason": decision.reason}
+        if field:
+            raise ValidationError({field: ValidationError(message, code="unbookable")})
+        raise ValidationError(message, code="unbookable")
 
 
 # --- Requesting ----------------------------------------------------------------------------
@@ -348,6 +353,7 @@ def reservation_renew(*, actor: User, reservation: Reservation, return_date: dat
         items = _reservation_items(reservation)
         current = _reload(reservation)
         permissions.can_renew(actor, current).check()
+        _check_still_bookable(current, items, _("Cannot be extended: %(reason)s"), "return_date")
         if return_date <= current.return_date:
             raise ValidationError({"return_date": _("Choose a return date after %(day)s.")
                                    % {"day": day_text(current.return_date)}})
@@ -363,10 +369,13 @@ def reservation_renew(*, actor: User, reservation: Reservation, return_date: dat
             raise ValidationError({"return_date": " ".join(error.messages)}) from error
         done = Reservation.objects.filter(pk=current.pk, status=current.status, return_date=previous,
                                           renewals=current.renewals).update(
-            return_date=return_date, renewals=current.renewals + 1, updated_at=timezone.now())
+            return_date=return_date, renewals=current.renewals + 1, updated_at=timezone.now(),
+            # A new return date: its reminder and, if it passes, its overdue notice are due again.
+            return_reminded_at=None, overdue_notified_at=None)
         if not done:
             raise ValidationError(_("This reservation has just changed: reload the page."), code="changed")
         current.renewals += 1
+        current.return_reminded_at = current.overdue_notified_at = None
         if permissions.is_manager(actor, current.subject) and current.requester_id != actor.pk:
             _tell_borrowers(current, "lending.renewed", actor)
         else:
@@ -452,6 +461,8 @@ def offer_answer(*, actor: User, reservation: Reservation, accept: bool) -> Rese
         else:
             permissions.can_answer_offer(actor, current).check()
             if accept:
+                # The rule approval runs (an item sent to repair meanwhile refuses it).
+                _check_still_bookable(current, items, _("Cannot be accepted: %(reason)s"))
                 auto = bool(current.subject.auto_approve)
                 changes: dict[str, Any] = {"status": Status.APPROVED if auto else Status.PENDING}
                 if auto:

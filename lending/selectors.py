@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from lending import availability, permissions
@@ -147,11 +148,16 @@ def kits_of(item: Item, user: AnyUser) -> list[Kit]:
 
 
 def kits_for(user: AnyUser) -> QuerySet[Kit]:
-    """The kits `user` may see, by name, with their owner and items (prefetched, visible ones)."""
+    """The kits `user` may see, by name, with their owner and items (prefetched, visible ones),
+    and `unbookable_count`: how many of ALL their items (hidden retired ones included) are not
+    in service (a kit is lent only when every item is)."""
     if not permissions.can_browse(user):
         return Kit.objects.none()
     items = Item.objects.filter(visible_items_q(user)).select_related("home_venue").order_by("name", "pk")
+    unbookable = (Item.objects.filter(kits=OuterRef("pk")).exclude(status=Item.Status.AVAILABLE).order_by()
+                  .values("kits").annotate(count=Count("pk")).values("count"))
     return (Kit.objects.filter(visible_kits_q(user)).select_related("owner_venue")
+            .annotate(unbookable_count=Coalesce(Subquery(unbookable), 0))
             .prefetch_related(Prefetch("items", queryset=items, to_attr="members"))
             .order_by("name", "pk"))
 
@@ -202,11 +208,12 @@ class Month:
 
 
 def parse_month(value: str | None, today: date) -> date:
-    """The first day of the month `value` ("YYYY-MM"); this month when missing or wrong."""
+    """The first day of the month `value` ("YYYY-MM", 2000 to 2100: a month's end and the next
+    month stay dates); this month when missing or wrong."""
     if value:
         try:
             year, month = (int(part) for part in value.split("-"))
-            if 1900 <= year <= 9999 and 1 <= month <= 12 and len(value) == 7:
+            if 2000 <= year <= 2100 and 1 <= month <= 12 and len(value) == 7:
                 return date(year, month, 1)
         except ValueError:
             pass

@@ -230,7 +230,8 @@ def test_second_poll_with_the_etag_is_304_and_an_edit_changes_it(client):
         second = client.get(url, headers={"If-None-Match": etag})
     assert second.status_code == 304
     assert second.content == b""
-    assert len(queries.captured_queries) == 4  # the token, the calendars' versions, the workshops' and the loans' versions
+    # The token, the calendars' versions, the workshops' and the loans' versions.
+    assert len(queries.captured_queries) == 4
 
     Event.objects.filter(pk=event.pk).update(title="Après", updated_at=timezone.now(), sequence=1)
     services.calendar_touch(event.calendar_id)

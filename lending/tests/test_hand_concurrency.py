@@ -24,7 +24,11 @@ def _world(status: str) -> tuple[Reservation, list[User], int, list[int]]:
     managers = [UserFactory(venues=[owner]), UserFactory(venues=[owner])]
     item = ItemFactory(owner_venue=owner, accessories=["Chargeur", "Câble HDMI"])
     reservation = reservation_make(item=item, pickup=date(2030, 3, 2), return_date=date(2030, 3, 5), status=status)
-    return reservation, managers, item.pk, list(item.accessories.values_list("pk", flat=True))
+    accessories = list(item.accessories.all())
+    if status == "out":  # as its hand-over wrote them: both accessories left (they are checked back)
+        AccessoryCheck.objects.bulk_create(AccessoryCheck(reservation=reservation, accessory=accessory, moment="out",
+                                                          present=True) for accessory in accessories)
+    return reservation, managers, item.pk, [accessory.pk for accessory in accessories]
 
 
 def test_two_hand_overs_at_once_one_wins():

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from extranet.testing import assertions
 from extranet.testing.factories import (
@@ -56,7 +56,7 @@ def take_back_url(world):
 def give(world):
     item = world["item"]
     handover.hand_over(actor=world["manager"], reservation=world["reservation"], handed_to="Jeanne",
-                       conditions={item.pk: "good"}, accessories_present={world["charger"].pk})
+                       conditions={item.pk: "good"}, accessories_present={world["charger"].pk, world["remote"].pk})
     world["reservation"].refresh_from_db()
 
 
@@ -251,8 +251,9 @@ def test_damage_photo_is_served_to_who_may_see_the_reservation_only(world):
 def test_item_history_lists_events_and_loans(world):
     give(world)
     item = world["item"]
-    handover.take_back(actor=world["manager"], reservation=world["reservation"], conditions={item.pk: "good"},
-                       accessories_present={world["charger"].pk}, damage_note="Câble abîmé")
+    with translation.override("en"):  # the note is written in the active language
+        handover.take_back(actor=world["manager"], reservation=world["reservation"], conditions={item.pk: "good"},
+                           accessories_present={world["charger"].pk}, damage_note="Câble abîmé")
     response = english_client(world["manager"]).get(reverse("materiel:item-history", args=[item.pk]))
     assert response.status_code == 200
     page = soup(response)

@@ -28,6 +28,17 @@ from members.models import User
 pytestmark = pytest.mark.django_db
 
 
+def period(start, end):
+    """A loan's dates as the English messages write them (lending/tests/test_dates.py pins the rule)."""
+    if start == end:
+        return f"on {start.day} {start:%B %Y}"
+    if start.year != end.year:
+        return f"from {start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
+    if start.month != end.month:
+        return f"from {start.day} {start:%B} to {end.day} {end:%B %Y}"
+    return f"from {start.day} to {end.day} {end:%B %Y}"
+
+
 def state():
     return {
         "items": sorted(Item.objects.values_list("pk", "name", "status", "condition", "owner_venue_id",
@@ -296,14 +307,14 @@ def test_retire_refused_while_loans_are_to_come(w, item):
     pickup = timezone.localdate() + timedelta(days=3)
     loan = reservation_make(item=item, pickup=pickup, return_date=pickup + timedelta(days=1), status="approved",
                             venue=w["venue_b"])
-    expected = (f"A loan to come holds this equipment: Tiers-lieu Bel-Air, from {pickup:%d/%m/%Y} to "
-                f"{pickup + timedelta(days=1):%d/%m/%Y}. Cancel it first.")
+    expected = (f"A loan to come holds this equipment: Tiers-lieu Bel-Air, "
+                f"{period(pickup, pickup + timedelta(days=1))}. Cancel it first.")
     with refused(ValidationError, expected):
         catalogue.item_retire(actor=w["animator_a"], item=item, note="Trop vieux")
     loan.status = "out"
     loan.save()
-    with refused(ValidationError, f"This equipment is out on loan (Tiers-lieu Bel-Air, from {pickup:%d/%m/%Y} to "
-                 f"{pickup + timedelta(days=1):%d/%m/%Y}): record its return first."):
+    with refused(ValidationError, f"This equipment is out on loan (Tiers-lieu Bel-Air, "
+                 f"{period(pickup, pickup + timedelta(days=1))}): record its return first."):
         catalogue.item_retire(actor=w["animator_a"], item=item, note="Trop vieux")
 
 
@@ -353,8 +364,8 @@ def test_kit_update(w):
     assert set(kit.items.values_list("name", flat=True)) == {"A", "B", "C"}
     pickup = timezone.localdate() + timedelta(days=2)
     reservation_make(kit=kit, venue=w["venue_b"], pickup=pickup, return_date=pickup, status="approved")
-    with refused(ValidationError, f"Loans of this kit are to come (Tiers-lieu Bel-Air, from {pickup:%d/%m/%Y} to "
-                 f"{pickup:%d/%m/%Y}): its items cannot change, nor can it be withdrawn, before they are over."):
+    with refused(ValidationError, f"Loans of this kit are to come (Tiers-lieu Bel-Air, {period(pickup, pickup)}): "
+                 "its items cannot change, nor can it be withdrawn, before they are over."):
         catalogue.kit_update(actor=w["animator_a"], kit=kit, items=[a, b])
     catalogue.kit_update(actor=w["animator_a"], kit=kit, description="Pour les visios")
     kit.refresh_from_db()
