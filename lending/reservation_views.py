@@ -8,9 +8,11 @@ taken) is shown on the page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
@@ -243,61 +245,48 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reservation.get_absolute_url())
 
 
-@require_POST
-def refuse(request: HttpRequest, pk: int) -> HttpResponse:
-    reservation = selectors.reservation_get_for_user(request.user, pk)
-    _role(permissions.can_decide(request.user, reservation))
-    form = RefuseForm(request.POST)
+def _form_action(request: HttpRequest, reservation: Reservation, form: forms.Form, form_name: str,
+                 act: Callable[[dict[str, Any]], object], done: str) -> HttpResponse:
+    """A reservation's action with a form (refuse, cancel, renew): the service refuses by the
+    reservation's state (the page says why) or by a field (the form again, with the error)."""
     if form.is_valid():
         try:
-            services.reservation_refuse(actor=request.user, reservation=reservation,  # type: ignore[arg-type]
-                                        reason=form.cleaned_data["reason"])
+            act(form.cleaned_data)
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):
                 return _refused_by_state(request, reservation, exc)
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Request refused: the borrower is told why."))
+            messages.success(request, done)
             return redirect(reservation.get_absolute_url())
-    return _detail(request, reservation, refuse_form=form)
+    return _detail(request, reservation, **{form_name: form})
+
+
+@require_POST
+def refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    reservation = selectors.reservation_get_for_user(request.user, pk)
+    _role(permissions.can_decide(request.user, reservation))
+    return _form_action(request, reservation, RefuseForm(request.POST), "refuse_form", lambda data: (
+        services.reservation_refuse(actor=request.user, reservation=reservation,  # type: ignore[arg-type]
+                                    reason=data["reason"])), _("Request refused: the borrower is told why."))
 
 
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     reservation = selectors.reservation_get_for_user(request.user, pk)
     _role(permissions.can_cancel(request.user, reservation))
-    form = CancelForm(request.POST)
-    if form.is_valid():
-        try:
-            services.reservation_cancel(actor=request.user, reservation=reservation,  # type: ignore[arg-type]
-                                        reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            if not hasattr(exc, "error_dict"):
-                return _refused_by_state(request, reservation, exc)
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Reservation cancelled."))
-            return redirect(reservation.get_absolute_url())
-    return _detail(request, reservation, cancel_form=form)
+    return _form_action(request, reservation, CancelForm(request.POST), "cancel_form", lambda data: (
+        services.reservation_cancel(actor=request.user, reservation=reservation,  # type: ignore[arg-type]
+                                    reason=data["reason"])), _("Reservation cancelled."))
 
 
 @require_POST
 def renew(request: HttpRequest, pk: int) -> HttpResponse:
     reservation = selectors.reservation_get_for_user(request.user, pk)
     _role(permissions.can_renew(request.user, reservation))
-    form = RenewForm(request.POST)
-    if form.is_valid():
-        try:
-            services.reservation_renew(actor=request.user, reservation=reservation,  # type: ignore[arg-type]
-                                       return_date=form.cleaned_data["return_date"])
-        except ValidationError as exc:
-            if not hasattr(exc, "error_dict"):
-                return _refused_by_state(request, reservation, exc)
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Loan extended."))
-            return redirect(reservation.get_absolute_url())
-    return _detail(request, reservation, renew_form=form)
+    return _form_action(request, reservation, RenewForm(request.POST), "renew_form", lambda data: (
+        services.reservation_renew(actor=request.user, reservation=reservation,  # type: ignore[arg-type]
+                                   return_date=data["return_date"])), _("Loan extended."))
 
 
 @require_POST
