@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import qrcode
-import qrcode.image.svg
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -23,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, npgettext
 from django.views.decorators.http import require_GET
 
+from core.qr import qr_svg_response
 from core.services import absolute_url
 from core.uploads import file_response
 from directory.models import Venue
@@ -190,10 +189,7 @@ def item_label(request: HttpRequest, pk: int) -> HttpResponse:
 def item_qr(request: HttpRequest, pk: int) -> HttpResponse:
     """The label's QR code: the absolute address of the item's page."""
     item = selectors.item_get_for_user(request.user, pk)
-    image = qrcode.make(absolute_url(item.get_absolute_url()), image_factory=qrcode.image.svg.SvgPathImage, border=2)
-    response = HttpResponse(image.to_string(encoding="unicode"), content_type="image/svg+xml")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return qr_svg_response(absolute_url(item.get_absolute_url()))
 
 
 @require_GET

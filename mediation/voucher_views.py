@@ -9,8 +9,6 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import qrcode
-import qrcode.image.svg
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -25,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core import spreadsheets
 from core.forms import add_service_errors, error_text, posted
 from core.permissions import Conflict
+from core.qr import qr_svg_response
 from core.services import absolute_url
 from mediation import permissions, selectors
 from mediation import vouchers as services
@@ -193,11 +192,7 @@ def card(request: HttpRequest, pk: int) -> HttpResponse:
 def qr_svg(request: HttpRequest, pk: int) -> HttpResponse:
     """The card's QR code: the address of the recording page of this code."""
     voucher = selectors.voucher_get_for_user(request.user, pk)
-    url = absolute_url(reverse("tickets:code", args=[voucher.code]))
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=2)
-    response = HttpResponse(image.to_string(encoding="unicode"), content_type="image/svg+xml")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return qr_svg_response(absolute_url(reverse("tickets:code", args=[voucher.code])))
 
 
 @require_POST
