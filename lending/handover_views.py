@@ -31,7 +31,6 @@ from lending.models import DamagePhoto, ItemEvent, Reservation
 from lending.navigation import lending_tabs
 from lending.reservation_selectors import reservation_get_for_user
 from lending.selectors import item_get_for_user
-from members import permissions as member_permissions
 
 PAGE_SIZE = 25
 Status = Reservation.Status
@@ -171,7 +170,7 @@ def venue_history(request: HttpRequest, pk: int) -> HttpResponse:
     borrow for it (its animators, its territory's local admins) and the coordinators."""
     user: Any = request.user
     venue = get_object_or_404(Venue.objects.only("pk", "name", "territory_id"), pk=pk)
-    if not (permissions.may_borrow_for(user, venue) or member_permissions.is_coordinator(user)):
+    if not permissions.can_view_venue_history(user, venue):
         raise Http404
     today = timezone.localdate()
     related = ("item", "kit", "venue", "item__owner_venue", "kit__owner_venue")

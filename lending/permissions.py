@@ -250,6 +250,12 @@ def can_view_history(user: AnyUser, item: Item) -> bool:
     return is_manager(user, item)
 
 
+def can_view_venue_history(user: AnyUser, venue: Venue) -> bool:
+    """A venue's loans (borrowed, and of its equipment): those who may borrow for it (its
+    animators, its territory's local admins, the coordinators)."""
+    return may_borrow_for(user, venue)
+
+
 def can_view_stats(user: AnyUser) -> bool:
     """Usage statistics: whoever manages equipment (each sees the equipment they manage)."""
     return manages_any(user)
