@@ -117,6 +117,8 @@ INSTALLED_APPS = [
     "workshops",
     "lending",
     "mediation",
+    "files",
+    "resources",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -347,8 +349,15 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # /apple-touch-icon.png): served by WhiteNoise from this folder, no 404 in the logs.
 WHITENOISE_ROOT = BASE_DIR / "static" / "img" / "root"
 WHITENOISE_MIMETYPES = {".webmanifest": "application/manifest+json"}
+# The files of spaces and resources: never under MEDIA_ROOT (nothing serves this folder; every
+# download goes through a view that checked the permission, see FILES_SERVE).
+PRIVATE_FILES_ROOT = Path(os.environ.get("PRIVATE_FILES_ROOT", VAR_DIR / "files"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "files": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_FILES_ROOT, "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -426,6 +435,22 @@ LENDING_MAX_DAYS = env_int("LENDING_MAX_DAYS", 90)
 LENDING_MAX_ADVANCE_DAYS = env_int("LENDING_MAX_ADVANCE_DAYS", 365)
 # How many times a loan may be extended.
 LENDING_MAX_RENEWALS = env_int("LENDING_MAX_RENEWALS", 2)
+
+# --- Files and resource library (/bureau/fichiers/, /bureau/ressources/, /ressources/)
+# Quotas in bytes: each space's files, each member's own (a coordinator may change one drive's).
+FILES_QUOTA_SPACE = env_int("FILES_QUOTA_SPACE", 2 * 1024**3)
+FILES_QUOTA_PERSONAL = env_int("FILES_QUOTA_PERSONAL", 500 * 1024**2)
+# The largest file accepted, in bytes (also a resource's files).
+FILES_MAX_SIZE = env_int("FILES_MAX_SIZE", 500 * 1024**2)
+# Deleted files and folders stay this many days in the trash (purge_file_trash empties it).
+FILES_TRASH_DAYS = env_int("FILES_TRASH_DAYS", 30)
+# How downloads leave once allowed: "django" (the application streams them), "x-accel" (nginx
+# sends FILES_ACCEL_PREFIX + the stored name, an `internal` location), or "redirect" (to the
+# storage's own signed, short-lived URL: S3 with django-storages' querystring_auth).
+FILES_SERVE = os.environ.get("FILES_SERVE", "django")
+FILES_ACCEL_PREFIX = os.environ.get("FILES_ACCEL_PREFIX", "/_protected_files/")
+# Text of PDF, ODT and DOCX files is extracted for search up to this size (bytes).
+FILES_EXTRACT_MAX_SIZE = env_int("FILES_EXTRACT_MAX_SIZE", 30 * 1024**2)
 
 # --- Wagtail ----------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Maillage"

@@ -42,11 +42,14 @@ urlpatterns = [
     path("bureau/activites/", include("mediation.activity_urls")),
     path("bureau/rapports/", include("mediation.report_urls")),
     path("bureau/materiel/", include("lending.urls")),
+    path("bureau/fichiers/", include("files.urls")),
+    path("bureau/ressources/", include("resources.urls")),
     path("invitation/", include("members.invitation_urls")),
     path("annuaire/", include("directory.public_urls")),
     path("agenda/", include("calendar_app.public_urls")),
     path("ateliers/", include("workshops.public_urls")),
     path("rapports/", include("mediation.share_urls")),
+    path("ressources/", include("resources.public_urls")),
     # One way in: allauth's login (e-mail verification, two-factor, rate limits), never
     # Wagtail's own login form.
     path("cms/login/", RedirectView.as_view(pattern_name="account_login", query_string=True), name="cms-login"),

@@ -23,6 +23,7 @@ from core.permissions import Conflict, Decision
 from workshops import permissions, selectors, services
 from workshops.forms import CatalogueFilterForm, ReasonForm, WorkshopForm, duration_text
 from workshops.models import Demand, Session, Workshop
+from workshops.pages import workshop_sections
 
 PER_PAGE = 20
 # The index's side lists: a member's registrations and the sessions they lead.
@@ -168,6 +169,7 @@ def workshop_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit_questions": bool(permissions.can_edit_questions(user, workshop)),
         "can_view_results": bool(permissions.can_view_results(user, workshop)),
         "refuse_form": ReasonForm(),
+        "sections": workshop_sections(workshop, user),
     }
     return render(request, "workshops/lifecycle_detail.html", context)
 

@@ -521,3 +521,115 @@ def reservation_make(*, item=None, kit=None, venue=None, requester=None, pickup=
         start, end = one.blocked_range(pickup, return_date)
         Booking.objects.create(reservation=reservation, item=one, blocked_start=start, blocked_end=end, holds=holds)
     return reservation
+
+
+# --- Files and resource library ------------------------------------------------------------
+
+
+def drive_of(space):
+    """The drive of `space` (made with the space: files.registrations)."""
+    from files.models import Drive
+
+    return Drive.objects.get(space=space)
+
+
+def root_of(drive):
+    from files.models import Folder
+
+    return Folder.objects.get(drive=drive, parent=None)
+
+
+def folder_make(*, parent, name=None, user=None):
+    """A live folder under `parent` (a Folder), written directly."""
+    from files.models import Folder
+
+    name = name or f"Dossier {Folder.objects.count() + 1}"
+    return Folder.objects.create(drive_id=parent.drive_id, parent=parent, name=name, created_by=user)
+
+
+def file_make(*, folder, name="compte-rendu.txt", content=b"Compte rendu de la reunion.\n", user=None,
+              content_type="text/plain", is_image=False, versions=1, text=""):
+    """A live file of `versions` versions in `folder`, written directly (no check: use the
+    services to test them). Each version's bytes are `content` (+ its number after the first);
+    the drive's `used` grows by their sizes."""
+    import hashlib
+    import uuid
+
+    from django.core.files.base import ContentFile
+    from django.db.models import F
+
+    from files.models import Drive, File, FileVersion
+
+    file = File.objects.create(drive_id=folder.drive_id, folder=folder, name=name, created_by=user, updated_by=user,
+                               content_type=content_type, is_image=is_image, text=text)
+    total = 0
+    version = None
+    for number in range(1, versions + 1):
+        data = content if number == 1 else content + str(number).encode()
+        version = FileVersion(file=file, number=number, size=len(data), content_type=content_type,
+                              is_image=is_image, sha256=hashlib.sha256(data).hexdigest(), uploaded_by=user)
+        ext = name.rsplit(".", 1)[-1] if "." in name else "bin"
+        version.blob.save(f"{uuid.uuid4().hex}.{ext}", ContentFile(data), save=False)
+        version.save()
+        total += len(data)
+    file.current = version
+    file.size = version.size
+    file.save(update_fields=["current", "size"])
+    Drive.objects.filter(pk=folder.drive_id).update(used=F("used") + total)
+    return file
+
+
+class ResourceTagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "resources.Tag"
+        django_get_or_create = ("kind", "slug")
+
+    kind = "theme"
+    name = factory.Sequence(lambda n: f"Thème {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+
+class ResourceFactory(factory.django.DjangoModelFactory):
+    """A published resource of the network's members; its maker is its first author
+    (`authors=[...]` to name others)."""
+
+    class Meta:
+        model = "resources.Resource"
+
+    title = factory.Sequence(lambda n: f"Fiche pratique {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.title))
+    summary = "Une fiche pour accompagner les premiers pas."
+    body = "## Objectif\n\nPrendre en main la messagerie."
+    body_html = "<h2>Objectif</h2>\n<p>Prendre en main la messagerie.</p>"
+    status = "published"
+    visibility = "members"
+    created_by = factory.SubFactory(UserFactory)
+    published_at = factory.LazyFunction(lambda: __import__("django.utils.timezone", fromlist=["now"]).now())
+    search_text = factory.LazyAttribute(lambda o: f"{o.title} {o.summary} {o.body}".lower())
+
+    @factory.post_generation
+    def authors(self, create, extracted, **kwargs):
+        if not create:
+            return
+        from resources.models import ResourceAuthor
+
+        people = extracted if extracted is not None else ([self.created_by] if self.created_by_id else [])
+        ResourceAuthor.objects.bulk_create(
+            [ResourceAuthor(resource=self, user=user, position=index) for index, user in enumerate(people)])
+
+
+def resource_file_make(*, resource, name="fiche.pdf", content=b"%PDF-1.4\n%fake\n", content_type="application/pdf",
+                       is_image=False, text=""):
+    """A file of `resource`, written directly."""
+    import uuid
+
+    from django.core.files.base import ContentFile
+
+    from resources.models import ResourceFile
+
+    file = ResourceFile(resource=resource, name=name, size=len(content), content_type=content_type,
+                        is_image=is_image, text=text, position=resource.files.count())
+    ext = name.rsplit(".", 1)[-1] if "." in name else "bin"
+    file.blob.save(f"{uuid.uuid4().hex}.{ext}", ContentFile(content), save=False)
+    file.save()
+    return file

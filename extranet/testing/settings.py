@@ -28,6 +28,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 # Uploads and the demo's pictures, apart from the development server's var/media.
 MEDIA_ROOT = VAR_DIR / (f"test-media-{_worker}" if _worker else "test-media")
+PRIVATE_FILES_ROOT = VAR_DIR / (f"test-files-{_worker}" if _worker else "test-files")
+STORAGES = {**STORAGES, "files": {**STORAGES["files"], "OPTIONS": {"location": PRIVATE_FILES_ROOT, "base_url": None}}}  # noqa: F405
 if os.environ.get("MAILLAGE_TEST_SERVER"):
     # The server process of the browser and multi-process tests (extranet.testing.servers):
     # every test logs in from 127.0.0.1 to the same long-lived process, whose cache the tests
