@@ -37,7 +37,8 @@ class Drive(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=(Q(space__isnull=False) & Q(owner__isnull=True)) | (Q(space__isnull=True) & Q(owner__isnull=False)),
+                condition=(Q(space__isnull=False) & Q(owner__isnull=True))
+                | (Q(space__isnull=True) & Q(owner__isnull=False)),
                 name="files_drive_space_xor_owner",
             ),
         ]
@@ -70,7 +71,8 @@ class Folder(models.Model):
     class Meta:
         ordering = ["name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["drive"], condition=Q(parent__isnull=True), name="files_one_root_per_drive"),
+            models.UniqueConstraint(fields=["drive"], condition=Q(parent__isnull=True),
+                                    name="files_one_root_per_drive"),
             models.UniqueConstraint(fields=["parent", "name"], condition=Q(deleted_at__isnull=True),
                                     name="files_folder_name_unique"),
         ]

@@ -77,7 +77,8 @@ class Resource(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.MEMBERS)
     tags = models.ManyToManyField(Tag, blank=True, related_name="resources")
-    authors = models.ManyToManyField(settings.AUTH_USER_MODEL, through="ResourceAuthor", related_name="authored_resources")
+    authors = models.ManyToManyField(settings.AUTH_USER_MODEL, through="ResourceAuthor",
+                                     related_name="authored_resources")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -130,6 +131,9 @@ class ResourceAuthor(models.Model):
     class Meta:
         ordering = ["position", "id"]
         constraints = [models.UniqueConstraint(fields=["resource", "user"], name="resources_author_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id}: {self.user_id}"
 
 
 class ResourceFile(models.Model):
@@ -184,6 +188,9 @@ class WorkshopKit(models.Model):
         ordering = ["added_at", "id"]
         constraints = [models.UniqueConstraint(fields=["workshop", "resource"], name="resources_workshop_kit_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.workshop_id} → {self.resource_id}"
+
 
 class Collection(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="resource_collections")
@@ -200,7 +207,8 @@ class Collection(models.Model):
     class Meta:
         ordering = ["-is_default", "name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["owner"], condition=Q(is_default=True), name="resources_one_default_collection"),
+            models.UniqueConstraint(fields=["owner"], condition=Q(is_default=True),
+                                    name="resources_one_default_collection"),
         ]
 
     def __str__(self) -> str:
@@ -215,7 +223,11 @@ class CollectionItem(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
-        constraints = [models.UniqueConstraint(fields=["collection", "resource"], name="resources_collection_item_unique")]
+        constraints = [models.UniqueConstraint(fields=["collection", "resource"],
+                                               name="resources_collection_item_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.collection_id}: {self.resource_id}"
 
 
 class Rating(models.Model):
@@ -238,6 +250,9 @@ class Rating(models.Model):
             models.UniqueConstraint(fields=["resource", "user"], name="resources_one_rating"),
             models.CheckConstraint(condition=Q(score__gte=1) & Q(score__lte=4), name="resources_rating_score"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id}: {self.score}"
 
 
 class Report(models.Model):
@@ -271,3 +286,6 @@ class Report(models.Model):
             models.UniqueConstraint(fields=["resource", "reporter"], condition=Q(status="open"),
                                     name="resources_one_open_report"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id}: {self.reason}"

@@ -21,7 +21,8 @@ urlpatterns = [
     path("<int:pk>/noter/", views.resource_rate, name="rate"),  # POST
     path("<int:pk>/signaler/", views.resource_report, name="report"),  # GET form / POST
     path("<int:pk>/ateliers/", views.resource_workshop_link, name="workshop-link"),  # POST workshop
-    path("<int:pk>/ateliers/<int:workshop_pk>/retirer/", views.resource_workshop_unlink, name="workshop-unlink"),  # POST
+    path("<int:pk>/ateliers/<int:workshop_pk>/retirer/", views.resource_workshop_unlink,
+         name="workshop-unlink"),  # POST
     path("signalements/", views.reports, name="reports"),  # moderators
     path("signalements/<int:pk>/", views.report_handle, name="report-handle"),  # POST resolve / dismiss
     # Collections (collection_views.py)
