@@ -1,4 +1,6 @@
-"""The sitemap: the live public pages (Wagtail) and the public pages of the venues."""
+"""The sitemap: the live public pages (Wagtail), the public pages of the venues, and the
+sections apps above the website register (`register_sitemap(key, SitemapClass)`, a subclass of
+`SiteSitemap` taking the request: the public resources)."""
 
 from urllib.parse import urlsplit
 
@@ -14,12 +16,22 @@ def site_root_url(request):
     return Site.find_for_request(request).root_url
 
 
-class VenueSitemap(Sitemap):
-    """The directory's venue pages, at the same address as the pages of the site."""
+class SiteSitemap(Sitemap):
+    """A sitemap section at the same address as the pages of the site."""
 
     def __init__(self, request):
         self.request = request
         self._root = urlsplit(site_root_url(request))
+
+    def get_protocol(self, protocol=None):
+        return self._root.scheme
+
+    def get_domain(self, site=None):
+        return self._root.netloc
+
+
+class VenueSitemap(SiteSitemap):
+    """The directory's venue pages."""
 
     def items(self):
         from directory.selectors import venues_public
@@ -32,12 +44,15 @@ class VenueSitemap(Sitemap):
     def lastmod(self, venue):
         return venue.updated_at
 
-    def get_protocol(self, protocol=None):
-        return self._root.scheme
 
-    def get_domain(self, site=None):
-        return self._root.netloc
+EXTRA_SITEMAPS: dict[str, type[SiteSitemap]] = {}
+
+
+def register_sitemap(key, sitemap_class):
+    EXTRA_SITEMAPS[key] = sitemap_class
 
 
 def sitemaps_for(request):
-    return {"pages": PageSitemap(request), "venues": VenueSitemap(request)}
+    sections = {"pages": PageSitemap(request), "venues": VenueSitemap(request)}
+    sections.update({key: cls(request) for key, cls in EXTRA_SITEMAPS.items()})
+    return sections

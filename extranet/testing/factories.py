@@ -595,6 +595,7 @@ class ResourceFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = "resources.Resource"
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Fiche pratique {n}")
     slug = factory.LazyAttribute(lambda o: slugify(o.title))

@@ -4,10 +4,12 @@ from django.db import transaction
 from calendar_app import demo as calendar_demo
 from chat import demo as chat_demo
 from directory import demo as directory_demo
+from files import demo as files_demo
 from forum import demo as forum_demo
 from lending import demo as lending_demo
 from mediation import demo as mediation_demo
 from members import demo
+from resources import demo as resources_demo
 from website import demo as website_demo
 from workgroups import demo as workgroups_demo
 from workshops import demo as workshops_demo
@@ -32,6 +34,8 @@ class Command(BaseCommand):
                 calendar_demo.seed(log=self.stdout.write)
                 workshops_demo.seed(log=self.stdout.write)
                 lending_demo.seed(log=self.stdout.write)
+                files_demo.seed(log=self.stdout.write)
+                resources_demo.seed(log=self.stdout.write)
                 mediation_demo.seed(log=self.stdout.write)
         except demo.DemoRefused as exc:
             raise CommandError(str(exc)) from None
