@@ -367,6 +367,9 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Where uploads are written while they arrive (chunk by chunk); best on the disk of
+# PRIVATE_FILES_ROOT, so that storing a file is a rename. Empty: the system's temporary folder.
+FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
 AVATAR_MAX_BYTES = 2 * 1024 * 1024
 
 # Absolute address of the site, used in e-mails.
