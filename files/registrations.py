@@ -21,3 +21,10 @@ spaces.register_module(spaces.SpaceModule(
     key="files", label=_("Files"), order=40, url=lambda space: reverse("fichiers:space", args=[space.pk]),
 ))
 register_nav(NavEntry(key="files", label=_("Files"), url_name="fichiers:index", order=31))
+
+# Activity verbs (F3). "files.uploaded" shows in the dashboard's stream; the others only in the space's log.
+from core.activity import register_activity  # noqa: E402
+
+register_activity("files.uploaded", _("{actor} added the file {target}"), stream=True)
+register_activity("files.version", _("{actor} uploaded a new version of {target}"))
+register_activity("files.folder_created", _("{actor} created the folder {target}"))
