@@ -58,15 +58,24 @@ from extranet.testing.factories import (
     ProgrammeFactory,
     RegistrationFactory,
     SessionFactory,
+    ResourceFactory,
     TerritoryFactory,
     UserFactory,
     VenueFactory,
     VoucherFactory,
     WorkshopFactory,
+    drive_of,
     network_calendar,
     reservation_make,
+    resource_file_make,
+    root_of,
 )
 from extranet.testing.shared import building, shared_transaction
+from files import services as file_services
+from files.content import make_thumbnail
+from files.models import Drive
+from files.models import File as SpaceFile
+from files.models import Folder as SpaceFolder
 from forum import services as forum_services
 from forum.models import (
     Category,
@@ -80,6 +89,11 @@ from forum.models import (
     TopicSubscription,
 )
 from lending.models import Category as EquipmentCategory
+from resources.models import Collection as ResourceCollection
+from resources.models import Rating as ResourceRating
+from resources.models import Report as ResourceReport
+from resources.models import Resource
+from resources.models import WorkshopKit
 from lending.models import DamagePhoto, Item, ItemEvent, ItemPhoto, Kit, Reservation
 from mediation.models import ActivityRecord, Programme, ReportShare, Settlement, Voucher, VoucherUse
 from members.models import Follow, Invitation, Territory, User, hash_token
@@ -93,7 +107,7 @@ from workshops.models import Workshop
 
 PROJECT_MODULES = (
     "extranet.", "members.", "directory.", "website.", "workgroups.", "forum.", "chat.",
-    "calendar_app.", "workshops.", "mediation.", "lending.", "resources.", "visio.",
+    "calendar_app.", "workshops.", "mediation.", "lending.", "files.", "resources.", "visio.",
 )
 PERSONAS = ("anonymous", "pending", "member", "coordinator")
 
@@ -390,6 +404,46 @@ _LEND_ITEM = {"kwargs": lambda w: {"pk": w.lend_item.pk}, "state": _lending_stat
 _LEND_RES = {"kwargs": lambda w: {"pk": w.lend_reservation.pk}, "state": _lending_state}
 
 
+# --- Files (files/): see the `world` fixture. In the private group's drive (w.files_drive), a
+# folder (w.files_folder) holding a picture "insider" uploaded twice (w.files_file, two versions
+# with thumbnails: w.files_version is the first), a file and a folder "insider" put in the trash
+# (w.files_trashed, w.files_trashed_folder). "member", outside the group, gets a 404 on all of it;
+# the coordinator reads it, may not write in it (403 with the reason), may delete for good and
+# set the quota; the group's manager and "insider" write.
+def _files_state(w):
+    return (sorted(SpaceFolder.objects.values_list("pk", "name", "parent_id", "deleted_at", "trash_root_id")),
+            sorted(SpaceFile.objects.values_list("pk", "name", "folder_id", "deleted_at", "current_id")),
+            sorted(Drive.objects.values_list("pk", "quota", "used")))
+
+
+_FILES_FOLDER = {"kwargs": lambda w: {"pk": w.files_folder.pk}, "state": _files_state,
+                 "extra_personas": GROUP_PERSONAS}
+_FILES_FILE = {"kwargs": lambda w: {"pk": w.files_file.pk}, "state": _files_state, "extra_personas": GROUP_PERSONAS}
+_FILES_DRIVE = {"kwargs": lambda w: {"drive_pk": w.files_drive.pk}, "state": _files_state,
+                "extra_personas": GROUP_PERSONAS}
+_FILES_WRITE = _group(member=404, coordinator=403)
+_FILES_POST = _group_post(member=404, coordinator=403)
+TO_FOLDER = Redirect("/bureau/fichiers/dossiers/")
+
+
+# --- Resource library (resources/): see the `world` fixture. A published resource for the
+# members, written by someone outside the personas, with a PDF and a picture (w.resource,
+# w.resource_file, w.resource_image), a private collection of that author (w.res_collection:
+# a 404 for everyone else) and an open report (w.res_report). "member" reads, rates, reports
+# and saves it, may not change it (403); the coordinator moderates it.
+def _resources_state(w):
+    return (sorted(Resource.objects.values_list("pk", "title", "status", "visibility", "updated_at")),
+            sorted(ResourceReport.objects.values_list("pk", "status")),
+            sorted(ResourceCollection.objects.values_list("pk", "name", "is_shared")),
+            sorted(ResourceCollection.resources.through.objects.values_list("collection_id", "resource_id")),
+            sorted(ResourceRating.objects.values_list("pk", "score", "comment")),
+            sorted(WorkshopKit.objects.values_list("workshop_id", "resource_id")))
+
+
+_RES = {"kwargs": lambda w: {"pk": w.resource.pk}, "state": _resources_state}
+_RES_COLLECTION = {"kwargs": lambda w: {"pk": w.res_collection.pk}, "state": _resources_state}
+
+
 # --- Vouchers, activity records, reports (mediation/): see the `world` fixture. A network
 # programme (w.programme) in which "member"'s venue takes part; a prescribing organisation
 # (w.organisation) whose prescriber is a partner account (the "prescriber" persona, outside
@@ -598,6 +652,90 @@ EXPECTATIONS = {
     "rapports-partages:report": Expect(get=_EVERYONE, kwargs=lambda w: {"token": w.share.token}),
     "rapports-partages:export-csv": Expect(get=_EVERYONE, kwargs=lambda w: {"token": w.share.token}),
     "rapports-partages:export-xlsx": Expect(get=_EVERYONE, kwargs=lambda w: {"token": w.share.token}),
+    # --- Files (/bureau/fichiers/)
+    "fichiers:index": Expect(get=_desk()),
+    "fichiers:search": Expect(get=_desk()),
+    "fichiers:space": Expect(get=_group(member=404, coordinator=TO_FOLDER, manager=TO_FOLDER, insider=TO_FOLDER),
+                             kwargs=lambda w: {"space_pk": w.group_space.pk}, extra_personas=GROUP_PERSONAS),
+    "fichiers:personal": Expect(get=_desk()),
+    "fichiers:personal-upload": Expect(get=_desk(405, 405), post_denied=_group_post(), state=_files_state),
+    "fichiers:personal-folder-create": Expect(get=_desk(405, 405), post_denied=_group_post(), state=_files_state),
+    "fichiers:folder": Expect(get=_group(member=404), **_FILES_FOLDER),
+    "fichiers:upload": Expect(get=_POST_ONLY, post_denied=_FILES_POST, **_FILES_FOLDER),
+    "fichiers:folder-create": Expect(get=_POST_ONLY, post_denied=_FILES_POST, **_FILES_FOLDER),
+    "fichiers:folder-rename": Expect(get=_FILES_WRITE, post_denied=_FILES_POST, **_FILES_FOLDER),
+    "fichiers:folder-move": Expect(get=_FILES_WRITE, post_denied=_FILES_POST, **_FILES_FOLDER),
+    "fichiers:folder-trash": Expect(get=_FILES_WRITE, post_denied=_FILES_POST, **_FILES_FOLDER),
+    "fichiers:file": Expect(get=_group(member=404), **_FILES_FILE),
+    "fichiers:download": Expect(get=_group(member=404), **_FILES_FILE),
+    "fichiers:preview": Expect(get=_group(member=404), **_FILES_FILE),
+    "fichiers:thumbnail": Expect(get=_group(member=404), **_FILES_FILE),
+    "fichiers:file-rename": Expect(get=_FILES_WRITE, post_denied=_FILES_POST, **_FILES_FILE),
+    "fichiers:file-move": Expect(get=_FILES_WRITE, post_denied=_FILES_POST, **_FILES_FILE),
+    "fichiers:file-trash": Expect(get=_FILES_WRITE, post_denied=_FILES_POST, **_FILES_FILE),
+    "fichiers:version-download": Expect(get=_group(member=404), kwargs=lambda w: {"pk": w.files_version.pk},
+                                        extra_personas=GROUP_PERSONAS),
+    "fichiers:version-restore": Expect(get=_POST_ONLY, post_denied=_FILES_POST, state=_files_state,
+                                       kwargs=lambda w: {"pk": w.files_version.pk}, extra_personas=GROUP_PERSONAS),
+    "fichiers:trash": Expect(get=_group(member=404), **_FILES_DRIVE),
+    "fichiers:trash-empty": Expect(get=_group(member=404, manager=200, insider=403), post_denied=_group_post(
+        member=404, insider=403), **_FILES_DRIVE),
+    "fichiers:trash-restore-file": Expect(get=_POST_ONLY, post_denied=_FILES_POST, state=_files_state,
+                                          kwargs=lambda w: {"pk": w.files_trashed.pk}, extra_personas=GROUP_PERSONAS),
+    "fichiers:trash-restore-folder": Expect(get=_POST_ONLY, post_denied=_FILES_POST, state=_files_state,
+                                            kwargs=lambda w: {"pk": w.files_trashed_folder.pk},
+                                            extra_personas=GROUP_PERSONAS),
+    "fichiers:trash-delete-file": Expect(get=_POST_ONLY, post_denied=_group_post(member=404, insider=403),
+                                         state=_files_state, kwargs=lambda w: {"pk": w.files_trashed.pk},
+                                         extra_personas=GROUP_PERSONAS),
+    "fichiers:trash-delete-folder": Expect(get=_POST_ONLY, post_denied=_group_post(member=404, insider=403),
+                                           state=_files_state, kwargs=lambda w: {"pk": w.files_trashed_folder.pk},
+                                           extra_personas=GROUP_PERSONAS),
+    "fichiers:quota": Expect(get=_group(member=404, manager=403, insider=403),
+                             post_denied=_group_post(member=404, manager=403, insider=403), **_FILES_DRIVE),
+    # --- Resource library (/bureau/ressources/)
+    "ressources:index": Expect(get=_desk()),
+    "ressources:create": Expect(get=_desk()),
+    "ressources:detail": Expect(get=_desk(), **_RES),
+    "ressources:edit": Expect(get=_desk(member=403), post_denied=_group_post(member=403), **_RES),
+    "ressources:publish": Expect(get=_desk(405, 405), post_denied=_group_post(member=403), **_RES),
+    "ressources:unpublish": Expect(get=_desk(405, 405), post_denied=_group_post(member=403), **_RES),
+    "ressources:delete": Expect(get=_desk(member=403), post_denied=_group_post(member=403), **_RES),
+    "ressources:file": Expect(get=_desk(), kwargs=lambda w: {"pk": w.resource.pk, "file_pk": w.resource_file.pk}),
+    "ressources:file-preview": Expect(get=_desk(), kwargs=lambda w: {"pk": w.resource.pk,
+                                                                      "file_pk": w.resource_file.pk}),
+    "ressources:file-thumbnail": Expect(get=_desk(), kwargs=lambda w: {"pk": w.resource.pk,
+                                                                        "file_pk": w.resource_image.pk}),
+    "ressources:rate": Expect(get=_desk(405, 405), post_denied=_group_post(), **_RES),
+    "ressources:report": Expect(get=_desk(), post_denied=_group_post(), **_RES),
+    "ressources:workshop-link": Expect(get=_desk(405, 405), post_denied=_group_post(member=403),
+                                       post_data=lambda w: {"workshop": w.workshop.pk}, **_RES),
+    "ressources:workshop-unlink": Expect(get=_desk(405, 405), post_denied=_group_post(member=403),
+                                         state=_resources_state,
+                                         kwargs=lambda w: {"pk": w.resource.pk, "workshop_pk": w.workshop.pk}),
+    "ressources:reports": Expect(get=_desk(member=403)),
+    "ressources:report-handle": Expect(get=_desk(405, 405), post_denied=_group_post(member=403),
+                                       state=_resources_state, kwargs=lambda w: {"pk": w.res_report.pk}),
+    "ressources:save": Expect(get=_desk(405, 405), post_denied=_group_post(), **_RES),
+    "ressources:collections": Expect(get=_desk()),
+    "ressources:collection-create": Expect(get=_desk()),
+    "ressources:collection": Expect(get=_desk(404, 404), **_RES_COLLECTION),
+    "ressources:collection-edit": Expect(get=_desk(404, 404), post_denied=_group_post(member=404, coordinator=404),
+                                         **_RES_COLLECTION),
+    "ressources:collection-delete": Expect(get=_desk(404, 404),
+                                           post_denied=_group_post(member=404, coordinator=404), **_RES_COLLECTION),
+    "ressources:collection-remove": Expect(get=_desk(405, 405), post_denied=_group_post(member=404, coordinator=404),
+                                           state=_resources_state,
+                                           kwargs=lambda w: {"pk": w.res_collection.pk, "resource_pk": w.resource.pk}),
+    # --- Public resources (/ressources/): a public resource with a file (w.public_resource,
+    # w.public_resource_file); anyone reads it.
+    "public-resources:index": Expect(get={p: 200 for p in PERSONAS}),
+    "public-resources:detail": Expect(get={p: 200 for p in PERSONAS}, kwargs=lambda w: {
+        "pk": w.public_resource.pk, "slug": w.public_resource.slug}),
+    "public-resources:file": Expect(get={p: 200 for p in PERSONAS}, kwargs=lambda w: {
+        "pk": w.public_resource.pk, "file_pk": w.public_resource_file.pk}),
+    "public-resources:file-thumbnail": Expect(get={p: 200 for p in PERSONAS}, kwargs=lambda w: {
+        "pk": w.public_resource.pk, "file_pk": w.public_resource_file.pk}),
     # --- Equipment lending (/bureau/materiel/)
     "materiel:index": Expect(get=_desk()),
     "materiel:item": Expect(get=_desk(), kwargs=lambda w: {"pk": w.lend_item.pk}),
@@ -1498,6 +1636,38 @@ def _build_world():
     w.lend_damage = DamagePhoto(reservation=w.lend_reservation, item=w.lend_item, name="casse.png",
                                 stored_name="casse-walk.png", size=10, content_type="image/png", is_image=True)
     w.lend_damage.file.save("casse-walk.png", png(), save=True)
+    # Files (see _files_state above).
+    w.files_drive = drive_of(w.group_space)
+    w.files_folder = file_services.folder_create(actor=w.insider, parent_id=root_of(w.files_drive).pk,
+                                                 name="Comptes rendus")
+    for _version in range(2):
+        file_services.files_upload(actor=w.insider, folder_id=w.files_folder.pk,
+                                   uploads=[png("affiche.png")])
+    w.files_file = SpaceFile.objects.get(folder=w.files_folder, name="affiche.png")
+    w.files_version = w.files_file.versions.get(number=1)
+    file_services.files_upload(actor=w.insider, folder_id=w.files_folder.pk,
+                               uploads=[SimpleUploadedFile("brouillon.txt", b"A jeter.", "text/plain")])
+    w.files_trashed = file_services.file_trash(
+        actor=w.insider, file_id=SpaceFile.objects.get(folder=w.files_folder, name="brouillon.txt").pk)
+    old = file_services.folder_create(actor=w.insider, parent_id=w.files_folder.pk, name="Ancien")
+    w.files_trashed_folder = file_services.folder_trash(actor=w.insider, folder_id=old.pk)
+    # The resource library (see _resources_state above).
+    w.resource = ResourceFactory(title="Fiche : la messagerie", created_by=w.outsider)
+    w.resource_file = resource_file_make(resource=w.resource, name="fiche.pdf")
+    w.resource_image = resource_file_make(resource=w.resource, name="schema.png", content=png().read(),
+                                          content_type="image/png", is_image=True)
+    w.resource_image.thumbnail.name = make_thumbnail(w.resource_image.blob.name, content_type="image/png")
+    w.resource_image.save(update_fields=["thumbnail"])
+    w.res_collection = ResourceCollection.objects.create(owner=w.outsider, name="Mes fiches")
+    w.res_collection.items.create(resource=w.resource)
+    w.res_report = ResourceReport.objects.create(resource=w.resource, reporter=w.insider, reason="outdated")
+    WorkshopKit.objects.create(workshop=w.workshop, resource=w.resource, added_by=coordinator)
+    # A public resource with a picture (public site).
+    w.public_resource = ResourceFactory(title="Créer son adresse e-mail", visibility="public", created_by=w.outsider)
+    w.public_resource_file = resource_file_make(resource=w.public_resource, name="affiche.png",
+                                                content=png().read(), content_type="image/png", is_image=True)
+    w.public_resource_file.thumbnail.name = make_thumbnail(w.public_resource_file.blob.name, content_type="image/png")
+    w.public_resource_file.save(update_fields=["thumbnail"])
     return w
 
 

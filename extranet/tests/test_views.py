@@ -406,8 +406,9 @@ MAX_QUERIES = {
     # only when a recurring event is among them; + the workshops' agenda source), "Mes ateliers"
     # (two: the member's registrations and sessions they lead, their evaluations to fill in),
     # the lending source of the calendar widget (one: the loans), "Mes prêts" (two: the loans
-    # and offers, the counts of the equipment the member manages)
-    "dashboard": 22,
+    # and offers, the counts of the equipment the member manages), "Ressources récentes" (two: the
+    # resources, their authors)
+    "dashboard": 24,
     "notifications": 6,  # + count and page of the list
     # + the desk navigation's count of waiting requests on the next two
     "pending": 8,  # + count, page, venues of the page (one prefetch)

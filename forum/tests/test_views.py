@@ -386,8 +386,9 @@ def test_a_category_keeps_its_query_count_from_500_to_5000_topics(category, memb
     assert queries == 8, queries
     # The index: categories (2) and their latest topics (1), latest and active topics (1 each), the
     # moderation link's decision (1); a space: its categories' latest topics (1).
-    # The dashboard: extranet/tests/test_views.py MAX_QUERIES.
-    pinned = {"/bureau/forum/": 10, f"/bureau/forum/espace/{category.space_id}/": 8, "/bureau/": 22}
+    # The dashboard: extranet/tests/test_views.py MAX_QUERIES, less one: with no resource in the
+    # library, "Ressources récentes" has no authors to fetch.
+    pinned = {"/bureau/forum/": 10, f"/bureau/forum/espace/{category.space_id}/": 8, "/bureau/": 23}
     for url, expected in pinned.items():
         count, _page = measure_queries(client, url)
         assert count == expected, (url, count)
