@@ -11,7 +11,6 @@ register_nav(NavEntry(key="resources", label=_("Resources"), url_name="ressource
 # Each of these registers, on import, its verbs, widget or section.
 from resources import sections, verbs, widgets  # noqa: E402, F401
 
-
 # The public resources in sitemap.xml.
 from website.sitemaps import SiteSitemap, register_sitemap  # noqa: E402
 

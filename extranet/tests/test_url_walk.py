@@ -57,8 +57,8 @@ from extranet.testing.factories import (
     PrescriberSeatFactory,
     ProgrammeFactory,
     RegistrationFactory,
-    SessionFactory,
     ResourceFactory,
+    SessionFactory,
     TerritoryFactory,
     UserFactory,
     VenueFactory,
@@ -89,15 +89,14 @@ from forum.models import (
     TopicSubscription,
 )
 from lending.models import Category as EquipmentCategory
-from resources.models import Collection as ResourceCollection
-from resources.models import Rating as ResourceRating
-from resources.models import Report as ResourceReport
-from resources.models import Resource
-from resources.models import WorkshopKit
 from lending.models import DamagePhoto, Item, ItemEvent, ItemPhoto, Kit, Reservation
 from mediation.models import ActivityRecord, Programme, ReportShare, Settlement, Voucher, VoucherUse
 from members.models import Follow, Invitation, Territory, User, hash_token
 from members.spaces import network_space
+from resources.models import Collection as ResourceCollection
+from resources.models import Rating as ResourceRating
+from resources.models import Report as ResourceReport
+from resources.models import Resource, WorkshopKit
 from workgroups import services as workgroup_services
 from workgroups.models import GroupInvitation, JoinRequest, Membership, Workgroup
 from workshops.models import Demand as WorkshopDemand
