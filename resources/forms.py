@@ -155,7 +155,7 @@ class ResourceForm(forms.Form):
             "licence": resource.licence, "visibility": resource.visibility,
             "themes": [tag.pk for tag in tags if tag.kind == "theme"],
             "publics": [tag.pk for tag in tags if tag.kind == "public"],
-            "authors": [user.pk for user in resource.authors.all()],
+            "authors": [link.user_id for link in resource.author_links.all()],
             "equipment_items": [item.pk for item in resource.equipment_items.all()],
             "equipment_kits": [kit.pk for kit in resource.equipment_kits.all()],
         }
