@@ -276,11 +276,20 @@ def editable_mentions(body, *, among):
     return "".join(pieces) + body[last:]
 
 
-def render(body, resolved_mentions=None):
-    """Sanitised HTML of a post's Markdown; `resolved_mentions` maps (name, id) to users."""
+def render(body, resolved_mentions=None, *, top_level=None):
+    """Sanitised HTML of a post's Markdown; `resolved_mentions` maps (name, id) to users.
+
+    Headings go two levels down (`#` is an h3 in a post under the page's h1 and h2); with
+    `top_level` (3 or more: the allow-list keeps h3-h6), the highest heading of the text becomes
+    that level instead and the others follow (a resource's body under its page's h2: 3), so
+    that no level is skipped."""
     source = _link_mentions(body or "", resolved_mentions or {})
     html = _md.render(source)
-    html = _HEADING_RE.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 2, 6)}>", html)
+    offset = 2
+    if top_level is not None:
+        levels = [int(m.group(2)) for m in _HEADING_RE.finditer(html) if not m.group(1)]
+        offset = top_level - min(levels) if levels else 0
+    html = _HEADING_RE.sub(lambda m: f"<{m.group(1)}h{max(1, min(int(m.group(2)) + offset, 6))}>", html)
     return sanitize(html)
 
 

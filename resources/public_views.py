@@ -28,6 +28,7 @@ from files.serving import blob_response
 from members import permissions as member_permissions
 from resources import permissions, selectors, services
 from resources.models import Licence, Resource, ResourceFile, Tag
+from resources.views import duration_text
 
 PER_PAGE = 20
 Q_MAX = 100
@@ -137,7 +138,7 @@ def resource_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "publics": publics,
         "files": files,
         "steps": steps,
-        "total_minutes": sum(step.duration_minutes or 0 for step in steps),
+        "total": duration_text(sum(step.duration_minutes or 0 for step in steps)),
         "equipment": [item.name for item in items] + [kit.name for kit in kits],
         "badge": selectors.badge(resource),
         "licence_link": licence_link,

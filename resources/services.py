@@ -466,7 +466,7 @@ def _set_steps(resource: Resource, steps: list[dict[str, Any]]) -> None:
     KitStep.objects.filter(resource=resource).delete()
     KitStep.objects.bulk_create([
         KitStep(resource=resource, position=index, title=step["title"], body=step["body"],
-                body_html=markdown.render(step["body"]), duration_minutes=step["duration_minutes"])
+                body_html=markdown.render(step["body"], top_level=5), duration_minutes=step["duration_minutes"])
         for index, step in enumerate(steps)
     ])
 
@@ -521,7 +521,7 @@ def resource_create(*, actor: User, title: str, summary: str = "", body: str = "
             values = cleaned.values
             resource = Resource.objects.create(
                 title=values["title"], slug=_slug(values["title"]), summary=values.get("summary", ""),
-                body=values.get("body", ""), body_html=markdown.render(values.get("body", "")),
+                body=values.get("body", ""), body_html=markdown.render(values.get("body", ""), top_level=3),
                 licence=values.get("licence", Licence.ETALAB_2),
                 visibility=values.get("visibility", Resource.Visibility.MEMBERS), status=Resource.Status.DRAFT,
                 created_by=actor,
@@ -567,7 +567,7 @@ def resource_update(*, actor: User, resource_id: Any, title: str, summary: str |
                 setattr(resource, name, value)
             resource.slug = _slug(resource.title)
             if "body" in values:
-                resource.body_html = markdown.render(resource.body)
+                resource.body_html = markdown.render(resource.body, top_level=3)
             if resource.is_published and not resource.summary:
                 raise ValidationError({"summary": [_("A published resource needs a summary.")]})
             resource.updated_at = timezone.now()

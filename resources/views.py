@@ -40,6 +40,7 @@ from resources.forms import (
     steps_of,
 )
 from resources.models import Resource, ResourceFile
+from workshops.forms import duration_text as workshop_duration_text
 
 PAGE_SIZE = 20
 REPORTS_PAGE_SIZE = 20
@@ -63,14 +64,8 @@ def tabs(user: Any) -> list[dict[str, Any]]:
 
 
 def duration_text(minutes: int | None) -> str:
-    if not minutes:
-        return ""
-    hours, rest = divmod(int(minutes), 60)
-    if not hours:
-        return _("%(minutes)s min") % {"minutes": rest}
-    if not rest:
-        return _("%(hours)s h") % {"hours": hours}
-    return _("%(hours)s h %(minutes)02d") % {"hours": hours, "minutes": rest}
+    """"45 min", "1 h 30" (the workshops' words), or "" without a duration."""
+    return workshop_duration_text(int(minutes)) if minutes else ""
 
 
 def decorate(resources: Any) -> list[Resource]:

@@ -180,7 +180,8 @@ def offline(context, server):
 
     def handle(route):
         url = route.request.url
-        if url.startswith(server.url):
+        # The browser's own pages (Chromium's PDF viewer) are not the outside world.
+        if url.startswith((server.url, "chrome://", "chrome-extension://")):
             route.continue_()
         elif OSM_TILE.match(url):
             tiles.append(url)

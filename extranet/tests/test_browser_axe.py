@@ -271,6 +271,29 @@ VISITS = [
     Visit("materiel-item-history", "coordinator"),
     Visit("materiel-venue-history", "coordinator"),
     Visit("materiel-stats", "coordinator"),
+    Visit("fichiers", "member"),
+    Visit("fichiers-search", "member"),
+    Visit("fichiers-personal", "member"),
+    Visit("fichiers-folder", "member"),
+    Visit("fichiers-file-image", "member"),
+    Visit("fichiers-file-pdf", "member"),
+    Visit("fichiers-rename", "member"),
+    Visit("fichiers-move", "member"),
+    Visit("fichiers-delete", "member"),
+    Visit("fichiers-trash", "coordinator"),
+    Visit("fichiers-quota", "coordinator"),
+    Visit("ressources", "member"),
+    Visit("ressources-search", "member"),
+    Visit("ressources-kit", "member"),
+    Visit("ressources-create", "member"),
+    Visit("ressources-create-invalid", "member", submit="main form:has([name=title])"),
+    Visit("ressources-edit", "coordinator"),
+    Visit("ressources-report", "member"),
+    Visit("ressources-reports", "coordinator"),
+    Visit("ressources-collections", "member"),
+    Visit("ressources-collection", "coordinator"),
+    Visit("public-ressources", "anonymous"),
+    Visit("public-ressource", "anonymous"),
 ]
 
 
@@ -288,6 +311,9 @@ def _build_demo():
     from core.models import Space
     from directory import demo as directory_demo
     from directory.models import Venue
+    from files import demo as files_demo
+    from files.models import Drive
+    from files.models import File as SpaceFile
     from forum import demo as forum_demo
     from forum.models import Category, Topic
     from lending import demo as lending_demo
@@ -298,6 +324,9 @@ def _build_demo():
     from mediation.models import ActivityRecord, Programme, ReportShare, Settlement, Voucher
     from members import demo as members_demo
     from members.models import Invitation, Territory, User, hash_token
+    from resources import demo as resources_demo
+    from resources.models import Collection as ResourceCollection
+    from resources.models import Resource
     from website import demo as website_demo
     from website.models import (
         ContactPage,
@@ -334,6 +363,8 @@ def _build_demo():
     calendar_demo.seed(log=quiet)
     workshops_demo.seed(log=quiet)
     lending_demo.seed(log=quiet)
+    files_demo.seed(log=quiet)
+    resources_demo.seed(log=quiet)
     mediation_demo.seed(log=quiet)
 
     # An invitation whose link is known (the e-mail gives it; the database keeps its hash).
@@ -382,6 +413,39 @@ def _build_demo():
     out = Loan.objects.filter(status="out", item__isnull=False).order_by("pk").first()
     to_hand_over = Loan.objects.filter(status="approved").order_by("pickup_date", "pk").first()
     week = timezone.localdate() + timedelta(days=7)
+    # Files and resources (files.demo, resources.demo): the network's files, read by every member.
+    network_drive = Drive.objects.get(space=network)
+    image = SpaceFile.objects.filter(drive=network_drive, is_image=True, deleted_at=None).order_by("pk").first()
+    pdf = SpaceFile.objects.filter(drive=network_drive, content_type="application/pdf", deleted_at=None,
+                                   trash_root=None).order_by("pk").first()
+    the_kit = Resource.objects.filter(status="published", steps__isnull=False).distinct().order_by("pk").first()
+    public_resource = Resource.objects.filter(status="published", visibility="public").order_by("pk").first()
+    shared = ResourceCollection.objects.filter(is_shared=True).order_by("pk").first()
+    files_urls = {
+        "fichiers": reverse("fichiers:index"),
+        "fichiers-search": reverse("fichiers:search") + "?q=compte",
+        "fichiers-personal": reverse("fichiers:personal"),
+        "fichiers-folder": reverse("fichiers:folder", kwargs={"pk": pdf.folder_id}),
+        "fichiers-file-image": reverse("fichiers:file", kwargs={"pk": image.pk}),
+        "fichiers-file-pdf": reverse("fichiers:file", kwargs={"pk": pdf.pk}),
+        "fichiers-rename": reverse("fichiers:file-rename", kwargs={"pk": pdf.pk}),
+        "fichiers-move": reverse("fichiers:file-move", kwargs={"pk": pdf.pk}),
+        "fichiers-delete": reverse("fichiers:file-trash", kwargs={"pk": pdf.pk}),
+        "fichiers-trash": reverse("fichiers:trash", kwargs={"drive_pk": network_drive.pk}),
+        "fichiers-quota": reverse("fichiers:quota", kwargs={"drive_pk": network_drive.pk}),
+        "ressources": reverse("ressources:index"),
+        "ressources-search": reverse("ressources:index") + "?q=adresse",
+        "ressources-kit": the_kit.get_absolute_url(),
+        "ressources-create": reverse("ressources:create"),
+        "ressources-create-invalid": reverse("ressources:create"),
+        "ressources-edit": reverse("ressources:edit", kwargs={"pk": the_kit.pk}),
+        "ressources-report": reverse("ressources:report", kwargs={"pk": the_kit.pk}),
+        "ressources-reports": reverse("ressources:reports"),
+        "ressources-collections": reverse("ressources:collections"),
+        "ressources-collection": reverse("ressources:collection", kwargs={"pk": shared.pk}),
+        "public-ressources": reverse("public-resources:index"),
+        "public-ressource": public_resource.get_public_url(),
+    }
     lending_urls = {
         "materiel": reverse("materiel:index"),
         "materiel-available": reverse("materiel:index") + f"?du={week:%Y-%m-%d}&au={week + timedelta(days=2):%Y-%m-%d}",
@@ -407,6 +471,7 @@ def _build_demo():
     }
     return {
         **lending_urls,
+        **files_urls,
         "tickets": reverse("tickets:index"),
         "tickets-prescriber": reverse("tickets:index"),
         "voucher-issue": reverse("tickets:issue"),
@@ -590,8 +655,10 @@ class Browsing:
         context.set_default_timeout(WAIT_MS)
         context.add_init_script(CSP_LISTENER)
         # Nothing leaves the test server; the map's tiles get a blank picture (the later route
-        # is tried first).
-        context.route(lambda url: not url.startswith(self.server.url), lambda route: route.abort())
+        # is tried first). The browser's own pages are not the outside world: Chromium's PDF
+        # viewer (a file's preview) loads its script and styles from chrome:// and chrome-extension://.
+        context.route(lambda url: not url.startswith((self.server.url, "chrome://", "chrome-extension://")),
+                      lambda route: route.abort())
         context.route(re.compile(r"^https://tile\.openstreetmap\.org/"),
                       lambda route: route.fulfill(status=200, content_type="image/png", body=BLANK_PNG))
         if who == "anonymous":
@@ -717,7 +784,8 @@ def audit(browsing, viewport, visit, url):
 def test_every_page_passes_axe_and_the_csp(browsing, demo_urls, viewport):
     """Every page at this width: zero axe violations, no CSP violation, no script error."""
     report = {}
-    only = os.environ.get("MAILLAGE_AXE_ONLY", "")  # while working on some pages: their name's prefix
+    # While working on some pages: their names' prefixes, comma-separated.
+    only = tuple(prefix for prefix in os.environ.get("MAILLAGE_AXE_ONLY", "").split(",") if prefix)
     for visit in VISITS:
         if only and not visit.name.startswith(only):
             continue

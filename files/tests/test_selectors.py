@@ -199,7 +199,7 @@ def test_breadcrumbs_and_choices(w, django_assert_num_queries):
     assert selectors.breadcrumbs(root) == [root]
     with django_assert_num_queries(1):
         choices = selectors.folder_choices(w["drive"])
-    assert choices == [(root.pk, "All files"), (a.pk, "Actions"), (b.pk, "Actions / 2024"),
+    assert choices == [(root.pk, "Tous les fichiers"), (a.pk, "Actions"), (b.pk, "Actions / 2024"),
                        (existing.pk, "Dossier drive"), (z.pk, "Zèbre")]
 
 

@@ -216,7 +216,7 @@ def test_size_labels():
     assert services.size_label(3 * 1024**3 // 2) == "1.5 GB"
     assert services.size_label(2 * 1024**3) == "2 GB"
     with translation.override("fr"):
-        assert services.size_label(3 * 1024**3 // 2).startswith("1,5 ")
+        assert services.size_label(3 * 1024**3 // 2) == "1,5\u00a0Go"
 
 
 # --- Folders ------------------------------------------------------------------------------------

@@ -148,7 +148,8 @@ def test_create_makes_a_draft_with_everything(w, private_files):
     resource.refresh_from_db()
     assert (resource.status, resource.visibility, resource.licence, resource.slug, resource.published_at) == (
         "draft", "public", "cc-by-sa-4.0", "installer-une-application", None)
-    assert "<strong>Play Store</strong>" in resource.body_html and "<h4>" in resource.body_html
+    # "## Étapes", the body's highest heading, is an h3 under the page's h2 (markdown.render's top_level).
+    assert "<strong>Play Store</strong>" in resource.body_html and "<h3>Étapes</h3>" in resource.body_html
     assert "<script>" not in resource.body_html
     assert list(resource.author_links.values_list("user__display_name", "position")) == [
         ("Aïcha Durand", 0), ("Bruno Petit", 1)]
