@@ -176,7 +176,7 @@ def test_the_site_map_lists_the_live_public_pages(english, home):
     programme_item = tree.select_one('a[href="/le-programme/"]').find_parent("li")
     assert text_of(programme_item.select_one(":scope > ul a")) == "Les ateliers"
     services = [a["href"] for a in page.select_one("#site-map-services").find_parent("section").select("a")]
-    assert services == ["/annuaire/", "/recherche/", "/bureau/", "/compte/signup/"]
+    assert services == ["/annuaire/", "/ressources/", "/recherche/", "/bureau/", "/compte/signup/"]
     assert page.select_one('footer a[href="/plan-du-site/"]')["aria-current"] == "page"
 
 

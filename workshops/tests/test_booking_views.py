@@ -190,7 +190,8 @@ def test_the_session_page_queries_stay_flat(world):
                                 status="unconfirmed")
 
     queries, html = queries_flat(client, session.get_absolute_url(), grow)
-    assert queries == 11  # + the equipment booked for the session (lending's section)
+    # + the equipment booked for the session (lending's section), the workshop's kits (resources')
+    assert queries == 12
     assert text_of(html.select_one(".booking-places")) == "169 places left"
 
 
