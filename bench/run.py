@@ -21,6 +21,15 @@ The equipment lending pages ("materiel ...") hold 20 items per unit of scale (2,
 a kit of two of them per unit) owned by a venue of the territory, 200 past loans per unit
 (20,000 at 100) and 10 open reservations per unit (pending, approved, offered, out, overdue,
 waiting), all asked by the local admin for the bench venue (`make bench BENCH=materiel`).
+The files' pages ("fichiers ...") hold a folder of the territory's space drive with 50 files per
+unit of scale (5,000 at 100, one version each, one in five a « compte-rendu ») and 10 subfolders,
+and that drive's trash 5 deleted items per unit (4 files and a folder); asked by the local admin,
+a member of the territory's space (`make bench BENCH=fichiers`).
+The resource library's pages ("ressources ...") hold 50 published resources per unit of scale
+(5,000 at 100, one in two public, one in five found by « messagerie »), each with 2 tags and one
+author, one in four rated 3 times, and a measured public resource (3 files, 5 steps, equipment
+to borrow, 20 ratings); the desk pages asked by the local admin, the public ones anonymously
+(`make bench BENCH=ressources`).
 Prints the median time of 15 requests and the number of queries; the query count must
 not change with the scale.
 
@@ -576,6 +585,183 @@ def lending_venue(territory):
         name="Lieu prêteur du banc", slug="lieu-preteur-du-banc", territory=territory)
 
 
+# --- Files of the spaces ("fichiers ...") ---------------------------------------------------------
+
+PAGES += [
+    ("fichiers folder", "fichiers-folder"),
+    ("fichiers folder, page 2", "fichiers-folder-2"),
+    ("fichiers index", "/bureau/fichiers/"),
+    ("fichiers search", "/bureau/fichiers/recherche/?q=compte"),
+    ("fichiers trash", "fichiers-trash"),
+]
+FILES_PAGES = {name for name, _url in PAGES if name.startswith("fichiers ")}
+
+
+def fill_files(scale, territory, referent):
+    """Bring the measured folder of the territory's space drive (the local admin is a member of
+    that space) to 50 files per unit of scale (5,000 at 100, one in five a « compte-rendu »,
+    each with one version: rows only, no blob is read by a listing) and 10 subfolders, and its
+    trash to 5 deleted items per unit (4 files and a folder holding one file). Returns the URLs
+    of the pages that name objects."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from files.models import Drive, File, FileVersion, Folder
+    from files.permissions import can_view_drive
+
+    now = timezone.now()
+    drive = Drive.objects.select_related("space").get(space=territory.space)
+    assert can_view_drive(referent, drive), "the bench's local admin must read the territory's drive"
+    root = Folder.objects.get(drive=drive, parent=None)
+    measured = Folder.objects.filter(parent=root, name="Dossier du banc").first()
+    if measured is None:
+        measured = Folder.objects.create(drive=drive, parent=root, name="Dossier du banc", created_by=referent)
+        Folder.objects.bulk_create([Folder(drive=drive, parent=measured, name=f"Sous-dossier {k:02d}",
+                                           created_by=referent) for k in range(10)])
+    kinds = [("pdf", "application/pdf"), ("odt", "application/vnd.oasis.opendocument.text"),
+             ("png", "image/png"), ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+             ("txt", "text/plain")]
+
+    def make(folder, names, **trash):
+        files = File.objects.bulk_create([
+            File(drive=drive, folder=folder, name=name, size=1000 + len(name), content_type=kinds[i % 5][1],
+                 is_image=kinds[i % 5][0] == "png", created_by=referent, updated_by=referent,
+                 updated_at=now - timedelta(minutes=i), text="Compte rendu de la réunion." if i % 5 == 0 else "",
+                 **trash)
+            for i, name in names
+        ], batch_size=500)
+        versions = FileVersion.objects.bulk_create([
+            FileVersion(file=file, number=1, blob=f"banc/{file.pk}.{file.name.rsplit('.', 1)[-1]}", size=file.size,
+                        content_type=file.content_type, is_image=file.is_image, uploaded_by=referent)
+            for file in files
+        ], batch_size=500)
+        for file, version in zip(files, versions, strict=True):
+            file.current = version
+        File.objects.bulk_update(files, ["current"], batch_size=500)
+        return files
+
+    first = File.objects.filter(folder=measured, deleted_at=None).count()
+    make(measured, [(i, f"{'compte-rendu' if i % 5 == 0 else 'document'}-{i:05d}.{kinds[i % 5][0]}")
+                    for i in range(first, 50 * scale)])
+    trashed = Folder.objects.filter(drive=drive, deleted_at__isnull=False).count()
+    for k in range(trashed, scale):
+        gone = Folder.objects.create(drive=drive, parent=root, name=f"Ancien dossier {k}", created_by=referent,
+                                     deleted_at=now - timedelta(days=k % 30), deleted_by=referent)
+        make(gone, [(k, f"ancien-{k}.pdf")], trash_root=gone)
+        make(measured, [(5 * k + j, f"supprimé-{k}-{j}.pdf") for j in range(4)],
+             deleted_at=now - timedelta(days=k % 30, hours=1), deleted_by=referent)
+    Drive.objects.filter(pk=drive.pk).update(used=File.objects.filter(drive=drive).count() * 1000)
+    print(f"(fichiers: {File.objects.filter(folder=measured, deleted_at=None).count()} files in the folder, "
+          f"{File.objects.count()} files, {FileVersion.objects.count()} versions, "
+          f"{Folder.objects.filter(drive=drive, deleted_at__isnull=False).count()} folders and "
+          f"{File.objects.filter(drive=drive, deleted_at__isnull=False).count()} files in the trash)")
+    return {
+        "fichiers-folder": f"/bureau/fichiers/dossiers/{measured.pk}/",
+        "fichiers-folder-2": f"/bureau/fichiers/dossiers/{measured.pk}/?page=2",
+        "fichiers-trash": f"/bureau/fichiers/corbeille/{drive.pk}/",
+    }
+
+
+# --- The resource library ("ressources ...") ------------------------------------------------------
+
+PAGES += [
+    ("ressources library", "/bureau/ressources/"),
+    ("ressources library, search", "/bureau/ressources/?q=messagerie"),
+    ("ressources resource", "ressources-resource"),
+    ("ressources public", "/ressources/"),
+    ("ressources public resource", "ressources-public-resource"),
+]
+RESOURCE_PAGES = {name for name, _url in PAGES if name.startswith("ressources ")}
+PUBLIC_RESOURCE_PAGES = {"ressources public", "ressources public resource"}
+
+
+def fill_resources(scale, territory, referent):
+    """Bring the library to 50 published resources per unit of scale (5,000 at 100, one in two
+    public, one in five speaking of « messagerie »), each with a theme and a public (2 tags of
+    15) and one author (of 20), one in four rated by 3 members; and make once the measured
+    resource (public, by the local admin): 3 files, 5 steps, 2 items and a kit to borrow, 20
+    ratings with a comment. Returns the URLs of the pages that name it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from extranet.testing.factories import resource_file_make
+    from lending.models import Category, Item, Kit
+    from members.models import User
+    from resources.models import KitStep, Rating, Resource, ResourceAuthor, Tag
+
+    now = timezone.now()
+    people = list(User.objects.filter(email__startswith="auteur-banc-").order_by("pk"))
+    if not people:
+        people = User.objects.bulk_create([
+            User(email=f"auteur-banc-{k}@exemple.test", display_name=f"Autrice du banc {k}", territory=territory,
+                 status=User.Status.APPROVED, password="!") for k in range(20)])
+    themes = [Tag.objects.get_or_create(kind="theme", slug=f"theme-banc-{k}",
+                                        defaults={"name": f"Thème du banc {k}"})[0] for k in range(10)]
+    publics = [Tag.objects.get_or_create(kind="public", slug=f"public-banc-{k}",
+                                         defaults={"name": f"Public du banc {k}"})[0] for k in range(5)]
+    mine = Resource.objects.filter(title__startswith="Fiche du banc ")
+
+    def score(i):  # the 3 ratings of resource i (one in four): « recommandée », or « non recommandée »
+        return 1 if i % 8 == 4 else 3
+
+    first = mine.count()
+    made = Resource.objects.bulk_create([
+        Resource(title=f"Fiche du banc {i}", slug=f"fiche-du-banc-{i}",
+                 summary="Prendre en main la messagerie." if i % 5 == 0 else "Accompagner les premiers pas.",
+                 body="## Objectif\n\nUne fiche pour mesurer la bibliothèque.",
+                 body_html="<h2>Objectif</h2>\n<p>Une fiche pour mesurer la bibliothèque.</p>",
+                 status="published", visibility="public" if i % 2 else "members", created_by=people[i % 20],
+                 published_at=now - timedelta(minutes=i), updated_at=now - timedelta(minutes=i),
+                 rating_count=3 if i % 4 == 0 else 0, rating_sum=3 * score(i) if i % 4 == 0 else 0,
+                 search_text=(f"fiche du banc {i} " + ("prendre en main la messagerie" if i % 5 == 0 else
+                              "accompagner les premiers pas") + f" thème du banc {i % 10} autrice du banc {i % 20}"))
+        for i in range(first, 50 * scale)
+    ], batch_size=500)
+    through = Resource.tags.through
+    through.objects.bulk_create([through(resource_id=r.pk, tag_id=tag.pk) for n, r in enumerate(made, first)
+                                 for tag in (themes[n % 10], publics[n % 5])], batch_size=1000)
+    ResourceAuthor.objects.bulk_create([ResourceAuthor(resource=r, user=people[n % 20], position=0)
+                                        for n, r in enumerate(made, first)], batch_size=1000)
+    Rating.objects.bulk_create([
+        Rating(resource=r, user=people[(n + 1 + k) % 20], score=score(n), comment="")
+        for n, r in enumerate(made, first) if n % 4 == 0 for k in range(3)
+    ], batch_size=1000)
+    measured = Resource.objects.filter(title="Ressource mesurée").first()
+    if measured is None:
+        measured = Resource.objects.create(
+            title="Ressource mesurée", slug="ressource-mesuree", summary="Un kit d'atelier pour la messagerie.",
+            body="## Déroulé\n\nCinq étapes.", body_html="<h2>Déroulé</h2>\n<p>Cinq étapes.</p>",
+            status="published", visibility="public", created_by=referent, published_at=now + timedelta(days=1),
+            rating_count=20, rating_sum=sum(1 + k % 4 for k in range(20)),
+            search_text="ressource mesurée un kit d'atelier pour la messagerie")
+        measured.tags.set([themes[0], publics[0]])
+        ResourceAuthor.objects.create(resource=measured, user=referent, position=0)
+        for name in ("deroule.pdf", "support.odt", "affiche.png"):
+            resource_file_make(resource=measured, name=name)
+        KitStep.objects.bulk_create([KitStep(resource=measured, position=k, title=f"Étape {k + 1}",
+                                             body="Faire.", body_html="<p>Faire.</p>", duration_minutes=15)
+                                     for k in range(5)])
+        lender = lending_venue(territory)
+        category = Category.objects.order_by("position", "pk").first() or Category.objects.create(name="Matériel")
+        items = [Item.objects.create(name=f"Tablette de la ressource {k}", category=category, owner_venue=lender,
+                                     home_venue=lender, inventory_number=f"BANC-R-{k}", created_by=referent)
+                 for k in range(4)]
+        kit = Kit.objects.create(name="Kit de la ressource", owner_venue=lender)
+        kit.items.set(items[2:])
+        measured.equipment_items.set(items[:2])
+        measured.equipment_kits.set([kit])
+        Rating.objects.bulk_create([Rating(resource=measured, user=people[k], score=1 + k % 4,
+                                           comment=f"Avis {k} : utile en atelier.") for k in range(20)])
+    print(f"(ressources: {Resource.objects.count()} resources, "
+          f"{Resource.objects.filter(visibility='public').count()} public, {Rating.objects.count()} ratings)")
+    return {
+        "ressources-resource": measured.get_absolute_url(),
+        "ressources-public-resource": measured.get_public_url(),
+    }
+
+
 def fetch(client, url, headers=None):
     """GET `url` and read the whole body (a streamed export runs its queries while it is read)."""
     response = client.get(url, headers=headers)
@@ -644,10 +830,14 @@ def main():
         with_workshops = any(name in WORKSHOP_PAGES for name, _url in pages)
         with_tickets = any(name in TICKET_PAGES for name, _url in pages)
         with_materiel = any(name in MATERIEL_PAGES for name, _url in pages)
-        with_others = any(name not in AGENDA_PAGES | WORKSHOP_PAGES | TICKET_PAGES | MATERIEL_PAGES
-                          for name, _url in pages)
+        with_files = any(name in FILES_PAGES for name, _url in pages)
+        with_resources = any(name in RESOURCE_PAGES for name, _url in pages)
+        with_others = any(name not in AGENDA_PAGES | WORKSHOP_PAGES | TICKET_PAGES | MATERIEL_PAGES | FILES_PAGES
+                          | RESOURCE_PAGES for name, _url in pages)
         ticket_urls = {}
         materiel_urls = {}
+        files_urls = {}
+        resource_urls = {}
         anonymous = Client()
         workshop = workshop_session = None
         print(f"{'page':22} {'scale':>5} {'queries':>8} {'median ms':>10}")
@@ -671,6 +861,10 @@ def main():
                 ticket_urls = fill_tickets(scale, territory, venue, referent, today)
             if with_materiel:
                 materiel_urls = fill_materiel(scale, territory, venue, referent, today)
+            if with_files:
+                files_urls = fill_files(scale, territory, referent)
+            if with_resources:
+                resource_urls = fill_resources(scale, territory, referent)
             total = scale
             last_page = (forum_topic.__class__.objects.get(pk=forum_topic.pk).last_number + 19) // 20
             etag = None
@@ -700,8 +894,10 @@ def main():
                     }.get(url, url)
                 url = ticket_urls.get(url, url)
                 url = materiel_urls.get(url, url)
+                url = files_urls.get(url, url)
+                url = resource_urls.get(url, url)
                 asker = agenda_client if name in AGENDA_PAGES else client
-                if name in PUBLIC_WORKSHOP_PAGES | PUBLIC_TICKET_PAGES:
+                if name in PUBLIC_WORKSHOP_PAGES | PUBLIC_TICKET_PAGES | PUBLIC_RESOURCE_PAGES:
                     asker = anonymous
                 status, headers = 200, None
                 if name == "agenda feed":

@@ -20,6 +20,8 @@ from files.models import Drive, File, FileVersion, Folder
 from members import permissions as member_permissions
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from core.permissions import AnyUser
 
 LIVE = Q(deleted_at__isnull=True, trash_root__isnull=True)
@@ -120,7 +122,19 @@ def folder_files(folder: Folder) -> QuerySet[File]:
 def folder_choices(drive: Drive) -> list[tuple[int, str]]:
     """Every live folder of the drive as (pk, "Parent / Child"), the root first ("All files"):
     the choices of a move form. One query."""
-    rows = list(Folder.objects.filter(LIVE, drive=drive).values_list("pk", "parent_id", "name"))
+    return _folder_labels(list(Folder.objects.filter(LIVE, drive=drive).values_list("pk", "parent_id", "name")))
+
+
+def folder_paths(drive_ids: Iterable[int]) -> dict[int, str]:
+    """{folder pk: "Parent / Child"} of every live folder of these drives (search results). One query."""
+    ids = set(drive_ids)
+    if not ids:
+        return {}
+    return dict(_folder_labels(list(
+        Folder.objects.filter(LIVE, drive_id__in=ids).values_list("pk", "parent_id", "name"))))
+
+
+def _folder_labels(rows: list[tuple[int, int | None, str]]) -> list[tuple[int, str]]:
     by_pk = {pk: (parent_id, name) for pk, parent_id, name in rows}
     labels: dict[int, str] = {}
 

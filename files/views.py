@@ -12,7 +12,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +27,7 @@ from core import spaces
 from core.forms import add_service_errors, error_text, posted
 from files import permissions, selectors, services
 from files.forms import FolderForm, MoveForm, QuotaForm, RenameForm, SearchForm, UploadForm
-from files.models import Drive, File, Folder
+from files.models import Drive, File, FileVersion, Folder
 from files.serving import blob_response
 from files.uploadhandler import limit_uploads, upload_too_large
 
@@ -150,11 +151,9 @@ def search(request):
     if q:
         results = list(selectors.search_files(request.user, q).select_related(
             "folder", "updated_by", "current", "drive", *spaces.related_for_rules("drive__space")))
-        paths: dict[int, dict[int, str]] = {}
+        paths = selectors.folder_paths(file.drive_id for file in results)
         for file in results:
-            if file.drive_id not in paths:
-                paths[file.drive_id] = dict(selectors.folder_choices(file.drive))
-            file.path = paths[file.drive_id].get(file.folder_id, "")
+            file.path = paths.get(file.folder_id, "")
             file.drive_label = drive_label(file.drive)
         _decorate(results)
     return render(request, "files/search.html", {"form": form, "q": q, "results": results})
@@ -231,7 +230,10 @@ def folder(request, pk):
 def _folder_page(request, folder: Folder, *, folder_form=None):
     drive = folder.drive
     can_write = permissions.can_write_drive(request.user, drive)
-    files = selectors.folder_files(folder).select_related("current").annotate(version_count=Count("versions"))
+    # The versions counted by a subquery per row of the page, not by grouping the whole folder.
+    versions = FileVersion.objects.filter(file=OuterRef("pk")).order_by().values("file").annotate(n=Count("pk"))
+    files = selectors.folder_files(folder).select_related("current").annotate(
+        version_count=Coalesce(Subquery(versions.values("n")), 0))
     page = Paginator(files, FILES_PER_PAGE).get_page(request.GET.get("page"))
     _decorate(page.object_list)
     # Subfolders head the first page (read on every page: the same queries whatever the page).

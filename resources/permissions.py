@@ -54,8 +54,12 @@ def visible_q(user: AnyUser, prefix: str = "") -> Q:
         return public_q(prefix)
     if is_moderator(user):
         return Q()
+    from resources.models import ResourceAuthor
+
+    # A subquery, not a join: no row repeated, so no DISTINCT over the resources.
+    authored = ResourceAuthor.objects.filter(user=user).values("resource_id")
     return (Q(**{f"{prefix}status": "published"}) | Q(**{f"{prefix}created_by": user})
-            | Q(**{f"{prefix}author_links__user": user}))
+            | Q(**{f"{prefix}pk__in": authored}))
 
 
 def can_view_resource(user: AnyUser, resource: Resource) -> Decision:

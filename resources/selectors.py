@@ -89,7 +89,7 @@ def _filtered(queryset: QuerySet[Resource], *, q: str, tag_slugs: Iterable[str],
 
 
 def _visible(user: AnyUser) -> QuerySet[Resource]:
-    return Resource.objects.filter(permissions.visible_q(user)).distinct()
+    return Resource.objects.filter(permissions.visible_q(user))
 
 
 def is_kit_q() -> Q:
