@@ -118,7 +118,8 @@ def resource_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     if slug != expected:
         return HttpResponsePermanentRedirect(resource.get_public_url())
     if request.method == "GET":
-        services.resource_viewed(resource=resource, user=request.user)
+        # daphne sets REMOTE_ADDR from X-Forwarded-For when BEHIND_PROXY=1 (as website.spam).
+        services.resource_viewed(resource=resource, user=request.user, viewer=request.META.get("REMOTE_ADDR", ""))
     authors = _author_names(resource)
     tags = list(resource.tags.all())
     files = list(resource.files.all())

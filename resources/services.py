@@ -42,6 +42,7 @@ from html import unescape
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Sum, prefetch_related_objects
@@ -653,9 +654,19 @@ def resource_delete(*, actor: User, resource_id: Any) -> None:
 # --- Counters ---------------------------------------------------------------------------------
 
 
-def resource_viewed(*, resource: Resource, user: AnyUser) -> None:
-    """One more view (not counted for its authors): one UPDATE, never read-modify-write."""
+VIEW_WINDOW = 6 * 3600  # seconds: a reader's views of one resource in this time count once
+
+
+def resource_viewed(*, resource: Resource, user: AnyUser, viewer: str = "") -> None:
+    """One more view (not counted for its authors): one UPDATE, never read-modify-write.
+
+    `viewer` names the reader when it is not a member (their address): a member's or a
+    visitor's views of one resource count once per VIEW_WINDOW (as Discourse counts a topic's
+    views once per reader and day), so coming back after rating it adds nothing."""
     if permissions.is_author(user, resource):
+        return
+    who = f"u{user.pk}" if getattr(user, "pk", None) else f"a{viewer}"
+    if not cache.add(f"resources:viewed:{resource.pk}:{who}", 1, VIEW_WINDOW):
         return
     Resource.objects.filter(pk=resource.pk).update(views=F("views") + 1)
 

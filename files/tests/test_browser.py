@@ -72,7 +72,7 @@ def test_upload_two_versions_restore_the_first_then_trash_and_restore(new_contex
     page.get_by_role("region", name="Outils du groupe").get_by_role("link", name="Fichiers", exact=True).click()
     page.wait_for_url(re.compile(r"/bureau/fichiers/dossiers/\d+/$"))
     folder_url = page.url
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Fichiers de {GROUP}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Fichiers · {GROUP}")
     shot(page, "files-folder-empty-1280")
 
     # Two files chosen at once: each sent in its own request, the page reloaded with the summary,
@@ -142,7 +142,7 @@ def test_upload_two_versions_restore_the_first_then_trash_and_restore(new_contex
     # The trash lists it; restored, it is back in the folder.
     page.get_by_role("link", name="Corbeille", exact=True).click()
     page.wait_for_url(re.compile(rf"/bureau/fichiers/corbeille/{drive.pk}/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Corbeille de {GROUP}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Corbeille · {GROUP}")
     expect(page.get_by_role("row")).to_have_count(2)  # the header and notes.txt
     shot(page, "files-trash-1280")
     page.get_by_role("button", name="Restaurer notes.txt").click()

@@ -96,7 +96,7 @@ def test_write_publish_then_find_it_on_the_public_site(new_context, territory, v
     visitor.goto("/ressources/")
     search = visitor.get_by_role("form", name="Rechercher dans les ressources")
     search.get_by_label("Chercher", exact=True).fill("boîte")
-    search.get_by_role("button", name="Chercher", exact=True).click()
+    search.get_by_role("button", name="Rechercher dans les ressources", exact=True).click()
     visitor.wait_for_url(re.compile(r"/ressources/\?q=bo"))
     expect(visitor.get_by_role("heading", name="1 ressource", exact=True)).to_be_visible()
     shot(visitor, "resources-public-library-1280")

@@ -37,11 +37,12 @@ def test_ratings_views_first_saves_and_reports_at_once():
     assert resource.rating_sum in (25, 26)  # 28 - 4 + 1 or + 2, whichever came last
     assert resource.rating_sum == sum(Rating.objects.filter(resource=resource).values_list("score", flat=True))
 
-    def view():
+    def view(index):  # ten visitors, each from their own address
         return {"prepare": lambda: Resource.objects.prefetch_related("authors").get(pk=resource.pk),
-                "act": lambda loaded: services.resource_viewed(resource=loaded, user=AnonymousUser())}
+                "act": lambda loaded: services.resource_viewed(resource=loaded, user=AnonymousUser(),
+                                                               viewer=f"192.0.2.{index}")}
 
-    assert outcomes(run_together([view() for _ in range(10)])) == ["ok"] * 10
+    assert outcomes(run_together([view(index) for index in range(10)])) == ["ok"] * 10
     resource.refresh_from_db()
     assert resource.views == 10
 

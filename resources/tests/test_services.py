@@ -389,9 +389,19 @@ def test_views_are_not_counted_for_authors(w):
     resource = Resource.objects.prefetch_related("authors").get(pk=published(w).pk)
     services.resource_viewed(resource=resource, user=w["author"])
     services.resource_viewed(resource=resource, user=w["member"])
-    services.resource_viewed(resource=resource, user=AnonymousUser())
+    services.resource_viewed(resource=resource, user=AnonymousUser(), viewer="192.0.2.1")
     resource.refresh_from_db()
     assert resource.views == 2
+
+
+def test_a_reader_coming_back_is_counted_once(w):
+    resource = Resource.objects.prefetch_related("authors").get(pk=published(w).pk)
+    for _ in range(3):  # the page shown again after rating, saving...
+        services.resource_viewed(resource=resource, user=w["member"])
+        services.resource_viewed(resource=resource, user=AnonymousUser(), viewer="192.0.2.1")
+    services.resource_viewed(resource=resource, user=AnonymousUser(), viewer="192.0.2.2")
+    resource.refresh_from_db()
+    assert resource.views == 3  # the member, and two visitors' addresses
 
 
 def test_a_download_counts_for_the_file_and_the_resource(w):

@@ -73,7 +73,8 @@
 
     function fail(view, text) {
       view.item.classList.add("files-progress__item--error");
-      view.bar.value = 0;
+      // A refused file has no progress to show: its bar would be read as "0 %".
+      if (view.bar.parentNode) { view.bar.parentNode.removeChild(view.bar); }
       view.state.textContent = text;
       say(live, text);
     }
