@@ -665,7 +665,8 @@ def resource_viewed(*, resource: Resource, user: AnyUser, viewer: str = "") -> N
     views once per reader and day), so coming back after rating it adds nothing."""
     if permissions.is_author(user, resource):
         return
-    who = f"u{user.pk}" if getattr(user, "pk", None) else f"a{viewer}"
+    pk = getattr(user, "pk", None)
+    who = f"u{pk}" if pk else f"a{viewer}"
     if not cache.add(f"resources:viewed:{resource.pk}:{who}", 1, VIEW_WINDOW):
         return
     Resource.objects.filter(pk=resource.pk).update(views=F("views") + 1)
