@@ -39,7 +39,8 @@ class QuotaForm(forms.Form):
     UNITS = (("MB", _("MB")), ("GB", _("GB")))
 
     amount = forms.DecimalField(
-        label=_("Quota"), required=False, min_value=Decimal("0.1"), max_digits=12, decimal_places=1,
+        label=_("Quota"), required=False, min_value=Decimal("0.1"), max_value=Decimal(1024**2), max_digits=12,
+        decimal_places=1,
         help_text=_("Leave empty to use the default quota."),
         widget=forms.NumberInput(attrs={"step": "0.1"}),
     )

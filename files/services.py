@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -228,6 +229,9 @@ def personal_drive_ensure(*, user: User) -> Drive:
         return Drive.objects.get(owner=user)
 
 
+MAX_QUOTA = 1024**4  # 1 To: far above any space's needs, far below the database's integers
+
+
 def drive_quota_set(*, actor: User, drive_id: int, quota: int | None) -> Drive:
     """Set a drive's quota in bytes (None: the default of its kind). Below what it uses is
     allowed: nothing is deleted, uploads are refused until room is made."""
@@ -236,6 +240,8 @@ def drive_quota_set(*, actor: User, drive_id: int, quota: int | None) -> Drive:
         permissions.can_set_quota(actor, drive).check()
         if quota is not None and quota <= 0:
             raise ValidationError(_("The quota must be greater than zero."))
+        if quota is not None and quota > MAX_QUOTA:
+            raise ValidationError(_("A quota cannot be more than %(size)s.") % {"size": size_label(MAX_QUOTA)})
         drive.quota = quota
         drive.save(update_fields=["quota"])
     return drive
@@ -580,8 +586,9 @@ def _purge(drive: Drive, *, folder_ids: Sequence[int] = (), file_ids: Sequence[i
     referenced = {name for pair in still for name in pair if name}
     gone = sorted((blobs | thumbnails) - referenced)
     if freed:
+        # Written relative to the row, not from the value read: right even without the lock.
+        Drive.objects.filter(pk=drive.pk).update(used=Greatest(F("used") - freed, 0))
         drive.used = max(0, drive.used - freed)
-        Drive.objects.filter(pk=drive.pk).update(used=drive.used)
     if gone:
         transaction.on_commit(lambda: _delete_blobs(gone))
 

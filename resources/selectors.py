@@ -266,16 +266,8 @@ def linkable_workshops(user: AnyUser) -> QuerySet[Workshop]:
 
     if not member_permissions.is_approved(user):
         return Workshop.objects.none()
-    # Mirrors workshops.permissions.can_edit_workshop (tested against it): its managers while
-    # it is not closed, cancelled or refused; its proposer while it is proposed.
-    territories = workshop_permissions.managed_territory_ids(user)
-    managed = Q() if territories is None else Q(territory_id__in=territories)
-    candidates = (
-        Workshop.objects.filter(
-            (managed & ~Q(status__in=["closed", "cancelled", "refused"]))
-            | Q(proposed_by_id=user.pk, status="proposed"))
-        .order_by("-created_at", "-pk")
-    )
+    # The workshops' own rule, as a filter (tested against can_link_workshop).
+    candidates = Workshop.objects.filter(workshop_permissions.editable_workshops_q(user)).order_by("-created_at", "-pk")
     capped = candidates.values("pk")[:LINKABLE_WORKSHOPS_MAX]
     return (Workshop.objects.filter(pk__in=capped).select_related("territory", "proposed_by")
             .order_by("-created_at", "-pk"))

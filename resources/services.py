@@ -272,7 +272,10 @@ def _clean_steps(steps: Sequence[Any], errors: dict[str, list[str]]) -> list[dic
     return cleaned
 
 
-def _clean_authors(author_ids: Iterable[Any], errors: dict[str, list[str]]) -> list[User]:
+def _clean_authors(author_ids: Iterable[Any], errors: dict[str, list[str]],
+                   resource: Resource | None = None) -> list[User]:
+    """The authors chosen. Those added now must be approved members; those the resource already
+    names stay, even when their account is no longer approved (they keep their credit)."""
     ids = _ids(author_ids)
     if ids is None:
         errors["author_ids"] = [_("Choose the authors among the network's members.")]
@@ -281,9 +284,11 @@ def _clean_authors(author_ids: Iterable[Any], errors: dict[str, list[str]]) -> l
     problems: list[str] = []
     if any(pk not in found for pk in ids):
         problems.append(_("One of the chosen authors is not a member of the network."))
+    already = set(ResourceAuthor.objects.filter(resource=resource).values_list("user_id", flat=True)) \
+        if resource is not None and resource.pk else set()
     for pk in ids:
         user = found.get(pk)
-        if user is not None and not member_permissions.is_approved(user):
+        if user is not None and pk not in already and not member_permissions.is_approved(user):
             problems.append(_("%(name)s is not an approved member of the network: only members can be authors.")
                             % {"name": user.display_name or _("This account")})
     if len(ids) > AUTHORS_MAX:
@@ -373,7 +378,7 @@ def _clean(*, resource: Resource | None, title: Any, summary: Any, body: Any, li
                 _("At most %(max)s new tags at once.") % {"max": NEW_TAGS_MAX})
     cleaned.new_tags = new_tags
     if author_ids is not None:
-        cleaned.authors = _clean_authors(author_ids, errors)
+        cleaned.authors = _clean_authors(author_ids, errors, resource)
         if resource is not None and not cleaned.authors and "author_ids" not in errors:
             errors["author_ids"] = [_("A resource keeps at least one author.")]
     if steps is not None:

@@ -24,7 +24,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from core.forms import add_service_errors, error_text, posted
+from core.forms import add_service_errors, error_text, posted, safe_next
 from members import permissions as member_permissions
 from resources import permissions, selectors, services
 from resources.forms import (
@@ -518,7 +518,8 @@ def resource_workshop_unlink(request: HttpRequest, pk: int, workshop_pk: int) ->
         messages.error(request, error_text(exc))
     else:
         messages.success(request, _("The workshop no longer points to this kit."))
-    return redirect(resource.get_absolute_url() + "#ateliers")
+    # From the workshop's page, back to it (its form says so); from the resource's, to its list.
+    return redirect(safe_next(request, resource.get_absolute_url() + "#ateliers"))
 
 
 @require_safe

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -105,6 +106,16 @@ def can_edit_workshop(user: AnyUser, workshop: Workshop) -> Decision:
             return ALLOWED
         return refused(_("Your proposal was examined: ask the coordination to change it."))
     return refused(_("Only the coordination and the local admins of its territory can change this workshop."))
+
+
+def editable_workshops_q(user: AnyUser) -> Q:
+    """Filter on Workshop: the workshops `user` may change (mirrors can_edit_workshop: its
+    managers while it is not closed, cancelled or refused; its proposer while it is proposed)."""
+    if not member_permissions.is_approved(user):
+        return Q(pk__in=[])
+    territories = managed_territory_ids(user)
+    managed = Q() if territories is None else Q(territory_id__in=territories)
+    return (managed & ~Q(status__in=["closed", "cancelled", "refused"])) | Q(proposed_by_id=user.pk, status="proposed")
 
 
 def can_decide(user: AnyUser, workshop: Workshop) -> Decision:

@@ -477,6 +477,15 @@ def test_a_bad_quota_is_a_form_error(coordinator_client, place):
     assert drive.quota is None
 
 
+@pytest.mark.parametrize("amount, unit", [("99999999999.9", "GB"), ("1048577", "MB"), ("2000", "GB")])
+def test_an_absurd_quota_is_a_form_error_not_a_crash(coordinator_client, place, amount, unit):
+    drive = place[2]
+    response = coordinator_client.post(reverse("fichiers:quota", args=[drive.pk]), {"amount": amount, "unit": unit})
+    assert response.status_code == 400
+    drive.refresh_from_db()
+    assert drive.quota is None
+
+
 def test_a_member_may_not_set_a_quota(logged, place):
     response = logged.get(reverse("fichiers:quota", args=[place[2].pk]))
     assert response.status_code == 403
