@@ -48,7 +48,11 @@ def shot(page, name: str) -> None:
 
 def no_sideways_scroll(page, width: int) -> None:
     scroll = page.evaluate("() => document.documentElement.scrollWidth")
-    assert scroll <= width, f"{page.url} scrolls sideways at {width} px: {scroll} px wide"
+    wide = page.evaluate("""(width) => Array.from(document.querySelectorAll("body *"))
+        .filter((e) => e.getBoundingClientRect().right > width + 1)
+        .map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)} px`).slice(0, 10)""",
+                         width) if scroll > width else []
+    assert scroll <= width, f"{page.url} scrolls sideways at {width} px: {scroll} px wide ({wide})"
 
 
 def test_write_publish_then_find_it_on_the_public_site(new_context, territory, venue, tmp_path):
